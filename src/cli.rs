@@ -1,0 +1,181 @@
+//! The command line: `borderflow run | validate`.
+//!
+//! Parsing is clap's; this module turns arguments into library calls and
+//! library errors into messages and exit codes (0 success, 2 bad input,
+//! 1 anything else).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::runner::{RunOptions, run};
+use crate::scenario::{Origin, Scenario};
+
+/// The scenario `borderflow run` runs when given none.
+pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/mmc.ron");
+/// How messages name the embedded scenario.
+pub const EMBEDDED_LABEL: &str = "<embedded scenario mmc.ron>";
+
+/// borderflow: discrete-event simulation of migrant flows from the
+/// Guatemala–Mexico border to US ports of entry.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's Monte Carlo replications and write CSV and JSON results.
+    Run {
+        /// Scenario file (RON); without it the embedded scenario runs.
+        scenario: Option<PathBuf>,
+        /// Number of replications (default: the scenario's).
+        #[arg(short, long)]
+        replications: Option<u32>,
+        /// Master seed (default: the scenario's).
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(short, long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/<scenario name>).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// No progress bar and no summary table.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (RON).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+/// Loads the scenario at `path`, or the embedded one.
+pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
+    match path {
+        Some(p) => Scenario::from_file(p),
+        None => Scenario::from_text(
+            EMBEDDED_SCENARIO,
+            &Origin {
+                label: EMBEDDED_LABEL.into(),
+                dir: None,
+            },
+        ),
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            replications,
+            seed,
+            threads,
+            out,
+            quiet,
+        } => {
+            let scn = load_scenario(scenario.as_ref())?;
+            if replications == Some(0) {
+                return Err(Error::Scenario {
+                    file: "--replications".into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+            if threads == Some(0) {
+                return Err(Error::Scenario {
+                    file: "--threads".into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+            let cancel = interrupt_flag();
+            let opts = RunOptions {
+                replications,
+                seed,
+                threads,
+                out,
+                progress: !quiet,
+            };
+            let outcome = run(&scn, &opts, Some(&cancel))?;
+            if !quiet {
+                let secs = outcome.wall.as_secs_f64();
+                println!(
+                    "{}: {} replications, {} events in {:.2} s ({:.1} M events/s) → {}",
+                    scn.name,
+                    outcome.stats.replications,
+                    outcome.stats.events,
+                    secs,
+                    outcome.stats.events as f64 / secs / 1e6,
+                    outcome.out_dir.display()
+                );
+                println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
+                for (name, s) in &outcome.kpis {
+                    println!(
+                        "{name:<32} {:>14.4} {:>28}",
+                        s.mean,
+                        format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Validate { scenarios } => {
+            let mut first_err = None;
+            for p in &scenarios {
+                match Scenario::from_file(p) {
+                    Ok(s) => println!(
+                        "{}: ok ({}, {} to {}, {} days)",
+                        p.display(),
+                        s.name,
+                        s.calendar.start,
+                        s.calendar.end(),
+                        s.calendar.days
+                    ),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+            first_err.map_or(Ok(()), Err)
+        }
+    }
+}
+
+/// A flag set by Ctrl-C, so a long run stops between chunks, cleanly.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    // Setting the handler fails only if one is already set (a second run in
+    // the same process); the run then simply cannot be interrupted early.
+    let _ = ctrlc::set_handler(move || f.store(true, Ordering::Relaxed));
+    flag
+}

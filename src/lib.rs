@@ -1,0 +1,40 @@
+//! # borderflow
+//!
+//! A discrete-event simulator of migrant flows from the Guatemala–Mexico border
+//! through Mexico's transit routes and caravans to US ports of entry.
+//!
+//! Where each piece lives:
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`engine`] | the clock, the event queue, the event loop and the day observer |
+//! | [`rng`] | named random streams per (seed, replication, stream) |
+//! | [`calendar`] | dates at the edges: scenario dates ↔ simulation time |
+//! | [`metrics`] | one replication's daily metric table |
+//! | [`scenario`] | RON loading, `extend`, overrides and validation |
+//! | [`mmc`] | the M/M/c station that proves the engine |
+//! | [`montecarlo`] | replications in parallel, consumed in order |
+//! | [`stats`] | summaries across replications |
+//! | [`output`] | the output contract and atomic writes |
+//! | [`runner`] | `borderflow run`: batch → files |
+//! | [`cli`] | the command line |
+//!
+//! A model implements [`engine::Model`] (events, handler, day observer) and
+//! [`montecarlo::Experiment`] (one replication from a seed), and gets a
+//! `ModelSpec` variant in [`scenario`] for its validated parameters.
+
+pub mod calendar;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod mmc;
+pub mod montecarlo;
+pub mod output;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+
+pub use error::{Error, Result};
+pub use scenario::Scenario;

@@ -1,0 +1,315 @@
+//! Scenarios: RON text → merged value → raw serde structs → a validated
+//! [`Scenario`] whose ids are resolved and whose values are checked, so the
+//! simulation never looks up a name or checks a range.
+//!
+//! Every scenario has a common header and a `model` section whose `kind`
+//! selects the model:
+//!
+//! ```ron
+//! (
+//!     name: "mmc",
+//!     description: "An M/M/c queue",
+//!     start: "2024-01-01",          // first simulated day
+//!     end: "2024-04-09",            // last simulated day, included
+//!     seed: 42,                     // master seed of every random stream
+//!     replications: 20,             // default; `--replications` overrides
+//!     model: (kind: "mmc", ...),
+//! )
+//! ```
+
+pub mod path;
+pub mod source;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use ron::Value;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::calendar::{Calendar, parse_date};
+use crate::error::{Error, Problem, Result};
+use crate::montecarlo::Experiment;
+pub use source::Origin;
+
+/// Longest accepted horizon [d]: 100 years. Policy questions span months to a
+/// few years; a longer horizon is almost certainly a typo in a date.
+pub const MAX_HORIZON_DAYS: u32 = 36_525;
+
+/// Most replications accepted in one run.
+pub const MAX_REPLICATIONS: u32 = 10_000_000;
+
+/// A validated scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Short name; also the default output folder's name.
+    pub name: String,
+    /// What the scenario represents, for reports.
+    pub description: String,
+    /// The simulated period.
+    pub calendar: Calendar,
+    /// Master seed of every random stream.
+    pub seed: u64,
+    /// Default number of replications.
+    pub replications: u32,
+    /// The model and its validated parameters.
+    pub model: ModelSpec,
+    /// Where the scenario came from, for messages.
+    pub source: String,
+    /// The fully resolved scenario (after `extend`, `add_*` and `set`).
+    pub resolved: Value,
+}
+
+/// The models borderflow can run, each with its validated parameters.
+#[derive(Debug, Clone)]
+pub enum ModelSpec {
+    /// A multi-server queue with Poisson arrivals and exponential service.
+    Mmc(crate::mmc::MmcParams),
+}
+
+/// Model kinds accepted in `model.kind`.
+pub const MODEL_KINDS: &[&str] = &["mmc"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: String,
+    #[serde(default)]
+    description: String,
+    start: String,
+    end: String,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default = "default_replications")]
+    replications: u32,
+    model: Value,
+}
+
+fn default_replications() -> u32 {
+    20
+}
+
+impl Scenario {
+    /// Loads and validates the scenario file at `path`.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let value = source::load_file(path)?;
+        Self::from_value(value, &path.display().to_string())
+    }
+
+    /// Loads and validates a scenario given as text (an embedded one).
+    pub fn from_text(text: &str, origin: &Origin) -> Result<Self> {
+        let value = source::load_text(text, origin)?;
+        Self::from_value(value, &origin.label)
+    }
+
+    /// Validates an already resolved scenario value (after overrides, as in a
+    /// sweep); `label` names it in messages.
+    pub fn from_value(value: Value, label: &str) -> Result<Self> {
+        let mut checks = Checks::default();
+        let header: Option<RawHeader> = checks.deserialize(value.clone(), "");
+        let Some(h) = header else {
+            return Err(checks.into_error(label));
+        };
+        checks.nonempty("name", &h.name);
+        if h.name.contains(['/', '\\']) || h.name.starts_with('.') {
+            checks.fail(
+                "name",
+                "must not contain `/` or `\\` or start with `.`: it names the output folder",
+            );
+        }
+        let start = checks.date("start", &h.start);
+        let end = checks.date("end", &h.end);
+        let mut calendar = None;
+        if let (Some(s), Some(e)) = (start, end) {
+            let days = (e - s).num_days() + 1;
+            if days < 1 {
+                checks.fail(
+                    "end",
+                    format!("{e} is before start {s}: the end must be on or after the start"),
+                );
+            } else if days > i64::from(MAX_HORIZON_DAYS) {
+                checks.fail(
+                    "end",
+                    format!("horizon of {days} days is longer than the limit of {MAX_HORIZON_DAYS} days (100 years)"),
+                );
+            } else {
+                calendar = Some(Calendar::from_dates(s, e));
+            }
+        }
+        if h.replications == 0 || h.replications > MAX_REPLICATIONS {
+            checks.fail(
+                "replications",
+                format!("must be between 1 and {MAX_REPLICATIONS}"),
+            );
+        }
+        let model = calendar.and_then(|cal| ModelSpec::from_value(h.model, &cal, &mut checks));
+        match (checks.problems.is_empty(), calendar, model) {
+            (true, Some(calendar), Some(model)) => Ok(Scenario {
+                name: h.name,
+                description: h.description,
+                calendar,
+                seed: h.seed,
+                replications: h.replications,
+                model,
+                source: label.to_string(),
+                resolved: value,
+            }),
+            _ => Err(checks.into_error(label)),
+        }
+    }
+
+    /// SHA-256 (hex) of the fully resolved scenario in canonical RON: two runs
+    /// with the same hash and seed simulate the same thing.
+    pub fn hash(&self) -> String {
+        let text = ron::to_string(&self.resolved).unwrap_or_default();
+        let digest = Sha256::digest(text.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The resolved scenario as pretty RON, saved beside a run's results.
+    pub fn resolved_ron(&self) -> String {
+        ron::ser::to_string_pretty(&self.resolved, ron::ser::PrettyConfig::default())
+            .unwrap_or_default()
+    }
+
+    /// The experiment that runs replications of this scenario.
+    pub fn experiment(&self) -> Box<dyn Experiment + '_> {
+        match &self.model {
+            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p.clone(), self.calendar)),
+        }
+    }
+}
+
+impl ModelSpec {
+    fn from_value(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option<Self> {
+        let Value::Map(mut map) = value else {
+            checks.fail(
+                "model",
+                "must be a struct with a `kind`, e.g. `(kind: \"mmc\", …)`",
+            );
+            return None;
+        };
+        let kind = match map.remove(&Value::String("kind".into())) {
+            Some(Value::String(k)) => k,
+            _ => {
+                checks.fail(
+                    "model.kind",
+                    format!(
+                        "missing or not a string; one of: {}",
+                        MODEL_KINDS.join(", ")
+                    ),
+                );
+                return None;
+            }
+        };
+        let rest = Value::Map(map);
+        match kind.as_str() {
+            "mmc" => crate::mmc::MmcParams::from_value(rest, calendar, checks).map(ModelSpec::Mmc),
+            other => {
+                checks.fail(
+                    "model.kind",
+                    format!(
+                        "unknown model \"{other}\"{}",
+                        path::suggest(other, MODEL_KINDS.iter().map(|s| s.to_string()))
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Collects every validation problem of a scenario, so that one run of
+/// `validate` lists them all.
+#[derive(Debug, Default)]
+pub struct Checks {
+    /// Problems found so far.
+    pub problems: Vec<Problem>,
+}
+
+impl Checks {
+    /// Records a problem at scenario path `path`.
+    pub fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Deserializes `value` into `T`, recording a type error with its scenario
+    /// path under `prefix`.
+    pub fn deserialize<T: DeserializeOwned>(&mut self, value: Value, prefix: &str) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let inner = e.path().to_string();
+                let path = match (prefix.is_empty(), inner == ".") {
+                    (_, true) => prefix.to_string(),
+                    (true, false) => inner,
+                    (false, false) => format!("{prefix}.{inner}"),
+                };
+                self.fail(path, e.into_inner().to_string());
+                None
+            }
+        }
+    }
+
+    /// Checks `v` > 0 and finite.
+    pub fn positive(&mut self, path: impl Into<String>, v: f64) {
+        if !(v.is_finite() && v > 0.0) {
+            self.fail(path, format!("must be > 0 (got {v})"));
+        }
+    }
+
+    /// Checks `v` ≥ 0 and finite.
+    pub fn non_negative(&mut self, path: impl Into<String>, v: f64) {
+        if !(v.is_finite() && v >= 0.0) {
+            self.fail(path, format!("must be ≥ 0 (got {v})"));
+        }
+    }
+
+    /// Checks that `v` is a probability in [0, 1].
+    pub fn probability(&mut self, path: impl Into<String>, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.fail(
+                path,
+                format!("must be a probability between 0 and 1 (got {v})"),
+            );
+        }
+    }
+
+    /// Checks `lo` ≤ `v` ≤ `hi`.
+    pub fn within(&mut self, path: impl Into<String>, v: f64, lo: f64, hi: f64) {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.fail(path, format!("must be between {lo} and {hi} (got {v})"));
+        }
+    }
+
+    /// Checks a non-empty string.
+    pub fn nonempty(&mut self, path: impl Into<String>, s: &str) {
+        if s.trim().is_empty() {
+            self.fail(path, "must not be empty");
+        }
+    }
+
+    /// Parses an ISO date, recording a problem if it is not one.
+    pub fn date(&mut self, path: impl Into<String>, s: &str) -> Option<NaiveDate> {
+        let d = parse_date(s);
+        if d.is_none() {
+            self.fail(
+                path,
+                format!("\"{s}\" is not a date; write it as \"YYYY-MM-DD\", e.g. \"2023-12-24\""),
+            );
+        }
+        d
+    }
+
+    /// Turns the collected problems into an [`Error::Invalid`].
+    pub fn into_error(self, label: &str) -> Error {
+        Error::Invalid {
+            file: label.to_string(),
+            problems: self.problems,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Reading scenario files: RON syntax, `extend` chains, `add_*` lists and
+//! `set` overrides, all resolved into one RON value before any typing.
+//!
+//! A what-if is a few lines on top of a baseline:
+//!
+//! ```ron
+//! (
+//!     extend: "baseline.ron",          // path relative to this file
+//!     name: "lukeville-open",          // fields given here replace the base's
+//!     set: { "ports[\"Lukeville\"].closures": [] },   // scenario-path overrides
+//!     add_interventions: [ ... ],      // appended to the base's `interventions`
+//! )
+//! ```
+//!
+//! Merging happens on untyped values so that a what-if can touch any field
+//! without a mirror "patch" type for every struct; the typed check comes after,
+//! on the merged value, and reports problems by scenario path.
+
+use std::path::{Path, PathBuf};
+
+use ron::Value;
+
+use super::path::ScenarioPath;
+use crate::error::{Error, Result};
+
+/// Largest scenario file accepted [bytes]. A real scenario is a few hundred
+/// kilobytes at most; anything bigger is a mistake (or an attack) and is
+/// refused before it is read into memory.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Longest `extend` chain accepted.
+const MAX_EXTEND_DEPTH: usize = 16;
+
+/// Where a scenario's text came from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// How messages name it: the path as given, or `<embedded baseline>`.
+    pub label: String,
+    /// Folder that relative `extend` paths start from; `None` for text that is
+    /// not a file (embedded scenarios), which may not `extend`.
+    pub dir: Option<PathBuf>,
+}
+
+/// Reads `path`, follows its `extend` chain and applies overrides.
+pub fn load_file(path: &Path) -> Result<Value> {
+    let mut stack = Vec::new();
+    load_file_inner(path, &mut stack)
+}
+
+/// Resolves a scenario given as text (e.g. embedded in the binary).
+pub fn load_text(text: &str, origin: &Origin) -> Result<Value> {
+    let mut stack = Vec::new();
+    resolve(text, origin, &mut stack)
+}
+
+fn load_file_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Value> {
+    let label = path.display().to_string();
+    let read_err = |source| Error::Read {
+        file: label.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if meta.is_dir() {
+        return Err(Error::Scenario {
+            file: label,
+            message: "is a folder, not a scenario file (expected a .ron file)".into(),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::Scenario {
+            file: label,
+            message: format!(
+                "file is {} bytes; scenario files are limited to {} bytes",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let canonical = path.canonicalize().map_err(read_err)?;
+    if stack.contains(&canonical) {
+        let chain: Vec<String> = stack.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::Scenario {
+            file: label,
+            message: format!(
+                "`extend` loops back to this file (chain: {} → {})",
+                chain.join(" → "),
+                canonical.display()
+            ),
+        });
+    }
+    if stack.len() >= MAX_EXTEND_DEPTH {
+        return Err(Error::Scenario {
+            file: label,
+            message: format!("`extend` chain deeper than {MAX_EXTEND_DEPTH} files"),
+        });
+    }
+    stack.push(canonical);
+    let origin = Origin {
+        label,
+        dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
+    };
+    let v = resolve(&text, &origin, stack);
+    stack.pop();
+    v
+}
+
+/// Parses `text` as RON into a value, with file:line:column and a caret on
+/// syntax errors.
+pub fn parse_value(text: &str, label: &str) -> Result<Value> {
+    ron::Options::default()
+        .with_recursion_limit(64)
+        .from_str::<Value>(text)
+        .map_err(|e| {
+            let line = e.span.start.line;
+            let col = e.span.start.col;
+            let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let shown: String = line_text.chars().take(200).collect();
+            let caret_at = col.saturating_sub(1).min(shown.chars().count());
+            let gutter = format!("{line} | ");
+            Error::Syntax {
+                file: label.to_string(),
+                line,
+                col,
+                message: e.code.to_string(),
+                snippet: format!(
+                    "{gutter}{shown}\n{}^",
+                    " ".repeat(gutter.chars().count() + caret_at)
+                ),
+            }
+        })
+}
+
+fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Value> {
+    let label = &origin.label;
+    let value = parse_value(text, label)?;
+    let Value::Map(mut map) = value else {
+        return Err(Error::Scenario {
+            file: label.clone(),
+            message: "a scenario must be a struct: `( name: \"…\", … )`".into(),
+        });
+    };
+    let extend = map.remove(&Value::String("extend".into()));
+    let set = map.remove(&Value::String("set".into()));
+    let mut merged = match extend {
+        None => Value::Map(ron::Map::new()),
+        Some(Value::String(rel)) => {
+            let Some(dir) = &origin.dir else {
+                return Err(Error::Scenario {
+                    file: label.clone(),
+                    message: "`extend` is only allowed in scenario files".into(),
+                });
+            };
+            let base_path = dir.join(&rel);
+            if !base_path.exists() {
+                return Err(Error::Scenario {
+                    file: label.clone(),
+                    message: format!(
+                        "`extend: \"{rel}\"`: no such file {} (the path is relative to this file's folder)",
+                        base_path.display()
+                    ),
+                });
+            }
+            load_file_inner(&base_path, stack)?
+        }
+        Some(_) => {
+            return Err(Error::Scenario {
+                file: label.clone(),
+                message: "`extend` must be a string: the path of the base scenario".into(),
+            });
+        }
+    };
+    merge(&mut merged, Value::Map(map));
+    if let Some(set) = set {
+        apply_set(&mut merged, set, label)?;
+    }
+    Ok(merged)
+}
+
+/// Merges `child` into `base`: struct fields recurse, `add_X` lists append to
+/// `X`, everything else replaces.
+pub fn merge(base: &mut Value, child: Value) {
+    match (base, child) {
+        (Value::Map(b), Value::Map(c)) => {
+            for (k, v) in c {
+                if let Value::String(name) = &k
+                    && let Some(target) = name.strip_prefix("add_")
+                    && let Value::Seq(extra) = &v
+                {
+                    let key = Value::String(target.to_string());
+                    if let Some(Value::Seq(list)) = b.get_mut(&key) {
+                        list.extend(extra.iter().cloned());
+                        continue;
+                    }
+                    if b.get(&key).is_none() {
+                        b.insert(key, v);
+                        continue;
+                    }
+                }
+                match b.get_mut(&k) {
+                    Some(existing @ Value::Map(_)) if matches!(v, Value::Map(_)) => {
+                        merge(existing, v)
+                    }
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, c) => *b = c,
+    }
+}
+
+/// Applies a `set: { "path": value, … }` map of scenario-path overrides.
+fn apply_set(root: &mut Value, set: Value, label: &str) -> Result<()> {
+    let Value::Map(entries) = set else {
+        return Err(Error::Scenario {
+            file: label.to_string(),
+            message:
+                "`set` must be a map of scenario paths to values: `set: { \"model.servers\": 4 }`"
+                    .into(),
+        });
+    };
+    for (k, v) in entries {
+        let Value::String(path) = k else {
+            return Err(Error::Scenario {
+                file: label.to_string(),
+                message: "`set` keys must be scenario paths in quotes".into(),
+            });
+        };
+        set_path(root, &path, v).map_err(|message| Error::Scenario {
+            file: label.to_string(),
+            message: format!("set \"{path}\": {message}"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Replaces the value at scenario path `path` in `root` with `value`.
+pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let p = ScenarioPath::parse(path)?;
+    *p.resolve_mut(root)? = value;
+    Ok(())
+}
