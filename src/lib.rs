@@ -23,6 +23,7 @@
 //! [`montecarlo::Experiment`] (one replication from a seed), and gets a
 //! `ModelSpec` variant in [`scenario`] for its validated parameters.
 
+pub mod border;
 pub mod calendar;
 pub mod cli;
 pub mod engine;
@@ -31,6 +32,7 @@ pub mod metrics;
 pub mod mmc;
 pub mod montecarlo;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

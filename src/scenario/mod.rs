@@ -55,6 +55,8 @@ pub struct Scenario {
     pub replications: u32,
     /// The model and its validated parameters.
     pub model: ModelSpec,
+    /// Observed monthly series to compare with (charts, calibration).
+    pub observed: Vec<ObservedSeries>,
     /// Where the scenario came from, for messages.
     pub source: String,
     /// The fully resolved scenario (after `extend`, `add_*` and `set`).
@@ -83,7 +85,32 @@ struct RawHeader {
     seed: u64,
     #[serde(default = "default_replications")]
     replications: u32,
+    #[serde(default)]
+    observed: Vec<RawObserved>,
     model: Value,
+}
+
+/// An observed monthly series in the scenario, for charts and calibration
+/// tables. It is never fed into the simulation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObserved {
+    metric: String,
+    #[serde(default)]
+    source: String,
+    monthly: Vec<(String, f64)>,
+}
+
+/// Observed monthly totals of one metric (e.g. CBP's USBP encounters), shown
+/// beside the simulated series; never an input to the model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ObservedSeries {
+    /// The simulated metric it compares with, e.g. `usbp_apprehensions`.
+    pub metric: String,
+    /// Where the numbers come from.
+    pub source: String,
+    /// (first day of month, monthly total) in date order.
+    pub monthly: Vec<(NaiveDate, f64)>,
 }
 
 fn default_replications() -> u32 {
@@ -143,6 +170,7 @@ impl Scenario {
                 format!("must be between 1 and {MAX_REPLICATIONS}"),
             );
         }
+        let observed = check_observed(&h.observed, &mut checks);
         let model = calendar.and_then(|cal| ModelSpec::from_value(h.model, &cal, &mut checks));
         match (checks.problems.is_empty(), calendar, model) {
             (true, Some(calendar), Some(model)) => Ok(Scenario {
@@ -152,6 +180,7 @@ impl Scenario {
                 seed: h.seed,
                 replications: h.replications,
                 model,
+                observed,
                 source: label.to_string(),
                 resolved: value,
             }),
@@ -179,6 +208,37 @@ impl Scenario {
             ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p.clone(), self.calendar)),
         }
     }
+}
+
+fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSeries> {
+    let mut out = Vec::new();
+    for (i, o) in raw.iter().enumerate() {
+        checks.nonempty(format!("observed[{i}].metric"), &o.metric);
+        let mut monthly = Vec::new();
+        for (j, (month, v)) in o.monthly.iter().enumerate() {
+            let path = format!("observed[{i}].monthly[{j}]");
+            match parse_date(&format!("{month}-01")) {
+                Some(d) => monthly.push((d, *v)),
+                None => checks.fail(
+                    &path,
+                    format!("\"{month}\" is not a month; write it as \"YYYY-MM\""),
+                ),
+            }
+            checks.non_negative(path, *v);
+        }
+        if monthly.windows(2).any(|w| w[0].0 >= w[1].0) {
+            checks.fail(
+                format!("observed[{i}].monthly"),
+                "months must be in increasing order without repeats",
+            );
+        }
+        out.push(ObservedSeries {
+            metric: o.metric.clone(),
+            source: o.source.clone(),
+            monthly,
+        });
+    }
+    out
 }
 
 impl ModelSpec {

@@ -1,0 +1,1 @@
+//! The border model (issue 3): filled in by its author.
