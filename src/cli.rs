@@ -148,7 +148,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Validate { scenarios } => {
-            let mut first_err = None;
+            let mut bad = 0;
             for p in &scenarios {
                 match Scenario::from_file(p) {
                     Ok(s) => println!(
@@ -161,11 +161,18 @@ fn dispatch(cli: Cli) -> Result<()> {
                     ),
                     Err(e) => {
                         eprintln!("error: {e}");
-                        first_err.get_or_insert(e);
+                        bad += 1;
                     }
                 }
             }
-            first_err.map_or(Ok(()), Err)
+            if bad == 0 {
+                Ok(())
+            } else {
+                Err(Error::Scenario {
+                    file: "validate".into(),
+                    message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
+                })
+            }
         }
     }
 }

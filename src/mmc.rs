@@ -53,16 +53,14 @@ impl MmcParams {
     pub(crate) fn from_value(v: Value, cal: &Calendar, checks: &mut Checks) -> Option<Self> {
         let raw: RawMmc = checks.deserialize(v, "model")?;
         let before = checks.problems.len();
-        checks.within(
+        checks.positive_at_most(
             "model.arrival_rate_per_hour",
             raw.arrival_rate_per_hour,
-            f64::MIN_POSITIVE,
             MAX_RATE_PER_HOUR,
         );
-        checks.within(
+        checks.positive_at_most(
             "model.service_rate_per_hour",
             raw.service_rate_per_hour,
-            f64::MIN_POSITIVE,
             MAX_RATE_PER_HOUR,
         );
         if raw.servers == 0 || raw.servers > 100_000 {
