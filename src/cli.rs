@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::runner::{RunOptions, run};
 use crate::scenario::{Origin, Scenario};
+use crate::shard::Shard;
 
 /// The scenario `borderflow run` runs when given none.
 pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/mmc.ron");
@@ -51,6 +52,23 @@ pub enum Command {
         /// No progress bar and no summary table.
         #[arg(short, long)]
         quiet: bool,
+        /// Run only shard K of N (K from 0) of the replications, writing its
+        /// records for `borderflow merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Continue an interrupted run (Ctrl-C) from its checkpoint.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Merge shard folders (from `run --shard K/N`) into one run's results,
+    /// byte-identical to running all replications at once.
+    Merge {
+        /// The shard folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder of the merged run.
+        #[arg(short, long)]
+        out: PathBuf,
     },
     /// Check scenario files without running them.
     Validate {
@@ -102,6 +120,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             threads,
             out,
             quiet,
+            shard,
+            resume,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             if replications == Some(0) {
@@ -123,6 +143,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
                 out,
                 progress: !quiet,
+                shard,
+                resume,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -145,6 +167,11 @@ fn dispatch(cli: Cli) -> Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        Command::Merge { shards, out } => {
+            let dir = crate::runner::merge(&shards, &out)?;
+            println!("merged {} shards → {}", shards.len(), dir.display());
             Ok(())
         }
         Command::Validate { scenarios } => {
