@@ -88,6 +88,27 @@ pub enum Command {
         #[arg(long)]
         independent: bool,
     },
+    /// Run a parameter sweep: every point of a design, with replications,
+    /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
+    Sweep {
+        /// The sweep file (RON).
+        sweep: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(short, long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/<sweep name>).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Run only shard K of N (K from 0) of the points × replications.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Continue an interrupted sweep without redoing finished work.
+        #[arg(long)]
+        resume: bool,
+    },
     /// Merge shard folders (from `run --shard K/N`) into one run's results,
     /// byte-identical to running all replications at once.
     Merge {
@@ -237,6 +258,45 @@ fn dispatch(cli: Cli) -> Result<()> {
                         )
                     );
                 }
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            sweep,
+            threads,
+            out,
+            quiet,
+            shard,
+            resume,
+        } => {
+            let sw = crate::sweep::Sweep::from_file(&sweep)?;
+            check_counts(None, threads)?;
+            let cancel = interrupt_flag();
+            let exp = sw.experiment();
+            let job = crate::runner::Job {
+                experiment: &exp,
+                header: sw.header(),
+                inputs: sw.inputs()?,
+            };
+            let opts = RunOptions {
+                threads,
+                out,
+                progress: !quiet,
+                shard,
+                resume,
+                ..RunOptions::default()
+            };
+            let outcome = crate::runner::run_job(&job, &opts, Some(&cancel))?;
+            if !quiet {
+                let secs = outcome.wall.as_secs_f64();
+                println!(
+                    "{}: {} points × {} replications ({:.1} replications/s) → {}",
+                    sw.name,
+                    sw.plan.points.len(),
+                    sw.plan.replications,
+                    outcome.stats.replications as f64 / secs,
+                    outcome.out_dir.display()
+                );
             }
             Ok(())
         }
