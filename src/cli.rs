@@ -351,7 +351,8 @@ fn check_counts(replications: Option<u32>, threads: Option<usize>) -> Result<()>
     Ok(())
 }
 
-/// A flag set by Ctrl-C, so a long run stops between chunks, cleanly.
+/// A flag set by Ctrl-C (SIGINT) or SIGTERM, so a long run stops between
+/// chunks, cleanly, keeping what it finished.
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
