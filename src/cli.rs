@@ -59,6 +59,10 @@ pub enum Command {
         /// Continue an interrupted run (Ctrl-C) from its checkpoint.
         #[arg(long)]
         resume: bool,
+        /// Check the model's invariants (conservation of people, queues,
+        /// capacities, port states) after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
     },
     /// Compare what-ifs against a baseline with common random numbers:
     /// paired differences of every KPI and daily metric, with 95% CIs.
@@ -87,6 +91,9 @@ pub enum Command {
         /// (only to see how much common random numbers narrow the intervals).
         #[arg(long)]
         independent: bool,
+        /// Check every model's invariants after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
     },
     /// Run a parameter sweep: every point of a design, with replications,
     /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
@@ -108,6 +115,9 @@ pub enum Command {
         /// Continue an interrupted sweep without redoing finished work.
         #[arg(long)]
         resume: bool,
+        /// Check the model's invariants after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
     },
     /// Merge shard folders (from `run --shard K/N`) into one run's results,
     /// byte-identical to running all replications at once.
@@ -171,6 +181,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             shard,
             resume,
+            check_invariants,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             check_counts(replications, threads)?;
@@ -183,6 +194,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 progress: !quiet,
                 shard,
                 resume,
+                check_invariants,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -216,6 +228,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             quiet,
             independent,
+            check_invariants,
         } => {
             let base = Scenario::from_file(&base)?;
             let whatifs = whatifs
@@ -231,6 +244,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 out,
                 progress: !quiet,
                 independent,
+                check_invariants,
             };
             let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
             if !quiet {
@@ -268,6 +282,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             shard,
             resume,
+            check_invariants,
         } => {
             let sw = crate::sweep::Sweep::from_file(&sweep)?;
             check_counts(None, threads)?;
@@ -284,6 +299,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 progress: !quiet,
                 shard,
                 resume,
+                check_invariants,
                 ..RunOptions::default()
             };
             let outcome = crate::runner::run_job(&job, &opts, Some(&cancel))?;

@@ -14,7 +14,7 @@ use ron::Value;
 use serde::Deserialize;
 
 use crate::calendar::Calendar;
-use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate};
+use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_checked};
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
@@ -332,6 +332,23 @@ impl Model for MmcModel {
         self.day_wait_sum = 0;
         self.day_wait_n = 0;
     }
+
+    fn check_invariants(&self, now: SimTime, violations: &mut Vec<String>) {
+        if self.busy > self.servers {
+            violations.push(format!("{} servers busy of {}", self.busy, self.servers));
+        }
+        if !self.waiting.is_empty() && self.busy < self.servers {
+            violations.push(format!(
+                "{} customers wait while {} of {} servers are idle",
+                self.waiting.len(),
+                self.servers - self.busy,
+                self.servers
+            ));
+        }
+        if self.waiting.front().is_some_and(|&t| t > now) {
+            violations.push("a waiting customer arrived in the future".into());
+        }
+    }
 }
 
 /// Runs replications of an M/M/c station.
@@ -347,6 +364,21 @@ impl MmcExperiment {
     }
 }
 
+impl MmcExperiment {
+    fn run(&self, seed: u64, replication: u64, check: bool) -> Replication {
+        let days = self.calendar.days;
+        let mut model = MmcModel::new(&self.params, days, seed, replication);
+        let mut daily = DailySeries::new(days as usize, METRICS.len());
+        let stats = simulate_checked(&mut model, days, &mut daily, check);
+        Replication {
+            daily,
+            kpis: model.kpis(),
+            events: stats.events,
+            violations: stats.violations,
+        }
+    }
+}
+
 impl Experiment for MmcExperiment {
     fn metric_names(&self) -> Vec<String> {
         METRICS.iter().map(|s| s.to_string()).collect()
@@ -357,15 +389,11 @@ impl Experiment for MmcExperiment {
     }
 
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        let days = self.calendar.days;
-        let mut model = MmcModel::new(&self.params, days, seed, replication);
-        let mut daily = DailySeries::new(days as usize, METRICS.len());
-        let stats = simulate(&mut model, days, &mut daily);
-        Replication {
-            daily,
-            kpis: model.kpis(),
-            events: stats.events,
-        }
+        self.run(seed, replication, cfg!(debug_assertions))
+    }
+
+    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
+        self.run(seed, replication, true)
     }
 }
 

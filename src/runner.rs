@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::metrics::DailySeries;
-use crate::montecarlo::{BatchConfig, BatchStats, Experiment, Replication, run_batch_with};
+use crate::montecarlo::{
+    BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch_with,
+};
 use crate::output::{
     OutputDir, RecordReader, RecordWriter, ReplicationRows, csv_field, write_atomic,
     write_daily_summary,
@@ -42,6 +44,9 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Continue an interrupted run from its checkpoint.
     pub resume: bool,
+    /// Check the model's invariants after every event (always on in debug
+    /// builds); a violation stops the run with an error.
+    pub check_invariants: bool,
 }
 
 /// What a completed run produced.
@@ -320,28 +325,31 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     };
     let mut last_checkpoint = Instant::now();
     let staging = out.path().to_path_buf();
+    let check = opts.check_invariants || cfg!(debug_assertions);
+    let replicate = |r| {
+        if check {
+            exp.replicate_checked(seed, r)
+        } else {
+            exp.replicate(seed, r)
+        }
+    };
     let prepare = |r, rep: Replication| {
         let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
         (rows, rep)
     };
-    let result = run_batch_with(
-        |r| exp.replicate(seed, r),
-        &config,
-        cancel,
-        prepare,
-        |_, (rows, rep)| {
-            records.write_rows(&rows)?;
-            if shard == Shard::WHOLE {
-                agg.push(&rep.daily, &rep.kpis);
-            }
-            checkpoint.done += 1;
-            if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-                save_checkpoint(&staging, &mut records, &mut checkpoint)?;
-                last_checkpoint = Instant::now();
-            }
-            Ok(())
-        },
-    );
+    let result = run_batch_with(replicate, &config, cancel, prepare, |r, (rows, rep)| {
+        check_violations(r, &rep)?;
+        records.write_rows(&rows)?;
+        if shard == Shard::WHOLE {
+            agg.push(&rep.daily, &rep.kpis);
+        }
+        checkpoint.done += 1;
+        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            save_checkpoint(&staging, &mut records, &mut checkpoint)?;
+            last_checkpoint = Instant::now();
+        }
+        Ok(())
+    });
     let stats = match result {
         Ok(s) => s,
         Err(Error::Interrupted(what)) => {

@@ -461,6 +461,24 @@ pub struct SweepExperiment<'a> {
     names: Vec<String>,
 }
 
+impl SweepExperiment<'_> {
+    fn task(&self, seed: u64, task: u64, check: bool) -> Replication {
+        let point = &self.points[(task / self.replications) as usize];
+        let r = task % self.replications;
+        let rep = if check {
+            point.replicate_checked(seed, r)
+        } else {
+            point.replicate(seed, r)
+        };
+        Replication {
+            daily: DailySeries::new(0, 0),
+            kpis: self.kpis.iter().map(|&k| rep.kpis[k]).collect(),
+            events: rep.events,
+            violations: rep.violations,
+        }
+    }
+}
+
 impl Experiment for SweepExperiment<'_> {
     fn metric_names(&self) -> Vec<String> {
         Vec::new()
@@ -471,13 +489,11 @@ impl Experiment for SweepExperiment<'_> {
     }
 
     fn replicate(&self, seed: u64, task: u64) -> Replication {
-        let point = (task / self.replications) as usize;
-        let rep = self.points[point].replicate(seed, task % self.replications);
-        Replication {
-            daily: DailySeries::new(0, 0),
-            kpis: self.kpis.iter().map(|&k| rep.kpis[k]).collect(),
-            events: rep.events,
-        }
+        self.task(seed, task, false)
+    }
+
+    fn replicate_checked(&self, seed: u64, task: u64) -> Replication {
+        self.task(seed, task, true)
     }
 }
 
