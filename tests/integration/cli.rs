@@ -157,3 +157,18 @@ fn checked_run_gives_the_same_bytes() {
         std::fs::read(b.join("daily.csv")).unwrap()
     );
 }
+
+/// An output folder that cannot be created gives a clear error naming it,
+/// exit code 1, and nothing half-written.
+#[test]
+fn unwritable_output_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = file.join("results");
+    let res = borderflow(&["run", "scenarios/mmc.ron", "-r", "2", "-q"], &out);
+    assert_eq!(res.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(stderr.contains("cannot write") && stderr.contains("a-file"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+}
