@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 use crate::stats::{Accumulator, Summary};
 
 /// Options of one run; `None` takes the scenario's own value.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Replications to run.
     pub replications: Option<u32>,
@@ -27,6 +27,22 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Show a progress bar when stderr is a terminal.
     pub progress: bool,
+    /// Draw the charts and `report.html` into the output folder.
+    pub charts: bool,
+}
+
+impl Default for RunOptions {
+    /// The scenario's own values, no progress bar, charts drawn.
+    fn default() -> Self {
+        Self {
+            replications: None,
+            seed: None,
+            threads: None,
+            out: None,
+            progress: false,
+            charts: true,
+        }
+    }
 }
 
 /// What a completed run produced.
@@ -134,6 +150,11 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         .map_err(|e| crate::error::Error::Other(e.to_string()))?;
     write_atomic(&out.file("summary.json"), format!("{text}\n").as_bytes())?;
     write_atomic(&out.file("scenario.ron"), scn.resolved_ron().as_bytes())?;
+    // Drawn from the files just written, in the staging folder, so the
+    // charts are part of the atomic result and match what `plot` redraws.
+    if opts.charts {
+        crate::report::render(out.path())?;
+    }
     let out_dir = out.commit()?;
     Ok(RunOutcome {
         out_dir,

@@ -359,6 +359,8 @@ fn renders_a_real_mmc_run_and_redraws_it() {
         ..Default::default()
     };
     run(&scn, &opts, None).expect("run");
+    // The run drew its charts before the folder was committed.
+    assert!(out.join("report.html").is_file() && out.join("metric_queue_length.png").is_file());
     let files = borderflow::report::render(&out).expect("render");
     assert_eq!(
         files.len(),
