@@ -1,4 +1,4 @@
-//! The command line: `borderflow run | validate`.
+//! The command line: `borderflow run | validate | plot`.
 //!
 //! Parsing is clap's; this module turns arguments into library calls and
 //! library errors into messages and exit codes (0 success, 2 bad input,
@@ -51,12 +51,21 @@ pub enum Command {
         /// No progress bar and no summary table.
         #[arg(short, long)]
         quiet: bool,
+        /// Write only the CSV and JSON results, no charts or report.html.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (RON).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Redraw the charts and report.html of a run from its saved files,
+    /// without simulating again.
+    Plot {
+        /// The run's output folder (e.g. outputs/baseline).
+        outdir: PathBuf,
     },
 }
 
@@ -102,6 +111,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             threads,
             out,
             quiet,
+            no_charts,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             if replications == Some(0) {
@@ -123,6 +133,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
                 out,
                 progress: !quiet,
+                charts: !no_charts,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -166,6 +177,19 @@ fn dispatch(cli: Cli) -> Result<()> {
                 }
             }
             first_err.map_or(Ok(()), Err)
+        }
+        Command::Plot { outdir } => {
+            let files = crate::report::render(&outdir)?;
+            let charts = files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "png"))
+                .count();
+            let report = files
+                .last()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default();
+            println!("{charts} charts (PNG + SVG) and {report}");
+            Ok(())
         }
     }
 }

@@ -461,3 +461,33 @@ fn run_with_timeout(mut cmd: Command, limit: Duration) -> String {
     }
     fs::read_to_string(out_file.path()).expect("read chromium output")
 }
+
+#[test]
+fn plot_redraws_a_run_folder_and_rejects_a_bad_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fixture");
+    fabricate(&dir);
+    let bin = env!("CARGO_BIN_EXE_borderflow");
+    let ok = Command::new(bin)
+        .arg("plot")
+        .arg(&dir)
+        .output()
+        .expect("run borderflow plot");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(dir.join("report.html").is_file() && dir.join("sectors.png").is_file());
+    let bad = Command::new(bin)
+        .arg("plot")
+        .arg(tmp.path().join("no-such-run"))
+        .output()
+        .expect("run borderflow plot");
+    assert_eq!(bad.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        msg.contains("no-such-run") && msg.contains("not a folder"),
+        "{msg}"
+    );
+}
