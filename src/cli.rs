@@ -1,4 +1,4 @@
-//! The command line: `borderflow run | validate | plot`.
+//! The command line: `borderflow run | merge | validate | plot`.
 //!
 //! Parsing is clap's; this module turns arguments into library calls and
 //! library errors into messages and exit codes (0 success, 2 bad input,
@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::runner::{RunOptions, run};
 use crate::scenario::{Origin, Scenario};
+use crate::shard::Shard;
 
 /// The scenario `borderflow run` runs when given none.
 pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/mmc.ron");
@@ -54,6 +55,23 @@ pub enum Command {
         /// Write only the CSV and JSON results, no charts or report.html.
         #[arg(long)]
         no_charts: bool,
+        /// Run only shard K of N (K from 0) of the replications, writing its
+        /// records for `borderflow merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Continue an interrupted run (Ctrl-C) from its checkpoint.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Merge shard folders (from `run --shard K/N`) into one run's results,
+    /// byte-identical to running all replications at once.
+    Merge {
+        /// The shard folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder of the merged run.
+        #[arg(short, long)]
+        out: PathBuf,
     },
     /// Check scenario files without running them.
     Validate {
@@ -112,6 +130,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             quiet,
             no_charts,
+            shard,
+            resume,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             if replications == Some(0) {
@@ -134,6 +154,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 out,
                 progress: !quiet,
                 charts: !no_charts,
+                shard,
+                resume,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -158,8 +180,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Merge { shards, out } => {
+            let dir = crate::runner::merge(&shards, &out)?;
+            println!("merged {} shards → {}", shards.len(), dir.display());
+            Ok(())
+        }
         Command::Validate { scenarios } => {
-            let mut first_err = None;
+            let mut bad = 0;
             for p in &scenarios {
                 match Scenario::from_file(p) {
                     Ok(s) => println!(
@@ -172,11 +199,18 @@ fn dispatch(cli: Cli) -> Result<()> {
                     ),
                     Err(e) => {
                         eprintln!("error: {e}");
-                        first_err.get_or_insert(e);
+                        bad += 1;
                     }
                 }
             }
-            first_err.map_or(Ok(()), Err)
+            if bad == 0 {
+                Ok(())
+            } else {
+                Err(Error::Scenario {
+                    file: "validate".into(),
+                    message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
+                })
+            }
         }
         Command::Plot { outdir } => {
             let files = crate::report::render(&outdir)?;

@@ -36,6 +36,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -67,7 +67,21 @@ pub fn run_batch(
     exp: &dyn Experiment,
     config: &BatchConfig,
     cancel: Option<&AtomicBool>,
-    mut consume: impl FnMut(u64, Replication) -> Result<()>,
+    consume: impl FnMut(u64, Replication) -> Result<()>,
+) -> Result<BatchStats> {
+    run_batch_with(exp, config, cancel, |_, rep| rep, consume)
+}
+
+/// Like [`run_batch`], with a `prepare` step that runs on the worker thread
+/// right after each replication (formatting its CSV rows, say), so that the
+/// in-order `consume` step, which runs on one thread, does as little as
+/// possible.
+pub fn run_batch_with<T: Send>(
+    exp: &dyn Experiment,
+    config: &BatchConfig,
+    cancel: Option<&AtomicBool>,
+    prepare: impl Fn(u64, Replication) -> T + Sync,
+    mut consume: impl FnMut(u64, T) -> Result<()>,
 ) -> Result<BatchStats> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = config.threads {
@@ -96,20 +110,22 @@ pub fn run_batch(
             )));
         }
         let end = (next + chunk).min(config.replications.end);
-        let results: Vec<Replication> = pool.install(|| {
+        let results: Vec<(u64, T)> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|r| {
                     let rep = exp.replicate(config.seed, r);
+                    let events = rep.events;
+                    let item = prepare(r, rep);
                     bar.inc(1);
-                    rep
+                    (events, item)
                 })
                 .collect()
         });
-        for (r, rep) in (next..end).zip(results) {
-            stats.events += rep.events;
+        for (r, (events, item)) in (next..end).zip(results) {
+            stats.events += events;
             stats.replications += 1;
-            consume(r, rep)?;
+            consume(r, item)?;
         }
         next = end;
     }

@@ -4,6 +4,7 @@
 //! | file | content |
 //! |---|---|
 //! | `daily.csv` | `replication,date,metric,value`: every metric of every day of every replication (tidy, long) |
+//! | `kpis.csv` | `replication,kpi,value`: every KPI of every replication |
 //! | `daily_summary.csv` | `date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
 //! | `scenario.ron` | the fully resolved scenario that was run |
@@ -17,18 +18,24 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::metrics::DailySeries;
 use crate::stats::Summary;
 
 /// A run's output folder under construction.
 pub struct OutputDir {
     target: PathBuf,
     staging: PathBuf,
-    committed: bool,
+    /// Remove the staging folder on drop (a failed run); false once
+    /// committed or kept for `--resume`.
+    discard: bool,
 }
 
 impl OutputDir {
-    /// Starts writing results that will end up in `target`.
-    pub fn create(target: &Path) -> Result<Self> {
+    /// Starts writing results that will end up in `target`, in the staging
+    /// folder `.<name>.partial` beside it. With `resume`, an existing staging
+    /// folder (from an interrupted run) is reused; without, its presence is an
+    /// error rather than a silent loss of the interrupted run's work.
+    pub fn create(target: &Path, resume: bool) -> Result<Self> {
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -38,15 +45,20 @@ impl OutputDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::Other(format!("{} does not name a folder", target.display())))?;
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| Error::output(&staging, e))?;
+        let staging = parent.join(format!(".{name}.partial"));
+        if staging.exists() && !resume {
+            return Err(Error::Other(format!(
+                "{} holds an interrupted run: continue it with --resume, or delete that folder",
+                staging.display()
+            )));
         }
-        fs::create_dir(&staging).map_err(|e| Error::output(&staging, e))?;
+        if !staging.exists() {
+            fs::create_dir(&staging).map_err(|e| Error::output(&staging, e))?;
+        }
         Ok(Self {
             target: target.to_path_buf(),
             staging,
-            committed: false,
+            discard: true,
         })
     }
 
@@ -60,10 +72,18 @@ impl OutputDir {
         self.staging.join(name)
     }
 
+    /// Keeps the staging folder when dropped, so `--resume` can continue.
+    pub fn keep_for_resume(&mut self) {
+        self.discard = false;
+    }
+
     /// Replaces `target` with the completed results: the old folder is moved
     /// aside, the new one renamed into place, then the old one removed.
     pub fn commit(mut self) -> Result<PathBuf> {
         let aside = self.staging.with_extension("old");
+        if aside.exists() {
+            fs::remove_dir_all(&aside).map_err(|e| Error::output(&aside, e))?;
+        }
         let had_old = self.target.exists();
         if had_old {
             fs::rename(&self.target, &aside).map_err(|e| Error::output(&self.target, e))?;
@@ -74,7 +94,7 @@ impl OutputDir {
             }
             return Err(Error::output(&self.target, e));
         }
-        self.committed = true;
+        self.discard = false;
         if had_old {
             let _ = fs::remove_dir_all(&aside);
         }
@@ -84,7 +104,7 @@ impl OutputDir {
 
 impl Drop for OutputDir {
     fn drop(&mut self) {
-        if !self.committed {
+        if self.discard {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
@@ -109,67 +129,269 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Streams `daily.csv`, one replication after the other.
-pub struct DailyWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    buf: String,
+/// Streams the per-replication records, `daily.csv` and `kpis.csv`, one
+/// replication after the other.
+pub struct RecordWriter {
+    daily_path: PathBuf,
+    kpis_path: PathBuf,
+    daily: BufWriter<File>,
+    kpis: BufWriter<File>,
 }
 
-impl DailyWriter {
-    /// Creates `path` and writes the header.
-    pub fn create(path: PathBuf) -> Result<Self> {
-        let f = File::create(&path).map_err(|e| Error::output(&path, e))?;
-        let mut w = Self {
-            out: BufWriter::with_capacity(1 << 20, f),
-            path,
-            buf: String::with_capacity(1 << 16),
-        };
-        w.write_str("replication,date,metric,value\n")?;
+/// Header of `daily.csv`.
+pub const DAILY_HEADER: &str = "replication,date,metric,value\n";
+/// Header of `kpis.csv`.
+pub const KPIS_HEADER: &str = "replication,kpi,value\n";
+
+impl RecordWriter {
+    /// Creates both files in `dir` with their headers.
+    pub fn create(dir: &Path) -> Result<Self> {
+        let mut w = Self::open(dir, None)?;
+        w.put_daily(DAILY_HEADER)?;
+        let kp = w.kpis_path.clone();
+        w.kpis
+            .write_all(KPIS_HEADER.as_bytes())
+            .map_err(|e| Error::output(kp, e))?;
         Ok(w)
     }
 
-    fn write_str(&mut self, s: &str) -> Result<()> {
-        self.out
-            .write_all(s.as_bytes())
-            .map_err(|e| Error::output(&self.path, e))
+    /// Reopens both files in `dir` for appending after truncating them to the
+    /// lengths a checkpoint recorded (dropping a partly written replication).
+    pub fn reopen(dir: &Path, daily_bytes: u64, kpis_bytes: u64) -> Result<Self> {
+        Self::open(dir, Some((daily_bytes, kpis_bytes)))
     }
 
-    /// Writes one replication's rows: for each day, each metric.
-    /// Metric names and dates must already be CSV-safe (see [`csv_field`]).
-    pub fn write_replication(
+    fn open(dir: &Path, truncate_to: Option<(u64, u64)>) -> Result<Self> {
+        let daily_path = dir.join("daily.csv");
+        let kpis_path = dir.join("kpis.csv");
+        let open = |p: &Path, len: Option<u64>| -> Result<File> {
+            let f = match len {
+                None => File::create(p),
+                Some(n) => fs::OpenOptions::new().write(true).open(p).and_then(|f| {
+                    f.set_len(n)?;
+                    Ok(f)
+                }),
+            }
+            .map_err(|e| Error::output(p, e))?;
+            let mut f = f;
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::End(0))
+                .map_err(|e| Error::output(p, e))?;
+            Ok(f)
+        };
+        let daily = open(&daily_path, truncate_to.map(|t| t.0))?;
+        let kpis = open(&kpis_path, truncate_to.map(|t| t.1))?;
+        Ok(Self {
+            daily: BufWriter::with_capacity(1 << 20, daily),
+            kpis: BufWriter::new(kpis),
+            daily_path,
+            kpis_path,
+        })
+    }
+
+    fn put_daily(&mut self, s: &str) -> Result<()> {
+        self.daily
+            .write_all(s.as_bytes())
+            .map_err(|e| Error::output(&self.daily_path, e))
+    }
+
+    /// Writes one replication's rows: for each day, each metric; then its
+    /// KPIs. Names must already be CSV-safe (see [`csv_field`]).
+    pub fn write(
         &mut self,
         replication: u64,
         dates: &[String],
         metrics: &[String],
-        daily: &crate::metrics::DailySeries,
+        kpi_names: &[String],
+        daily: &DailySeries,
+        kpis: &[f64],
     ) -> Result<()> {
-        use std::fmt::Write as _;
-        self.buf.clear();
-        for (d, date) in dates.iter().enumerate() {
-            for (m, name) in metrics.iter().enumerate() {
-                let _ = writeln!(self.buf, "{replication},{date},{name},{}", daily.get(d, m));
-            }
-            if self.buf.len() > 1 << 16 {
-                let b = std::mem::take(&mut self.buf);
-                self.write_str(&b)?;
-                self.buf = b;
-                self.buf.clear();
-            }
-        }
-        let b = std::mem::take(&mut self.buf);
-        self.write_str(&b)?;
-        self.buf = b;
-        Ok(())
+        let rows = ReplicationRows::format(replication, dates, metrics, kpi_names, daily, kpis);
+        self.write_rows(&rows)
     }
 
-    /// Flushes and closes the file.
+    /// Writes rows formatted beforehand (on a worker thread).
+    pub fn write_rows(&mut self, rows: &ReplicationRows) -> Result<()> {
+        self.put_daily(&rows.daily)?;
+        self.kpis
+            .write_all(rows.kpis.as_bytes())
+            .map_err(|e| Error::output(&self.kpis_path, e))
+    }
+
+    /// Flushes both files and returns their lengths [bytes].
+    pub fn flush(&mut self) -> Result<(u64, u64)> {
+        self.daily
+            .flush()
+            .map_err(|e| Error::output(&self.daily_path, e))?;
+        self.kpis
+            .flush()
+            .map_err(|e| Error::output(&self.kpis_path, e))?;
+        let len = |f: &BufWriter<File>, p: &Path| {
+            f.get_ref()
+                .metadata()
+                .map(|m| m.len())
+                .map_err(|e| Error::output(p, e))
+        };
+        Ok((
+            len(&self.daily, &self.daily_path)?,
+            len(&self.kpis, &self.kpis_path)?,
+        ))
+    }
+
+    /// Flushes, syncs and closes both files.
     pub fn finish(mut self) -> Result<()> {
-        self.out.flush().map_err(|e| Error::output(&self.path, e))?;
-        self.out
+        self.flush()?;
+        self.daily
             .get_ref()
             .sync_all()
-            .map_err(|e| Error::output(&self.path, e))
+            .map_err(|e| Error::output(&self.daily_path, e))?;
+        self.kpis
+            .get_ref()
+            .sync_all()
+            .map_err(|e| Error::output(&self.kpis_path, e))
+    }
+}
+
+/// One replication's CSV rows, formatted as they will be written.
+#[derive(Debug, Clone, Default)]
+pub struct ReplicationRows {
+    /// Its `daily.csv` rows.
+    pub daily: String,
+    /// Its `kpis.csv` rows.
+    pub kpis: String,
+}
+
+impl ReplicationRows {
+    /// Formats replication `replication`'s rows; names must be CSV-safe.
+    pub fn format(
+        replication: u64,
+        dates: &[String],
+        metrics: &[String],
+        kpi_names: &[String],
+        daily: &DailySeries,
+        kpis: &[f64],
+    ) -> Self {
+        use std::fmt::Write as _;
+        let mut out = Self {
+            daily: String::with_capacity(dates.len() * metrics.len() * 32),
+            kpis: String::new(),
+        };
+        for (d, date) in dates.iter().enumerate() {
+            for (m, name) in metrics.iter().enumerate() {
+                let _ = writeln!(out.daily, "{replication},{date},{name},{}", daily.get(d, m));
+            }
+        }
+        for (name, v) in kpi_names.iter().zip(kpis) {
+            let _ = writeln!(out.kpis, "{replication},{name},{v}");
+        }
+        out
+    }
+}
+
+/// Reads `daily.csv` and `kpis.csv` back, one replication at a time, checking
+/// that they hold the expected dates, metrics and KPIs in order.
+pub struct RecordReader {
+    daily: csv::Reader<File>,
+    kpis: csv::Reader<File>,
+    daily_path: PathBuf,
+    kpis_path: PathBuf,
+    days: usize,
+    metrics: Vec<String>,
+    kpi_names: Vec<String>,
+    row: csv::StringRecord,
+}
+
+impl RecordReader {
+    /// Opens the records in `dir` of a batch with `days` days, these metric
+    /// names and these KPI names (all as written, i.e. CSV-quoted if needed).
+    pub fn open(dir: &Path, days: usize, metrics: &[String], kpi_names: &[String]) -> Result<Self> {
+        let open = |name: &str| -> Result<(csv::Reader<File>, PathBuf)> {
+            let p = dir.join(name);
+            let f = File::open(&p).map_err(|source| Error::Read {
+                file: p.display().to_string(),
+                source,
+            })?;
+            Ok((csv::Reader::from_reader(f), p))
+        };
+        let (daily, daily_path) = open("daily.csv")?;
+        let (kpis, kpis_path) = open("kpis.csv")?;
+        let unquote = |s: &String| s.trim_matches('"').replace("\"\"", "\"");
+        Ok(Self {
+            daily,
+            kpis,
+            daily_path,
+            kpis_path,
+            days,
+            metrics: metrics.iter().map(unquote).collect(),
+            kpi_names: kpi_names.iter().map(unquote).collect(),
+            row: csv::StringRecord::new(),
+        })
+    }
+
+    fn bad(path: &Path, what: String) -> Error {
+        Error::Scenario {
+            file: path.display().to_string(),
+            message: format!("not a complete borderflow record file: {what}"),
+        }
+    }
+
+    /// The next replication's index, daily table and KPIs; `None` at the end.
+    pub fn next_replication(&mut self) -> Result<Option<(u64, DailySeries, Vec<f64>)>> {
+        let mut daily = DailySeries::new(self.days, self.metrics.len());
+        let mut replication = None;
+        for d in 0..self.days {
+            for m in 0..self.metrics.len() {
+                let more = self
+                    .daily
+                    .read_record(&mut self.row)
+                    .map_err(|e| Self::bad(&self.daily_path, e.to_string()))?;
+                if !more {
+                    if d == 0 && m == 0 {
+                        return Ok(None);
+                    }
+                    return Err(Self::bad(
+                        &self.daily_path,
+                        "it ends inside a replication".into(),
+                    ));
+                }
+                let r: u64 = self.row[0].parse().map_err(|_| {
+                    Self::bad(
+                        &self.daily_path,
+                        format!("bad replication {:?}", &self.row[0]),
+                    )
+                })?;
+                if *replication.get_or_insert(r) != r || self.row[2] != *self.metrics[m] {
+                    return Err(Self::bad(
+                        &self.daily_path,
+                        format!(
+                            "unexpected row {:?} (replication {r}, day {d}, metric {})",
+                            self.row, self.metrics[m]
+                        ),
+                    ));
+                }
+                let v: f64 = self.row[3].parse().map_err(|_| {
+                    Self::bad(&self.daily_path, format!("bad value {:?}", &self.row[3]))
+                })?;
+                daily.row_mut(d)[m] = v;
+            }
+        }
+        let mut kpis = Vec::with_capacity(self.kpi_names.len());
+        for name in &self.kpi_names {
+            let more = self
+                .kpis
+                .read_record(&mut self.row)
+                .map_err(|e| Self::bad(&self.kpis_path, e.to_string()))?;
+            if !more || self.row[1] != **name || self.row[0].parse::<u64>().ok() != replication {
+                return Err(Self::bad(
+                    &self.kpis_path,
+                    format!("expected {name} of replication {replication:?}"),
+                ));
+            }
+            kpis.push(self.row[2].parse().map_err(|_| {
+                Self::bad(&self.kpis_path, format!("bad value {:?}", &self.row[2]))
+            })?);
+        }
+        Ok(replication.map(|r| (r, daily, kpis)))
     }
 }
 

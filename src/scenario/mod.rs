@@ -339,6 +339,14 @@ impl Checks {
         }
     }
 
+    /// Checks 0 < `v` ≤ `hi`: a rate or size that must be positive and whose
+    /// upper bound guards against typos that would ask for absurd work.
+    pub fn positive_at_most(&mut self, path: impl Into<String>, v: f64, hi: f64) {
+        if !(v.is_finite() && v > 0.0 && v <= hi) {
+            self.fail(path, format!("must be > 0 and at most {hi} (got {v})"));
+        }
+    }
+
     /// Checks `lo` ≤ `v` ≤ `hi`.
     pub fn within(&mut self, path: impl Into<String>, v: f64, lo: f64, hi: f64) {
         if !(v.is_finite() && v >= lo && v <= hi) {

@@ -28,6 +28,9 @@ use crate::error::{Error, Result};
 /// refused before it is read into memory.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Deepest nesting of lists and structs accepted; guards the parser's stack.
+const MAX_NESTING: usize = 64;
+
 /// Longest `extend` chain accepted.
 const MAX_EXTEND_DEPTH: usize = 16;
 
@@ -109,7 +112,7 @@ fn load_file_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Value> {
 /// syntax errors.
 pub fn parse_value(text: &str, label: &str) -> Result<Value> {
     ron::Options::default()
-        .with_recursion_limit(64)
+        .with_recursion_limit(MAX_NESTING)
         .from_str::<Value>(text)
         .map_err(|e| {
             let line = e.span.start.line;
@@ -122,7 +125,14 @@ pub fn parse_value(text: &str, label: &str) -> Result<Value> {
                 file: label.to_string(),
                 line,
                 col,
-                message: e.code.to_string(),
+                message: match e.code {
+                    ron::Error::ExceededRecursionLimit => {
+                        format!(
+                            "nested deeper than {MAX_NESTING} levels; scenarios need only a few"
+                        )
+                    }
+                    code => code.to_string(),
+                },
                 snippet: format!(
                     "{gutter}{shown}\n{}^",
                     " ".repeat(gutter.chars().count() + caret_at)

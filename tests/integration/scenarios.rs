@@ -1,1 +1,99 @@
-//! Integration tests: scenarios.
+//! Scenario files: every shipped one validates; every file in the bad-input
+//! corpus is refused with its expected message, exit code 2 and no output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use borderflow::Scenario;
+
+fn ron_files(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            if !skip.contains(&name.as_str()) {
+                out.extend(ron_files(&p, skip));
+            }
+        } else if name.ends_with(".ron") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every scenario under `scenarios/` (not sweep files) loads and validates.
+#[test]
+fn shipped_scenarios_validate() {
+    let files = ron_files(Path::new("scenarios"), &["sweeps", "data"]);
+    assert!(!files.is_empty());
+    for f in files {
+        if let Err(e) = Scenario::from_file(&f) {
+            panic!("{} does not validate:\n{e}", f.display());
+        }
+    }
+}
+
+/// Each file in `tests/bad/` starts with `// expect: <text>` lines; running it
+/// must exit with code 2, print every expected text on stderr, and leave no
+/// output folder (nor a staging folder) behind.
+#[test]
+fn bad_scenarios_are_refused_cleanly() {
+    let files = ron_files(Path::new("tests/bad"), &[]);
+    assert!(files.len() >= 30, "the corpus has {} files", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let text = std::fs::read(f).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text[..text.len().min(4096)]);
+        let expected: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("// expect: "))
+            .map(str::to_string)
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{} has no `// expect:` line",
+            f.display()
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let res = Command::new(env!("CARGO_BIN_EXE_borderflow"))
+            .args(["run", "-q", "-r", "2", "--out"])
+            .arg(&out)
+            .arg(f)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        let mut why = Vec::new();
+        if res.status.code() != Some(2) {
+            why.push(format!("exit code {:?}", res.status.code()));
+        }
+        for e in &expected {
+            if !stderr.contains(e.as_str()) {
+                why.push(format!("stderr lacks {e:?}"));
+            }
+        }
+        if stderr.contains("panicked") {
+            why.push("panicked".into());
+        }
+        if !leftovers.is_empty() {
+            why.push(format!(
+                "left {} entries in the output's parent",
+                leftovers.len()
+            ));
+        }
+        if !why.is_empty() {
+            failures.push(format!(
+                "{}: {}\n--- stderr:\n{stderr}",
+                f.display(),
+                why.join("; ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
