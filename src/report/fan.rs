@@ -292,7 +292,7 @@ fn unit_of(metric: &str) -> &'static str {
 
 /// A plain fan chart of any metric, for models and metrics without a
 /// specific chart.
-pub fn generic(run: &RunData, metric: &str, index: usize) -> Option<FanFigure> {
+pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
     let stats = run.get(metric)?.to_vec();
     let axis = DayAxis::new(run.start(), stats.len() as u32);
     let unit = unit_of(metric);
@@ -305,7 +305,9 @@ pub fn generic(run: &RunData, metric: &str, index: usize) -> Option<FanFigure> {
             format!("{metric} [{unit}]")
         },
         stats,
-        colour: style::series_colour(index),
+        // One dark colour for all: these are separate charts, and the light
+        // palette colours make pale bands.
+        colour: style::BLUE,
         axis,
         overlay: observed_steps(run, axis, metric),
         closures: Vec::new(),

@@ -68,19 +68,21 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
             covered.remove(fan::MX_DETECTIONS);
         }
     }
+    // Briefing order: the national series, where they happen, where people
+    // are, then the detail of caravans and of each port.
+    if let Some(f) = sectors::figure(&run, &per_rep.totals) {
+        charts.push(save(&f, run_dir)?);
+        covered.extend(sector_metrics);
+    }
     if let Some(f) = stack::figure(&run) {
         charts.push(save(&f, run_dir)?);
         covered.extend(stack::METRICS.iter().map(|m| m.to_string()));
     }
-    for f in ports::figures(&run) {
-        charts.push(save(&f, run_dir)?);
-    }
     if let Some(f) = caravan::figure(&run) {
         charts.push(save(&f, run_dir)?);
     }
-    if let Some(f) = sectors::figure(&run, &per_rep.totals) {
+    for f in ports::figures(&run) {
         charts.push(save(&f, run_dir)?);
-        covered.extend(sector_metrics);
     }
     // Per-place metrics drawn by the port and caravan charts.
     let per_place = [
@@ -95,8 +97,8 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .iter()
         .filter(|m| !covered.contains(*m) && !per_place.iter().any(|p| m.starts_with(p)))
         .collect();
-    for (i, m) in rest.into_iter().enumerate() {
-        if let Some(f) = fan::generic(&run, m, i) {
+    for m in rest {
+        if let Some(f) = fan::generic(&run, m) {
             charts.push(save(&f, run_dir)?);
         }
     }
