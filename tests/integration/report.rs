@@ -379,6 +379,36 @@ fn a_missing_or_broken_folder_is_an_input_error() {
     let broken = borderflow::report::render(tmp.path()).expect_err("broken summary");
     assert_eq!(broken.exit_code(), 2, "{broken}");
     assert!(broken.to_string().contains("summary.json"), "{broken}");
+
+    // A damaged fixture: each damage is an input error naming the file, or
+    // (for the optional scenario.ron) a report without parameter tables.
+    let dir = tmp.path().join("fixture");
+    fabricate(&dir);
+    fs::write(dir.join("scenario.ron"), "(name: \"unterminated").expect("write");
+    borderflow::report::render(&dir).expect("renders without a readable scenario.ron");
+    let html = fs::read_to_string(dir.join("report.html")).expect("read");
+    assert!(!html.contains("Key parameters"));
+    let daily = fs::read_to_string(dir.join("daily.csv")).expect("read");
+    fs::write(
+        dir.join("daily.csv"),
+        format!("{daily}0,2023-10-01,usbp_apprehensions:Yuma,many\n"),
+    )
+    .expect("write");
+    let err = borderflow::report::render(&dir).expect_err("bad value in daily.csv");
+    assert!(
+        err.exit_code() == 2 && err.to_string().contains("daily.csv"),
+        "{err}"
+    );
+    fs::write(
+        dir.join("daily_summary.csv"),
+        "date,metric,mean\n2023-13-45,x,1\n",
+    )
+    .expect("write");
+    let err = borderflow::report::render(&dir).expect_err("bad daily_summary.csv");
+    assert!(
+        err.exit_code() == 2 && err.to_string().contains("daily_summary.csv"),
+        "{err}"
+    );
 }
 
 /// Opens `report.html` in headless Chromium: the parsed page must hold the
