@@ -63,6 +63,34 @@ pub enum Command {
         #[arg(long)]
         resume: bool,
     },
+    /// Compare what-ifs against a baseline with common random numbers:
+    /// paired differences of every KPI and daily metric, with 95% CIs.
+    Compare {
+        /// The baseline scenario.
+        base: PathBuf,
+        /// One or more what-if scenarios.
+        #[arg(required = true)]
+        whatifs: Vec<PathBuf>,
+        /// Replications per scenario (default: the baseline's).
+        #[arg(short, long)]
+        replications: Option<u32>,
+        /// Master seed shared by all scenarios (default: the baseline's).
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core).
+        #[arg(short, long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/compare-<baseline name>).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// No progress bar and no table.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Independent random numbers for each what-if instead of common ones
+        /// (only to see how much common random numbers narrow the intervals).
+        #[arg(long)]
+        independent: bool,
+    },
     /// Merge shard folders (from `run --shard K/N`) into one run's results,
     /// byte-identical to running all replications at once.
     Merge {
@@ -134,18 +162,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             resume,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
-            if replications == Some(0) {
-                return Err(Error::Scenario {
-                    file: "--replications".into(),
-                    message: "must be at least 1".into(),
-                });
-            }
-            if threads == Some(0) {
-                return Err(Error::Scenario {
-                    file: "--threads".into(),
-                    message: "must be at least 1".into(),
-                });
-            }
+            check_counts(replications, threads)?;
             let cancel = interrupt_flag();
             let opts = RunOptions {
                 replications,
@@ -175,6 +192,60 @@ fn dispatch(cli: Cli) -> Result<()> {
                         "{name:<32} {:>14.4} {:>28}",
                         s.mean,
                         format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Compare {
+            base,
+            whatifs,
+            replications,
+            seed,
+            threads,
+            out,
+            quiet,
+            independent,
+        } => {
+            let base = Scenario::from_file(&base)?;
+            let whatifs = whatifs
+                .iter()
+                .map(|p| Scenario::from_file(p))
+                .collect::<Result<Vec<_>>>()?;
+            check_counts(replications, threads)?;
+            let cancel = interrupt_flag();
+            let opts = crate::compare::CompareOptions {
+                replications,
+                seed,
+                threads,
+                out,
+                progress: !quiet,
+                independent,
+            };
+            let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
+            if !quiet {
+                println!(
+                    "{} what-if(s) against {}, {} paired replications → {}",
+                    whatifs.len(),
+                    base.name,
+                    outcome.stats.replications,
+                    outcome.out_dir.display()
+                );
+                println!(
+                    "{:<24} {:<32} {:>14} {:>14} {:>30}",
+                    "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
+                );
+                for d in &outcome.kpis {
+                    println!(
+                        "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",
+                        d.whatif,
+                        d.kpi,
+                        d.base.mean,
+                        d.whatif_value.mean,
+                        format!(
+                            "{:+.4} [{:+.4}, {:+.4}]",
+                            d.difference.mean, d.difference.ci95_low, d.difference.ci95_high
+                        )
                     );
                 }
             }
@@ -226,6 +297,22 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Refuses `--replications 0` and `--threads 0` with exit code 2.
+fn check_counts(replications: Option<u32>, threads: Option<usize>) -> Result<()> {
+    for (flag, value) in [
+        ("--replications", replications.map(|r| r as usize)),
+        ("--threads", threads),
+    ] {
+        if value == Some(0) {
+            return Err(Error::Scenario {
+                file: flag.into(),
+                message: "must be at least 1".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A flag set by Ctrl-C, so a long run stops between chunks, cleanly.

@@ -26,6 +26,7 @@
 pub mod border;
 pub mod calendar;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod metrics;

@@ -41,8 +41,6 @@ pub trait Experiment: Sync {
 /// How to run a batch.
 #[derive(Debug, Clone)]
 pub struct BatchConfig {
-    /// Master seed.
-    pub seed: u64,
     /// Replication indices to run (a shard runs part of a larger range).
     pub replications: Range<u64>,
     /// Worker threads; `None` uses rayon's default (one per core).
@@ -60,16 +58,18 @@ pub struct BatchStats {
     pub events: u64,
 }
 
-/// Runs `config.replications` of `exp` and calls `consume` with each result
-/// in replication order. Stops between chunks when `cancel` is set, returning
-/// [`Error::Interrupted`] after the finished replications were consumed.
+/// Runs `replicate(r)` for each replication index r of `config.replications`
+/// and calls `consume` with each result in index order. Stops between chunks
+/// when `cancel` is set, returning [`Error::Interrupted`] after the finished
+/// replications were consumed. `replicate` must depend on r alone (an
+/// experiment's `replicate` with a fixed seed, say).
 pub fn run_batch(
-    exp: &dyn Experiment,
+    replicate: impl Fn(u64) -> Replication + Sync,
     config: &BatchConfig,
     cancel: Option<&AtomicBool>,
     consume: impl FnMut(u64, Replication) -> Result<()>,
 ) -> Result<BatchStats> {
-    run_batch_with(exp, config, cancel, |_, rep| rep, consume)
+    run_batch_with(replicate, config, cancel, |_, rep| rep, consume)
 }
 
 /// Like [`run_batch`], with a `prepare` step that runs on the worker thread
@@ -77,7 +77,7 @@ pub fn run_batch(
 /// in-order `consume` step, which runs on one thread, does as little as
 /// possible.
 pub fn run_batch_with<T: Send>(
-    exp: &dyn Experiment,
+    replicate: impl Fn(u64) -> Replication + Sync,
     config: &BatchConfig,
     cancel: Option<&AtomicBool>,
     prepare: impl Fn(u64, Replication) -> T + Sync,
@@ -114,7 +114,7 @@ pub fn run_batch_with<T: Send>(
             (next..end)
                 .into_par_iter()
                 .map(|r| {
-                    let rep = exp.replicate(config.seed, r);
+                    let rep = replicate(r);
                     let events = rep.events;
                     let item = prepare(r, rep);
                     bar.inc(1);

@@ -300,7 +300,6 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
     }
 
     let config = BatchConfig {
-        seed,
         replications: range.start + checkpoint.done..range.end,
         threads: opts.threads,
         progress: opts.progress,
@@ -311,18 +310,24 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
         (rows, rep)
     };
-    let result = run_batch_with(exp.as_ref(), &config, cancel, prepare, |_, (rows, rep)| {
-        records.write_rows(&rows)?;
-        if shard == Shard::WHOLE {
-            agg.push(&rep.daily, &rep.kpis);
-        }
-        checkpoint.done += 1;
-        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-            save_checkpoint(&staging, &mut records, &mut checkpoint)?;
-            last_checkpoint = Instant::now();
-        }
-        Ok(())
-    });
+    let result = run_batch_with(
+        |r| exp.replicate(seed, r),
+        &config,
+        cancel,
+        prepare,
+        |_, (rows, rep)| {
+            records.write_rows(&rows)?;
+            if shard == Shard::WHOLE {
+                agg.push(&rep.daily, &rep.kpis);
+            }
+            checkpoint.done += 1;
+            if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                save_checkpoint(&staging, &mut records, &mut checkpoint)?;
+                last_checkpoint = Instant::now();
+            }
+            Ok(())
+        },
+    );
     let stats = match result {
         Ok(s) => s,
         Err(Error::Interrupted(what)) => {

@@ -3,6 +3,7 @@
 mod batch;
 mod border;
 mod cli;
+mod compare;
 mod engine;
 mod report;
 mod scenarios;

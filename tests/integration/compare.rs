@@ -1,0 +1,56 @@
+//! Paired comparisons: common random numbers narrow the confidence interval
+//! of a difference several times against independent runs.
+
+use std::path::Path;
+
+use borderflow::Scenario;
+use borderflow::compare::{CompareOptions, compare};
+use borderflow::scenario::source::{load_file, set_path};
+
+/// The M/M/10 station against the same station with 5% faster servers. With
+/// common random numbers both see the same arrivals and service draws, so the
+/// paired difference of the fraction of customers who wait, and of the
+/// utilisation, varies far less than that of two independent runs: the
+/// interval is at least 3× narrower (measured: about 6× and 25×; 40
+/// replications make the ratio's own noise small against 3).
+#[test]
+fn common_random_numbers_narrow_the_difference() {
+    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
+    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
+    set_path(
+        &mut v,
+        "model.service_rate_per_hour",
+        ron::Value::Number(1.05f64.into()),
+    )
+    .unwrap();
+    set_path(&mut v, "name", ron::Value::String("faster".into())).unwrap();
+    let faster = Scenario::from_value(v, "faster").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let width = |independent: bool, kpi: &str| {
+        let o = CompareOptions {
+            replications: Some(40),
+            out: Some(tmp.path().join(format!("c{independent}"))),
+            independent,
+            ..CompareOptions::default()
+        };
+        let out = compare(&base, std::slice::from_ref(&faster), &o, None).unwrap();
+        let d = out.kpis.iter().find(|d| d.kpi == kpi).unwrap();
+        assert!(
+            d.difference.ci95_high < 0.0,
+            "faster servers must lower {kpi}: {d:?}"
+        );
+        d.difference.ci95_high - d.difference.ci95_low
+    };
+    for kpi in ["p_wait", "utilisation"] {
+        let (crn, ind) = (width(false, kpi), width(true, kpi));
+        assert!(
+            ind > 3.0 * crn,
+            "{kpi}: CI width with CRN {crn}, independent {ind}"
+        );
+    }
+    let csv = std::fs::read_to_string(tmp.path().join("cfalse/compare.csv")).unwrap();
+    assert!(
+        csv.starts_with("whatif,kpi,base_mean,whatif_mean,diff_mean,diff_ci95_low,diff_ci95_high")
+    );
+    assert!(tmp.path().join("cfalse/daily_diff.csv").exists());
+}
