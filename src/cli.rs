@@ -1,4 +1,4 @@
-//! The command line: `borderflow run | validate`.
+//! The command line: `borderflow run | merge | validate | plot`.
 //!
 //! Parsing is clap's; this module turns arguments into library calls and
 //! library errors into messages and exit codes (0 success, 2 bad input,
@@ -52,6 +52,9 @@ pub enum Command {
         /// No progress bar and no summary table.
         #[arg(short, long)]
         quiet: bool,
+        /// Write only the CSV and JSON results, no charts or report.html.
+        #[arg(long)]
+        no_charts: bool,
         /// Run only shard K of N (K from 0) of the replications, writing its
         /// records for `borderflow merge`.
         #[arg(long, value_name = "K/N")]
@@ -135,6 +138,12 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Redraw the charts and report.html of a run from its saved files,
+    /// without simulating again.
+    Plot {
+        /// The run's output folder (e.g. outputs/baseline).
+        outdir: PathBuf,
+    },
 }
 
 /// Loads the scenario at `path`, or the embedded one.
@@ -179,6 +188,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             threads,
             out,
             quiet,
+            no_charts,
             shard,
             resume,
             check_invariants,
@@ -192,6 +202,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
                 out,
                 progress: !quiet,
+                charts: !no_charts,
                 shard,
                 resume,
                 check_invariants,
@@ -347,6 +358,19 @@ fn dispatch(cli: Cli) -> Result<()> {
                     message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
                 })
             }
+        }
+        Command::Plot { outdir } => {
+            let files = crate::report::render(&outdir)?;
+            let charts = files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "png"))
+                .count();
+            let report = files
+                .last()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default();
+            println!("{charts} charts (PNG + SVG) and {report}");
+            Ok(())
         }
     }
 }

@@ -28,7 +28,7 @@ use crate::shard::Shard;
 use crate::stats::{Accumulator, Summary};
 
 /// Options of one run; `None` takes the scenario's own value.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Replications to run (all shards together).
     pub replications: Option<u32>,
@@ -47,6 +47,27 @@ pub struct RunOptions {
     /// Check the model's invariants after every event (always on in debug
     /// builds); a violation stops the run with an error.
     pub check_invariants: bool,
+    /// Draw the charts and `report.html` into the output folder (not for
+    /// a shard, which holds records only).
+    pub charts: bool,
+}
+
+impl Default for RunOptions {
+    /// The scenario's own values, the whole batch, no progress bar, charts
+    /// drawn.
+    fn default() -> Self {
+        Self {
+            replications: None,
+            seed: None,
+            threads: None,
+            out: None,
+            progress: false,
+            shard: None,
+            resume: false,
+            check_invariants: false,
+            charts: true,
+        }
+    }
 }
 
 /// What a completed run produced.
@@ -371,7 +392,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     }
     let kpis = if shard == Shard::WHOLE {
         let kpis = agg.write(out.path(), header)?;
-        finalize(out.path(), header)?;
+        finalize(out.path(), header, opts.charts)?;
         kpis
     } else {
         let json = ShardJson {
@@ -394,11 +415,15 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     })
 }
 
-/// Writes what a kind of batch adds to its complete folder (a sweep's tidy
-/// tables and charts), both after a whole run and after a merge.
-fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
+/// Writes what a kind of batch adds to its complete folder, both after a
+/// whole run and after a merge: a run's charts and `report.html`, a sweep's
+/// tidy tables. Charts are drawn from the files just written, in the staging
+/// folder, so they are part of the atomic result and match what `plot`
+/// redraws.
+fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
     match header.kind.as_str() {
         "sweep" => crate::sweep::finalize(dir, header),
+        _ if charts => crate::report::render(dir).map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -496,6 +521,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
         write_atomic(&outdir.file(name), &bytes)?;
     }
     agg.write(outdir.path(), &header)?;
-    finalize(outdir.path(), &header)?;
+    // A merged batch is a whole batch: it gets what a whole one gets.
+    finalize(outdir.path(), &header, true)?;
     outdir.commit()
 }

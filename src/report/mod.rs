@@ -1,1 +1,112 @@
-//! Charts and report (issue 4): filled in by its author.
+//! Charts and a self-contained HTML report of a run, drawn from its saved
+//! files only (`summary.json`, `daily_summary.csv`, `daily.csv`,
+//! `scenario.ron`), so `borderflow plot` redraws them without simulating.
+//!
+//! ```text
+//!   run folder ──► data (read, stream daily.csv once)
+//!                   ├─► fan      USBP, OFO, Mexico cumulative, any other metric
+//!                   ├─► stack    where people are
+//!                   ├─► ports    one per port: processed, queue, state band
+//!                   ├─► caravan  size and km
+//!                   ├─► sectors  totals by sector with 90% intervals
+//!                   └─► html     report.html with every chart inline
+//! ```
+//!
+//! Each chart is skipped when its metrics are absent, so the report of any
+//! model (the M/M/c station included) still has a fan per metric.
+
+pub mod axis;
+pub mod caravan;
+pub mod data;
+pub mod fan;
+pub mod figure;
+pub mod html;
+pub mod ports;
+pub mod sectors;
+pub mod stack;
+pub mod style;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use data::RunData;
+use figure::{Chart, save};
+
+/// Draws every chart of the run in `run_dir` (PNG and SVG) and writes
+/// `report.html` beside them; returns the files written, the report last.
+pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
+    style::register_fonts()?;
+    let run = RunData::load(run_dir)?;
+    let sector_metrics: BTreeSet<String> = sectors::sectors(&run)
+        .iter()
+        .map(|s| format!("{}:{s}", sectors::PREFIX))
+        .collect();
+    let cumulative: BTreeSet<String> = run
+        .get(fan::MX_DETECTIONS)
+        .map(|_| fan::MX_DETECTIONS.to_string())
+        .into_iter()
+        .collect();
+    let per_rep = data::per_replication(&run, &sector_metrics, &cumulative)?.unwrap_or_default();
+
+    let mut charts: Vec<Chart> = Vec::new();
+    let mut covered: BTreeSet<String> = fan::covered().into_iter().map(str::to_string).collect();
+    if let Some(f) = fan::usbp(&run) {
+        charts.push(save(&f, run_dir)?);
+    }
+    if let Some(f) = fan::ofo(&run) {
+        charts.push(save(&f, run_dir)?);
+    }
+    match per_rep
+        .daily
+        .get(fan::MX_DETECTIONS)
+        .and_then(|reps| fan::mx_cumulative(&run, reps))
+    {
+        Some(f) => charts.push(save(&f, run_dir)?),
+        // Without daily.csv the daily fan still shows Mexico's detections.
+        None => {
+            covered.remove(fan::MX_DETECTIONS);
+        }
+    }
+    // Briefing order: the national series, where they happen, where people
+    // are, then the detail of caravans and of each port.
+    if let Some(f) = sectors::figure(&run, &per_rep.totals) {
+        charts.push(save(&f, run_dir)?);
+        covered.extend(sector_metrics);
+    }
+    if let Some(f) = stack::figure(&run) {
+        charts.push(save(&f, run_dir)?);
+        covered.extend(stack::METRICS.iter().map(|m| m.to_string()));
+    }
+    if let Some(f) = caravan::figure(&run) {
+        charts.push(save(&f, run_dir)?);
+    }
+    for f in ports::figures(&run) {
+        charts.push(save(&f, run_dir)?);
+    }
+    // Per-place metrics drawn by the port and caravan charts.
+    let per_place = [
+        "ofo_encounters:",
+        "port_queue:",
+        "port_open:",
+        "caravan_size:",
+        "caravan_km:",
+    ];
+    let rest: Vec<&String> = run
+        .metric_order
+        .iter()
+        .filter(|m| !covered.contains(*m) && !per_place.iter().any(|p| m.starts_with(p)))
+        .collect();
+    for m in rest {
+        if let Some(f) = fan::generic(&run, m) {
+            charts.push(save(&f, run_dir)?);
+        }
+    }
+
+    let mut files: Vec<PathBuf> = charts
+        .iter()
+        .flat_map(|c| [c.png.clone(), c.svg.clone()])
+        .collect();
+    files.push(html::write(&run, &charts, run_dir)?);
+    Ok(files)
+}

@@ -169,6 +169,9 @@ fn unwritable_output_is_a_clear_error() {
     let res = borderflow(&["run", "scenarios/mmc.ron", "-r", "2", "-q"], &out);
     assert_eq!(res.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&res.stderr);
-    assert!(stderr.contains("cannot write") && stderr.contains("a-file"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("a-file"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
 }

@@ -1,0 +1,127 @@
+//! The calendar x axis: simulated days as a continuous coordinate (day `d`
+//! spans `[d, d+1)`) with ticks on the first of each month, labelled with the
+//! month and year, so every time chart reads in calendar dates.
+
+use std::ops::Range;
+
+use chrono::{Datelike, Months, NaiveDate};
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+
+/// Days of a run as an x axis [d since the first simulated day].
+#[derive(Debug, Clone, Copy)]
+pub struct DayAxis {
+    /// First simulated day.
+    pub start: NaiveDate,
+    /// Number of simulated days.
+    pub days: u32,
+}
+
+impl DayAxis {
+    /// The axis of `days` days from `start`.
+    pub fn new(start: NaiveDate, days: u32) -> Self {
+        Self {
+            start,
+            days: days.max(1),
+        }
+    }
+
+    /// Position of `date` on the axis [d]: its first instant.
+    pub fn x_of(&self, date: NaiveDate) -> f64 {
+        (date - self.start).num_days() as f64
+    }
+
+    /// Date at position `x` (rounded down to a day).
+    pub fn date_at(&self, x: f64) -> Option<NaiveDate> {
+        self.start
+            .checked_add_signed(chrono::Duration::days(x.floor() as i64))
+    }
+
+    /// Ticks: the first day of months inside the run (every k-th month when
+    /// the run is long), or every seven days when the run is shorter than two
+    /// months and would otherwise show one tick or none.
+    fn ticks(&self, max: usize) -> Vec<f64> {
+        let end = self.start + chrono::Duration::days(i64::from(self.days));
+        let mut months = Vec::new();
+        let mut m = self.start.with_day(1).unwrap_or(self.start);
+        while m <= end {
+            if m >= self.start {
+                months.push(self.x_of(m));
+            }
+            match m.checked_add_months(Months::new(1)) {
+                Some(n) => m = n,
+                None => break,
+            }
+        }
+        if months.len() >= 2 {
+            let step = months.len().div_ceil(max.max(1));
+            return months.into_iter().step_by(step.max(1)).collect();
+        }
+        let weeks = (0..=self.days)
+            .step_by(7)
+            .map(f64::from)
+            .collect::<Vec<_>>();
+        let step = weeks.len().div_ceil(max.max(1));
+        weeks.into_iter().step_by(step.max(1)).collect()
+    }
+
+    /// Tick label: "Mar 2023" on month ticks, "14 Mar" on weekly ones.
+    pub fn label(&self, x: f64) -> String {
+        match self.date_at(x) {
+            Some(d) if d.day() == 1 && self.days >= 56 => d.format("%b %Y").to_string(),
+            Some(d) => d.format("%-d %b").to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+impl Ranged for DayAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let frac = value / f64::from(self.days);
+        limit.0 + (frac * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        self.ticks(hint.max_num_points().min(14))
+    }
+
+    fn range(&self) -> Range<f64> {
+        0.0..f64::from(self.days)
+    }
+}
+
+/// Default tick labels are calendar labels, so a chart needs no formatter.
+impl ValueFormatter<f64> for DayAxis {
+    fn format_ext(&self, value: &f64) -> String {
+        self.label(*value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_ticks_are_on_the_first() {
+        let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default();
+        let ax = DayAxis::new(start, 396);
+        let t = ax.ticks(20);
+        assert_eq!(t.len(), 14, "Jan 2023 … Feb 2024");
+        assert_eq!(ax.label(t[1]), "Feb 2023");
+        assert_eq!(
+            ax.ticks(7).len(),
+            7,
+            "every second month when space is short"
+        );
+    }
+
+    #[test]
+    fn short_runs_get_weekly_ticks() {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default();
+        let ax = DayAxis::new(start, 30);
+        assert_eq!(ax.ticks(20), vec![0.0, 7.0, 14.0, 21.0, 28.0]);
+        assert_eq!(ax.label(7.0), "17 Jan");
+    }
+}

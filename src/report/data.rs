@@ -1,0 +1,546 @@
+//! Reading a run's saved results back: `summary.json`, `daily_summary.csv`,
+//! `scenario.ron` (for observed series, parameters and interventions) and,
+//! streamed, `daily.csv` for quantities that need each replication (totals
+//! over the run, cumulative series).
+//!
+//! Nothing here trusts the files: every failure is an [`Error::Read`] naming
+//! the file, and a missing optional file only removes what depended on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Months, NaiveDate};
+use ron::Value;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// One KPI's summary across replications, as `summary.json` stores it.
+/// A statistic that is not defined (e.g. a CI from one replication) is
+/// written as `null` and read as `None`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Kpi {
+    /// Replications.
+    pub n: u64,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Lower end of the 95% confidence interval of the mean.
+    pub ci95_low: Option<f64>,
+    /// Upper end of the 95% confidence interval of the mean.
+    pub ci95_high: Option<f64>,
+    /// 5th percentile across replications.
+    pub p05: Option<f64>,
+    /// Median across replications.
+    pub p50: Option<f64>,
+    /// 95th percentile across replications.
+    pub p95: Option<f64>,
+}
+
+/// The parts of `summary.json` the report uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// What the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Hash of the resolved scenario.
+    #[serde(default)]
+    pub scenario_hash: String,
+    /// borderflow version that ran it.
+    #[serde(default)]
+    pub borderflow_version: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// First simulated day.
+    pub start: NaiveDate,
+    /// Last simulated day (included).
+    pub end: NaiveDate,
+    /// Metric names in the model's order.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// KPI summaries by name.
+    #[serde(default)]
+    pub kpis: BTreeMap<String, Kpi>,
+}
+
+/// A metric's distribution across replications on one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayStats {
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl DayStats {
+    /// A day with no data (drawn as a gap).
+    pub const MISSING: DayStats = DayStats {
+        mean: f64::NAN,
+        p05: f64::NAN,
+        p25: f64::NAN,
+        p50: f64::NAN,
+        p75: f64::NAN,
+        p95: f64::NAN,
+    };
+
+    /// Quantiles of `values` (NaNs ignored; `MISSING` when none is left),
+    /// by linear interpolation between order statistics.
+    pub fn of(values: &mut [f64]) -> DayStats {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return DayStats::MISSING;
+        }
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            let h = p * (v.len() - 1) as f64;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+        };
+        DayStats {
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+            p05: q(0.05),
+            p25: q(0.25),
+            p50: q(0.50),
+            p75: q(0.75),
+            p95: q(0.95),
+        }
+    }
+}
+
+/// Observed monthly totals of a metric, from the scenario's `observed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// The simulated metric it compares with.
+    pub metric: String,
+    /// Where the numbers come from.
+    pub source: String,
+    /// (first day of month, monthly total [persons/month]) in date order.
+    pub monthly: Vec<(NaiveDate, f64)>,
+}
+
+impl Observed {
+    /// Each month's span `[first day, first day of next month)` with its
+    /// daily average [persons/day].
+    pub fn daily_averages(&self) -> Vec<(NaiveDate, NaiveDate, f64)> {
+        self.monthly
+            .iter()
+            .filter_map(|&(m, total)| {
+                let next = m.checked_add_months(Months::new(1))?;
+                let days = (next - m).num_days() as f64;
+                Some((m, next, total / days))
+            })
+            .collect()
+    }
+}
+
+/// Everything a report is drawn from.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    /// The run's folder.
+    pub dir: PathBuf,
+    /// `summary.json`.
+    pub summary: RunSummary,
+    /// Simulated days, in order (from `daily_summary.csv`).
+    pub dates: Vec<NaiveDate>,
+    /// Per metric, its stats on each day of `dates`.
+    pub series: Series,
+    /// Metric names in the model's order (from `summary.json`, then any
+    /// other metric found in `daily_summary.csv`).
+    pub metric_order: Vec<String>,
+    /// The resolved scenario, when `scenario.ron` is there and parses.
+    pub scenario: Option<Value>,
+    /// Observed series named by the scenario.
+    pub observed: Vec<Observed>,
+}
+
+/// A parse error in `file`, as an input error (exit code 2).
+pub fn bad(file: &Path, message: impl std::fmt::Display) -> Error {
+    Error::Read {
+        file: file.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_string()),
+    }
+}
+
+/// Opens `file` for reading, or says why not.
+fn open(file: &Path) -> Result<File> {
+    File::open(file).map_err(|e| Error::Read {
+        file: file.display().to_string(),
+        source: e,
+    })
+}
+
+impl RunData {
+    /// Reads the run in `dir`. `summary.json` and `daily_summary.csv` are
+    /// required; `scenario.ron` is optional (no parameters, no observed data).
+    pub fn load(dir: &Path) -> Result<RunData> {
+        if !dir.is_dir() {
+            return Err(Error::Read {
+                file: dir.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not a folder; give the output folder of a `borderflow run`",
+                ),
+            });
+        }
+        let summary_path = dir.join("summary.json");
+        let summary: RunSummary = serde_json::from_reader(BufReader::new(open(&summary_path)?))
+            .map_err(|e| bad(&summary_path, e))?;
+        let (dates, series) = read_daily_summary(&dir.join("daily_summary.csv"))?;
+        let mut metric_order: Vec<String> = summary
+            .metrics
+            .iter()
+            .filter(|m| series.contains_key(*m))
+            .cloned()
+            .collect();
+        let listed: BTreeSet<&String> = metric_order.iter().collect();
+        let extra: Vec<String> = series
+            .keys()
+            .filter(|m| !listed.contains(m))
+            .cloned()
+            .collect();
+        metric_order.extend(extra);
+        // The report still draws every chart without the scenario; it only
+        // loses the parameter tables and the observed overlays.
+        let scenario = std::fs::read_to_string(dir.join("scenario.ron"))
+            .ok()
+            .and_then(|t| ron::from_str::<Value>(&t).ok());
+        let observed = scenario.as_ref().map(observed_of).unwrap_or_default();
+        Ok(RunData {
+            dir: dir.to_path_buf(),
+            summary,
+            dates,
+            series,
+            metric_order,
+            scenario,
+            observed,
+        })
+    }
+
+    /// The stats of `metric` by day, when the run has it.
+    pub fn get(&self, metric: &str) -> Option<&[DayStats]> {
+        self.series.get(metric).map(Vec::as_slice)
+    }
+
+    /// Names after `prefix:` of metrics `prefix:<name>`, in the model's order.
+    pub fn places(&self, prefix: &str) -> Vec<String> {
+        let p = format!("{prefix}:");
+        self.metric_order
+            .iter()
+            .filter_map(|m| m.strip_prefix(&p).map(str::to_string))
+            .collect()
+    }
+
+    /// The observed series of `metric`, when the scenario names one.
+    pub fn observed(&self, metric: &str) -> Option<&Observed> {
+        self.observed
+            .iter()
+            .find(|o| o.metric == metric && !o.monthly.is_empty())
+    }
+
+    /// First simulated day.
+    pub fn start(&self) -> NaiveDate {
+        self.dates.first().copied().unwrap_or(self.summary.start)
+    }
+}
+
+/// Per metric, its stats on each day of the run.
+pub type Series = BTreeMap<String, Vec<DayStats>>;
+
+/// Reads `daily_summary.csv` into the sorted dates and per-metric stats.
+fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
+    let mut rdr = csv::Reader::from_reader(BufReader::new(open(path)?));
+    let headers = rdr.headers().map_err(|e| bad(path, e))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(path, format!("no column `{name}` in the header")))
+    };
+    let idx = [
+        col("date")?,
+        col("metric")?,
+        col("mean")?,
+        col("p05")?,
+        col("p25")?,
+        col("p50")?,
+        col("p75")?,
+        col("p95")?,
+    ];
+    let mut rows: Vec<(NaiveDate, String, DayStats)> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| bad(path, e))?;
+        let line = i + 2;
+        let field = |k: usize| rec.get(idx[k]).unwrap_or("");
+        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
+            .map_err(|_| bad(path, format!("line {line}: `{}` is not a date", field(0))))?;
+        let num = |k: usize| -> Result<f64> {
+            let s = field(k);
+            // An undefined statistic is written as an empty field or NaN.
+            if s.is_empty() {
+                return Ok(f64::NAN);
+            }
+            s.parse::<f64>()
+                .map_err(|_| bad(path, format!("line {line}: `{s}` is not a number")))
+        };
+        let stats = DayStats {
+            mean: num(2)?,
+            p05: num(3)?,
+            p25: num(4)?,
+            p50: num(5)?,
+            p75: num(6)?,
+            p95: num(7)?,
+        };
+        rows.push((date, field(1).to_string(), stats));
+    }
+    let dates: Vec<NaiveDate> = rows
+        .iter()
+        .map(|r| r.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut series: Series = BTreeMap::new();
+    for (date, metric, stats) in rows {
+        // `dates` holds every row's date, so the search always succeeds.
+        if let Ok(d) = dates.binary_search(&date) {
+            series
+                .entry(metric)
+                .or_insert_with(|| vec![DayStats::MISSING; dates.len()])[d] = stats;
+        }
+    }
+    if dates.is_empty() {
+        return Err(bad(path, "no rows"));
+    }
+    Ok((dates, series))
+}
+
+/// What one streaming pass over `daily.csv` collects per replication.
+#[derive(Debug, Clone, Default)]
+pub struct PerReplication {
+    /// Total over the run of each requested metric, per replication.
+    pub totals: BTreeMap<String, Vec<f64>>,
+    /// Day-by-day values of each requested metric, per replication
+    /// (`[replication][day]`), for cumulative series.
+    pub daily: BTreeMap<String, Vec<Vec<f32>>>,
+}
+
+/// Streams `daily.csv` once, summing `totals` metrics per replication and
+/// keeping `daily` metrics day by day. The file holds every replication of
+/// every metric and can be gigabytes, so only the requested metrics are
+/// kept; day-by-day values are `f32` (7 significant digits are plenty for a
+/// chart) to halve their memory. `None` when the file is absent.
+pub fn per_replication(
+    run: &RunData,
+    totals: &BTreeSet<String>,
+    daily: &BTreeSet<String>,
+) -> Result<Option<PerReplication>> {
+    let path = run.dir.join("daily.csv");
+    if (totals.is_empty() && daily.is_empty()) || !path.is_file() {
+        return Ok(None);
+    }
+    let mut rdr = csv::Reader::from_reader(BufReader::with_capacity(1 << 20, open(&path)?));
+    let headers = rdr.headers().map_err(|e| bad(&path, e))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(&path, format!("no column `{name}` in the header")))
+    };
+    let (c_rep, c_date, c_metric, c_value) = (
+        col("replication")?,
+        col("date")?,
+        col("metric")?,
+        col("value")?,
+    );
+    // Replication numbers need not start at 0 or be contiguous (a resumed
+    // or partial batch): map each to a dense index in order of appearance.
+    let mut rep_index: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut out = PerReplication::default();
+    let first = run.start();
+    let days = run.dates.len();
+    let mut rec = csv::StringRecord::new();
+    let mut line = 1usize;
+    while rdr.read_record(&mut rec).map_err(|e| bad(&path, e))? {
+        line += 1;
+        let metric = rec.get(c_metric).unwrap_or("");
+        let want_total = totals.contains(metric);
+        let want_daily = daily.contains(metric);
+        if !want_total && !want_daily {
+            continue;
+        }
+        let rep: u64 = rec
+            .get(c_rep)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad(&path, format!("line {line}: bad replication number")))?;
+        let value: f64 = rec
+            .get(c_value)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad(&path, format!("line {line}: bad value")))?;
+        let next = rep_index.len();
+        let r = *rep_index.entry(rep).or_insert(next);
+        if want_total {
+            let v = out.totals.entry(metric.to_string()).or_default();
+            if v.len() <= r {
+                v.resize(r + 1, 0.0);
+            }
+            if value.is_finite() {
+                v[r] += value;
+            }
+        }
+        if want_daily {
+            let date = rec
+                .get(c_date)
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .ok_or_else(|| bad(&path, format!("line {line}: bad date")))?;
+            let d = usize::try_from((date - first).num_days())
+                .ok()
+                .filter(|d| *d < days)
+                .ok_or_else(|| bad(&path, format!("line {line}: {date} is outside the run")))?;
+            let v = out.daily.entry(metric.to_string()).or_default();
+            if v.len() <= r {
+                v.resize(r + 1, vec![f32::NAN; days]);
+            }
+            v[r][d] = value as f32;
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Stats by day of the running total of per-replication daily series
+/// (`[replication][day]`); a missing day adds nothing.
+pub fn cumulative_stats(reps: &[Vec<f32>], days: usize) -> Vec<DayStats> {
+    let mut running = vec![0.0f64; reps.len()];
+    let mut out = Vec::with_capacity(days);
+    for d in 0..days {
+        for (acc, rep) in running.iter_mut().zip(reps) {
+            let v = rep.get(d).copied().unwrap_or(f32::NAN);
+            if v.is_finite() {
+                *acc += f64::from(v);
+            }
+        }
+        out.push(DayStats::of(&mut running.clone()));
+    }
+    out
+}
+
+/// A field of a RON map by name.
+pub fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.get(&Value::String(name.to_string())),
+        Value::Option(Some(inner)) => field(inner, name),
+        _ => None,
+    }
+}
+
+/// A RON value as text, when it is a string.
+pub fn as_str(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Option(Some(inner)) => as_str(inner),
+        _ => None,
+    }
+}
+
+/// A RON value as a number, when it is one.
+pub fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(n.into_f64()),
+        Value::Option(Some(inner)) => as_f64(inner),
+        _ => None,
+    }
+}
+
+/// The scenario's `observed` series; malformed entries are skipped (the
+/// scenario was validated when it ran; this only guards hand-edited files).
+fn observed_of(scn: &Value) -> Vec<Observed> {
+    let Some(Value::Seq(list)) = field(scn, "observed") else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|o| {
+            let metric = as_str(field(o, "metric")?)?.to_string();
+            let source = field(o, "source")
+                .and_then(as_str)
+                .unwrap_or("")
+                .to_string();
+            let Some(Value::Seq(months)) = field(o, "monthly") else {
+                return None;
+            };
+            let mut monthly: Vec<(NaiveDate, f64)> = months
+                .iter()
+                .filter_map(|pair| match pair {
+                    Value::Seq(p) if p.len() == 2 => {
+                        let d = NaiveDate::parse_from_str(
+                            &format!("{}-01", as_str(&p[0])?),
+                            "%Y-%m-%d",
+                        )
+                        .ok()?;
+                        Some((d.with_day(1)?, as_f64(&p[1])?))
+                    }
+                    _ => None,
+                })
+                .collect();
+            monthly.sort_by_key(|m| m.0);
+            Some(Observed {
+                metric,
+                source,
+                monthly,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate() {
+        let s = DayStats::of(&mut [4.0, 1.0, 3.0, 2.0, 5.0]);
+        assert_eq!((s.mean, s.p50, s.p25, s.p75), (3.0, 3.0, 2.0, 4.0));
+        assert!((s.p05 - 1.2).abs() < 1e-12 && (s.p95 - 4.8).abs() < 1e-12);
+        assert!(DayStats::of(&mut [f64::NAN]).mean.is_nan());
+    }
+
+    #[test]
+    fn observed_series_are_read_from_ron() {
+        let v: Value = ron::from_str(
+            r#"(name: "x", observed: [(metric: "usbp_apprehensions", source: "CBP",
+               monthly: [("2023-02", 28.0), ("2023-01", 31.0)])])"#,
+        )
+        .unwrap_or(Value::Unit);
+        let obs = observed_of(&v);
+        assert_eq!(obs.len(), 1);
+        assert_eq!(
+            obs[0].monthly[0].0,
+            NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default()
+        );
+        let avg = obs[0].daily_averages();
+        assert_eq!(
+            (avg[0].2, avg[1].2),
+            (1.0, 1.0),
+            "31/31 days and 28/28 days"
+        );
+    }
+
+    #[test]
+    fn cumulative_adds_up_per_replication() {
+        let reps = vec![vec![1.0f32, 2.0, 3.0], vec![3.0, 2.0, 1.0]];
+        let c = cumulative_stats(&reps, 3);
+        assert_eq!(c[2].p05, 6.0);
+        assert_eq!(c[0].mean, 2.0);
+    }
+}

@@ -1,0 +1,363 @@
+//! Fan charts: a metric's median by day with the middle 50% and 90% of
+//! replications as bands, the observed monthly series overlaid where the
+//! scenario names one, and the days when a port was closed shaded behind.
+//!
+//! Daily counts are compared with the observed monthly total divided by the
+//! days of the month (a step per month); cumulative series are compared with
+//! the observed cumulative total at each month's end.
+
+use std::collections::BTreeSet;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axis::DayAxis;
+use super::data::{DayStats, RunData};
+use super::figure::{self, Figure, TimeChart, fan, max_of, runs, shade};
+use super::style::{self, DrawResult, Footer, LegendItem};
+
+/// Port states below this are "not fully open" [0–1]; a tolerance, since the
+/// state is stored as a decimal fraction of capacity.
+const FULLY_OPEN: f64 = 1.0 - 1e-9;
+
+/// Observed data drawn over a fan.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// Monthly daily averages: (first x, end x, value) steps.
+    Steps(Vec<(f64, f64, f64)>),
+    /// Points joined by straight lines (a cumulative total at month ends).
+    Points(Vec<(f64, f64)>),
+}
+
+/// A fan chart of one series.
+#[derive(Debug, Clone)]
+pub struct FanFigure {
+    /// File name without extension.
+    pub stem: String,
+    /// Title.
+    pub title: String,
+    /// y-axis label with its unit.
+    pub y_label: String,
+    /// The series by day.
+    pub stats: Vec<DayStats>,
+    /// Colour of the median and bands.
+    pub colour: RGBColor,
+    /// The calendar.
+    pub axis: DayAxis,
+    /// Observed data and its legend label.
+    pub overlay: Option<(Overlay, String)>,
+    /// Days when some port was closed or partly open, as `[first, last]`.
+    pub closures: Vec<(usize, usize)>,
+    /// Footer.
+    pub footer: Footer,
+}
+
+impl Figure for FanFigure {
+    fn stem(&self) -> String {
+        self.stem.clone()
+    }
+
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let mut legend = vec![
+            LegendItem::line("median", self.colour, 3),
+            LegendItem::fill("50% of replications", self.colour, 0.45),
+            LegendItem::fill("90% of replications", self.colour, 0.18),
+        ];
+        let mut y_max = max_of(&self.stats, |s| s.p95);
+        if let Some((overlay, label)) = &self.overlay {
+            legend.push(LegendItem::line(label.clone(), style::BLACK, 2));
+            let obs_max = match overlay {
+                Overlay::Steps(s) => s.iter().map(|p| p.2).fold(0.0, f64::max),
+                Overlay::Points(p) => p.iter().map(|p| p.1).fold(0.0, f64::max),
+            };
+            y_max = y_max.max(obs_max);
+        }
+        if !self.closures.is_empty() {
+            legend.push(LegendItem::fill(
+                "a port closed or partly open",
+                style::SHADE,
+                1.0,
+            ));
+        }
+        let area = style::frame(root, &self.title, &legend, &self.footer)?;
+        let mut chart = figure::time_panel(&area, self.axis, y_max, &self.y_label, true)?;
+        shade(&mut chart, &self.closures, style::SHADE)?;
+        fan(&mut chart, &self.stats, self.colour)?;
+        if let Some((overlay, _)) = &self.overlay {
+            draw_overlay(&mut chart, overlay)?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws observed data in black over the fan.
+fn draw_overlay<DB: DrawingBackend>(chart: &mut TimeChart<'_, DB>, overlay: &Overlay) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let stroke = style::BLACK.stroke_width(2);
+    match overlay {
+        Overlay::Steps(steps) => {
+            // One polyline through every step, so adjacent months are joined
+            // by a vertical riser, the usual look of a step series.
+            let mut pts = Vec::with_capacity(steps.len() * 2);
+            for &(x0, x1, y) in steps {
+                pts.push((x0, y));
+                pts.push((x1, y));
+            }
+            chart.draw_series(std::iter::once(PathElement::new(pts, stroke)))?;
+        }
+        Overlay::Points(points) => {
+            chart.draw_series(std::iter::once(PathElement::new(points.clone(), stroke)))?;
+            chart.draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, 4, style::BLACK.filled())),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Days when at least one port was closed or partly open in most
+/// replications (median state below fully open), as `[first, last]` runs.
+pub fn closure_windows(run: &RunData) -> Vec<(usize, usize)> {
+    let ports: Vec<&[DayStats]> = run
+        .places("port_open")
+        .iter()
+        .filter_map(|p| run.get(&format!("port_open:{p}")))
+        .collect();
+    if ports.is_empty() {
+        return Vec::new();
+    }
+    runs(run.dates.len(), |d| {
+        ports
+            .iter()
+            .any(|s| s.get(d).is_some_and(|x| x.p50 < FULLY_OPEN))
+    })
+}
+
+/// The observed monthly daily averages of `metric` inside the run, as steps.
+fn observed_steps(run: &RunData, axis: DayAxis, metric: &str) -> Option<(Overlay, String)> {
+    let obs = run.observed(metric)?;
+    let end = f64::from(axis.days);
+    let steps: Vec<(f64, f64, f64)> = obs
+        .daily_averages()
+        .into_iter()
+        .map(|(a, b, v)| (axis.x_of(a).max(0.0), axis.x_of(b).min(end), v))
+        .filter(|(a, b, _)| b > a)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    Some((
+        Overlay::Steps(steps),
+        observed_label(&obs.source, "monthly total ÷ days"),
+    ))
+}
+
+/// Legend label of an observed series.
+fn observed_label(source: &str, what: &str) -> String {
+    if source.is_empty() {
+        format!("observed ({what})")
+    } else {
+        format!("observed, {source} ({what})")
+    }
+}
+
+/// A fan chart of a daily count with its observed steps and port closures.
+fn daily_count(
+    run: &RunData,
+    metric: &str,
+    title: &str,
+    y_label: &str,
+    colour: RGBColor,
+) -> Option<FanFigure> {
+    let stats = run.get(metric)?.to_vec();
+    let axis = DayAxis::new(run.start(), stats.len() as u32);
+    Some(FanFigure {
+        stem: metric.to_string(),
+        title: title.to_string(),
+        y_label: y_label.to_string(),
+        stats,
+        colour,
+        axis,
+        overlay: observed_steps(run, axis, metric),
+        closures: closure_windows(run),
+        footer: figure::footer(run, true),
+    })
+}
+
+/// USBP apprehensions between ports, per day.
+pub fn usbp(run: &RunData) -> Option<FanFigure> {
+    daily_count(
+        run,
+        "usbp_apprehensions",
+        "Border Patrol apprehensions between ports, per day",
+        "apprehensions [persons/day]",
+        style::BLUE,
+    )
+}
+
+/// OFO encounters at ports of entry, per day.
+pub fn ofo(run: &RunData) -> Option<FanFigure> {
+    daily_count(
+        run,
+        "ofo_encounters",
+        "OFO encounters at ports of entry, per day",
+        "encounters [persons/day]",
+        style::ORANGE,
+    )
+}
+
+/// Metric of Mexico's detections.
+pub const MX_DETECTIONS: &str = "mx_detections";
+
+/// Mexico's detections, cumulative since the first simulated day, from each
+/// replication's running total (quantiles of a running total cannot be
+/// built from daily quantiles); `reps` is `[replication][day]` from
+/// `daily.csv`.
+pub fn mx_cumulative(run: &RunData, reps: &[Vec<f32>]) -> Option<FanFigure> {
+    if reps.is_empty() {
+        return None;
+    }
+    let days = run.dates.len();
+    let stats = super::data::cumulative_stats(reps, days);
+    let axis = DayAxis::new(run.start(), days as u32);
+    let overlay = run.observed(MX_DETECTIONS).and_then(|obs| {
+        // Only whole months inside the run, so both totals cover the same days.
+        let end = f64::from(axis.days);
+        let mut total = 0.0;
+        let mut pts = Vec::new();
+        for (a, b, v) in obs.daily_averages() {
+            let (x0, x1) = (axis.x_of(a), axis.x_of(b));
+            if x0 < 0.0 || x1 > end {
+                continue;
+            }
+            if pts.is_empty() {
+                pts.push((x0, 0.0));
+            }
+            total += v * (x1 - x0);
+            pts.push((x1, total));
+        }
+        (pts.len() > 1).then(|| {
+            (
+                Overlay::Points(pts),
+                observed_label(&obs.source, "cumulative at month ends"),
+            )
+        })
+    });
+    Some(FanFigure {
+        stem: format!("{MX_DETECTIONS}_cumulative"),
+        title: format!(
+            "Detections by Mexico's authorities, cumulative since {}",
+            run.start().format("%-d %b %Y")
+        ),
+        y_label: "detections since start [persons]".into(),
+        stats,
+        colour: style::VERMILION,
+        axis,
+        overlay,
+        closures: Vec::new(),
+        footer: figure::footer(run, true),
+    })
+}
+
+/// The unit of a metric the report has no specific chart for, from the
+/// border model's naming contract or the name's suffix.
+fn unit_of(metric: &str) -> &'static str {
+    let base = metric.split(':').next().unwrap_or(metric);
+    match base {
+        "mx_detections" | "usbp_apprehensions" | "ofo_encounters" | "gotaways" | "arrivals" => {
+            "persons/day"
+        }
+        "in_transit" | "waiting_south" | "waiting_north" | "port_queue" | "caravan_size" => {
+            "persons"
+        }
+        "port_open" => "fraction of capacity open",
+        "caravan_km" => "km",
+        b if b.ends_with("_min") => "min",
+        b if b.ends_with("_h") => "h",
+        b if b.ends_with("_km") => "km",
+        _ => "",
+    }
+}
+
+/// A plain fan chart of any metric, for models and metrics without a
+/// specific chart.
+pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
+    let stats = run.get(metric)?.to_vec();
+    let axis = DayAxis::new(run.start(), stats.len() as u32);
+    let unit = unit_of(metric);
+    Some(FanFigure {
+        stem: format!("metric_{}", slug(metric)),
+        title: format!("{metric} by day"),
+        y_label: if unit.is_empty() {
+            metric.to_string()
+        } else {
+            format!("{metric} [{unit}]")
+        },
+        stats,
+        // One dark colour for all: these are separate charts, and the light
+        // palette colours make pale bands.
+        colour: style::BLUE,
+        axis,
+        overlay: observed_steps(run, axis, metric),
+        closures: Vec::new(),
+        footer: figure::footer(run, true),
+    })
+}
+
+/// A metric or place name as a file-name part: lower-case letters, digits
+/// and `_`.
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.split('_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Metrics the specific charts draw; the rest get a generic fan.
+pub fn covered() -> BTreeSet<&'static str> {
+    ["usbp_apprehensions", "ofo_encounters", MX_DETECTIONS]
+        .into_iter()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_safe() {
+        assert_eq!(
+            slug("ofo_encounters:San Ysidro"),
+            "ofo_encounters_san_ysidro"
+        );
+        assert_eq!(slug("caravan_km:Éxodo 2023"), "caravan_km_xodo_2023");
+    }
+
+    #[test]
+    fn units_follow_the_contract() {
+        assert_eq!(unit_of("usbp_apprehensions:Tucson"), "persons/day");
+        assert_eq!(unit_of("mean_wait_min"), "min");
+        assert_eq!(unit_of("served"), "");
+    }
+}
