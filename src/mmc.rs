@@ -48,6 +48,10 @@ struct RawMmc {
 /// low enough that a typo cannot ask for billions of events.
 const MAX_RATE_PER_HOUR: f64 = 1e6;
 
+/// Most customers a station may be expected to hold waiting [customers]:
+/// about 80 MB of queue.
+pub const MAX_WAITING: u64 = 10_000_000;
+
 impl MmcParams {
     /// Checks the `model` section of an M/M/c scenario.
     pub(crate) fn from_value(v: Value, cal: &Calendar, checks: &mut Checks) -> Option<Self> {
@@ -75,6 +79,25 @@ impl MmcParams {
                 format!(
                     "must be shorter than the horizon of {} days (got {})",
                     cal.days, raw.warmup_days
+                ),
+            );
+        }
+        // Resource guard: an overloaded station's queue grows by (λ − cμ) per
+        // hour for the whole horizon; refuse before starting rather than run
+        // out of memory at the end.
+        let excess_per_hour =
+            raw.arrival_rate_per_hour - f64::from(raw.servers) * raw.service_rate_per_hour;
+        let growth = excess_per_hour * 24.0 * f64::from(cal.days);
+        if checks.problems.len() == before && growth > MAX_WAITING as f64 {
+            checks.fail(
+                "model",
+                format!(
+                    "the station is overloaded (λ = {}/h > cμ = {}/h): its queue would grow to about {:.0} customers \
+                     over {} days, beyond the limit of {MAX_WAITING}; add servers or lower the arrival rate",
+                    raw.arrival_rate_per_hour,
+                    f64::from(raw.servers) * raw.service_rate_per_hour,
+                    growth,
+                    cal.days
                 ),
             );
         }
