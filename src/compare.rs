@@ -263,7 +263,7 @@ pub fn compare(
     for (w, scn) in whatifs.iter().enumerate() {
         let name = csv_field(&scn.name);
         let first_fan = fans.len();
-        for (_, i) in paired.metric_pairs[w].iter().map(|(i, _)| i).enumerate() {
+        for (i, _) in &paired.metric_pairs[w] {
             if charted(&base_metrics[*i]) {
                 fans.push((
                     scn.name.clone(),
