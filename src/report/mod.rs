@@ -26,6 +26,7 @@ pub mod ports;
 pub mod sectors;
 pub mod stack;
 pub mod style;
+pub mod sweep;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -561,11 +561,11 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
         "point,{},kpi,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n",
         param_cols.join(",")
     );
-    let mut means = vec![0.0; plan.points.len() * nk];
+    let mut summaries = Vec::with_capacity(plan.points.len() * nk);
     for (p, cols) in point_cols.iter().enumerate() {
         for (j, name) in header.kpi_names.iter().enumerate() {
             let s = acc[p * nk + j].summary();
-            means[p * nk + j] = s.mean;
+            summaries.push(s);
             summary.push_str(&format!(
                 "{p},{cols},{},{},{},{},{},{},{},{},{}\n",
                 csv_field(name),
@@ -581,12 +581,16 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
         }
     }
     write_atomic(&dir.join("sweep_summary.csv"), summary.as_bytes())?;
+    let mut sobol = None;
     if plan.design == Design::Sobol {
         let n = plan.sobol_n;
         let kp = plan.parameters.len();
         let mut out = String::from("kpi,parameter,first_order,total_order\n");
+        let mut all = Vec::new();
         for (j, name) in header.kpi_names.iter().enumerate() {
-            let y: Vec<f64> = (0..plan.points.len()).map(|p| means[p * nk + j]).collect();
+            let y: Vec<f64> = (0..plan.points.len())
+                .map(|p| summaries[p * nk + j].mean)
+                .collect();
             let idx = crate::sensitivity::sobol_indices(&y, n, kp);
             for (p, s) in plan.parameters.iter().zip(&idx) {
                 out.push_str(&format!(
@@ -597,8 +601,27 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
                     s.total
                 ));
             }
+            all.push(idx);
         }
         write_atomic(&dir.join("sensitivity.csv"), out.as_bytes())?;
+        sobol = Some(all);
     }
+    let results = crate::report::sweep::SweepResults {
+        plan: &plan,
+        kpis: &header.kpi_names,
+        summaries: &summaries,
+        sobol,
+        footer: crate::report::style::Footer {
+            left: format!(
+                "borderflow · sweep “{}” · seed {} · {} points × {} replications",
+                header.scenario,
+                header.seed,
+                plan.points.len(),
+                plan.replications
+            ),
+            right: "points share random numbers (same seed and replication indices)".into(),
+        },
+    };
+    crate::report::sweep::draw(dir, &results)?;
     Ok(())
 }
