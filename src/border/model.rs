@@ -299,10 +299,10 @@ impl<'p> BorderModel<'p> {
                         let mut x = p.daily_rates[o][d];
                         for iv in &p.interventions {
                             if let Action::ArrivalSurge {
-                                origin: who,
+                                origins: ref who,
                                 multiplier,
                             } = iv.action
-                                && (who.is_none() || who == Some(o))
+                                && (who.is_empty() || who.contains(&o))
                                 && (iv.from_day..iv.until_day).contains(&(d as i64))
                             {
                                 x *= multiplier;

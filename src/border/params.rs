@@ -282,8 +282,8 @@ struct RawIntervention {
     region: Option<String>,
     #[serde(default, deserialize_with = "bare")]
     mode: Option<String>,
-    #[serde(default, deserialize_with = "bare")]
-    origin: Option<String>,
+    #[serde(default)]
+    origins: Vec<String>,
     #[serde(default, deserialize_with = "bare")]
     relocate_share: Option<f64>,
     #[serde(default, deserialize_with = "bare")]
@@ -656,10 +656,10 @@ pub enum Action {
     /// Multiplies the time parties in the northern cities take before crossing
     /// between ports (deterrence > 1, a rush before a rule change < 1) [×].
     CrossingDelay(f64),
-    /// Multiplies arrivals (of one origin or all) [×].
+    /// Multiplies arrivals (of the listed origins, or all) [×].
     ArrivalSurge {
-        /// Origin index or all.
-        origin: Option<usize>,
+        /// Origin indices; empty = every origin.
+        origins: Vec<usize>,
         /// Multiplier [×].
         multiplier: f64,
     },
@@ -1868,18 +1868,24 @@ fn check_intervention(
             x.map(Action::CrossingDelay)
         }
         "arrival_surge" => {
-            let origin = match iv.origin.as_deref() {
-                None | Some("*") => Some(None),
-                Some(n) => find(checks, format!("{p}.origin"), n, origins, "origin").map(Some),
-            };
+            let mut list = Vec::new();
+            let mut ok = true;
+            for (j, n) in iv.origins.iter().enumerate() {
+                match find(checks, format!("{p}.origins[{j}]"), n, origins, "origin") {
+                    Some(k) => list.push(k),
+                    None => ok = false,
+                }
+            }
+            let origin = ok.then_some(list);
             let x = need(checks, "multiplier", iv.multiplier);
             if let Some(x) = x {
                 checks.within(format!("{p}.multiplier"), x, 0.0, 100.0);
             }
             match (origin, x) {
-                (Some(origin), Some(multiplier)) => {
-                    Some(Action::ArrivalSurge { origin, multiplier })
-                }
+                (Some(origins), Some(multiplier)) => Some(Action::ArrivalSurge {
+                    origins,
+                    multiplier,
+                }),
                 _ => None,
             }
         }
