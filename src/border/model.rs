@@ -93,7 +93,17 @@ struct Party {
     pool_idx: u32,
     /// Caravan it walks with, or `NONE16`.
     caravan: u16,
+    /// What it means to do at the border: [`PLAN_CBP_ONE`], [`PLAN_WALK_UP`]
+    /// or [`PLAN_CROSS`], drawn on arrival from its origin's shares.
+    plan: u8,
 }
+
+/// Plan: register with CBP One and wait for an appointment.
+const PLAN_CBP_ONE: u8 = 0;
+/// Plan: walk up to a port without an appointment.
+const PLAN_WALK_UP: u8 = 1;
+/// Plan: cross between ports.
+const PLAN_CROSS: u8 = 2;
 
 /// A party id in an event: slot and generation when scheduled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +198,8 @@ struct PortState {
     pending: bool,
     /// Scheduled capacity fraction from interventions [0–1].
     scheduled: f64,
+    /// Capacity multiplier from interventions (officers added) [×].
+    capacity_mult: f64,
     /// Closed by the pressure trigger.
     triggered_closed: bool,
     /// Days the sector pressure has been below the reopening threshold.
@@ -243,7 +255,9 @@ pub struct BorderModel<'p> {
     station: Vec<[VecDeque<u32>; 4]>,
     station_persons: Vec<[u64; 4]>,
     /// Cumulative route weights per start place, recomputed daily.
-    route_cum: Vec<Vec<(u16, f64)>>,
+    /// Indexed [place][plan]: plan 0 uses a port (and avoids cities whose
+    /// ports were heard closed), plan 1 crosses between ports (and does not care).
+    route_cum: Vec<[Vec<(u16, f64)>; 2]>,
     /// Open fraction of each city's ports, one entry per day (news history).
     city_open_history: Vec<Vec<f64>>,
     ports: Vec<PortState>,
@@ -337,11 +351,12 @@ impl<'p> BorderModel<'p> {
             hub_busy: vec![false; p.hubs.len()],
             station: (0..p.legs.len()).map(|_| Default::default()).collect(),
             station_persons: vec![[0; 4]; p.legs.len()],
-            route_cum: vec![Vec::new(); p.places.len()],
+            route_cum: vec![Default::default(); p.places.len()],
             city_open_history: vec![Vec::new(); p.cities.len()],
             ports: (0..p.ports.len())
                 .map(|_| PortState {
                     scheduled: 1.0,
+                    capacity_mult: 1.0,
                     ..Default::default()
                 })
                 .collect(),
@@ -381,7 +396,17 @@ impl<'p> BorderModel<'p> {
     }
 
     fn new_party(&mut self, origin: u16, size: u32, lvl: usize) -> u32 {
+        let o = &self.p.origins[origin as usize];
+        let u: f64 = self.rng_arrivals.random();
+        let plan = if u < o.cbp_one_share {
+            PLAN_CBP_ONE
+        } else if u < o.cbp_one_share + o.walkup_share {
+            PLAN_WALK_UP
+        } else {
+            PLAN_CROSS
+        };
         let party = Party {
+            plan,
             generation: 0,
             size,
             origin,
@@ -639,8 +664,9 @@ impl<'p> BorderModel<'p> {
     fn update_route_weights(&mut self, today: usize) {
         let rc = &self.p.route_choice;
         let transit = self.enforcement(Region::Transit);
-        for list in &mut self.route_cum {
-            list.clear();
+        for lists in &mut self.route_cum {
+            lists[0].clear();
+            lists[1].clear();
         }
         for (r, route) in self.p.routes.iter().enumerate() {
             let hist = &self.city_open_history[route.city];
@@ -654,15 +680,19 @@ impl<'p> BorderModel<'p> {
             };
             let utility = -rc.km_cost_per_1000 * route.km / 1000.0
                 - rc.checkpoint_cost * route.checkpoints as f64 * transit;
-            let w = route.weight * utility.exp() * (1.0 - rc.closed_port_aversion * (1.0 - heard));
-            let list = &mut self.route_cum[route.from];
-            let acc = list.last().map_or(0.0, |x| x.1) + w.max(0.0);
-            list.push((r as u16, acc));
+            let w = route.weight * utility.exp();
+            let avoid = 1.0 - rc.closed_port_aversion * (1.0 - heard);
+            for (plan, w) in [(0, w * avoid), (1, w)] {
+                let list = &mut self.route_cum[route.from][plan];
+                let acc = list.last().map_or(0.0, |x| x.1) + w.max(0.0);
+                list.push((r as u16, acc));
+            }
         }
     }
 
     fn start_journey(&mut self, slot: u32, place: usize, sched: &mut Scheduler<BorderEvent>) {
-        let list = &self.route_cum[place];
+        let plan = usize::from(self.parties[slot as usize].plan == PLAN_CROSS);
+        let list = &self.route_cum[place][plan];
         let total = list.last().map_or(0.0, |x| x.1);
         let route = if total > 0.0 {
             let u = self.rng_travel.random::<f64>() * total;
@@ -848,14 +878,10 @@ impl<'p> BorderModel<'p> {
     fn arrive_city(&mut self, slot: u32, city: usize, sched: &mut Scheduler<BorderEvent>) {
         let pt = &mut self.parties[slot as usize];
         pt.city = city as u16;
-        let origin = &self.p.origins[pt.origin as usize];
-        let u: f64 = self.rng_north.random();
-        if u < origin.cbp_one_share {
-            self.register(slot, sched);
-        } else if u < origin.cbp_one_share + origin.walkup_share {
-            self.walk_up(slot, sched);
-        } else {
-            self.plan_crossing(slot, sched);
+        match pt.plan {
+            PLAN_CBP_ONE => self.register(slot, sched),
+            PLAN_WALK_UP => self.walk_up(slot, sched),
+            _ => self.plan_crossing(slot, sched),
         }
     }
 
@@ -995,7 +1021,10 @@ impl<'p> BorderModel<'p> {
         let best = self.p.cities[city]
             .ports
             .iter()
-            .map(|&k| (k, self.p.ports[k].capacity_per_day() * self.port_open(k)))
+            .map(|&k| {
+                let cap = self.p.ports[k].capacity_per_day() * self.ports[k].capacity_mult;
+                (k, cap * self.port_open(k))
+            })
             .filter(|x| x.1 > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let Some((k, cap)) = best else {
@@ -1067,7 +1096,8 @@ impl<'p> BorderModel<'p> {
         self.d_ofo += u64::from(size);
         self.ports[k].ofo_today += u64::from(size);
         self.finish(slot, outcome::ENTERED_PORT);
-        let minutes = f64::from(size) * port.service_minutes / (port.lanes * open);
+        let minutes = f64::from(size) * port.service_minutes
+            / (port.lanes * open * self.ports[k].capacity_mult.max(1e-9));
         self.ports[k].pending = true;
         sched.schedule_in(
             ((minutes * 60.0).round() as SimTime).max(1),
@@ -1298,6 +1328,7 @@ impl<'p> BorderModel<'p> {
         };
         let mut slot_mult = 1.0;
         let mut fractions = vec![1.0; self.p.ports.len()];
+        let mut mults = vec![1.0; self.p.ports.len()];
         for iv in &self.p.interventions {
             if !(iv.from_day..iv.until_day).contains(&today) {
                 continue;
@@ -1309,6 +1340,10 @@ impl<'p> BorderModel<'p> {
                 Action::PortState { port, fraction } => match port {
                     Some(k) => fractions[k] = fraction,
                     None => fractions.iter_mut().for_each(|f| *f = fraction),
+                },
+                Action::PortCapacity { port, multiplier } => match port {
+                    Some(k) => mults[k] *= multiplier,
+                    None => mults.iter_mut().for_each(|m| *m *= multiplier),
                 },
                 Action::MexicoEnforcement { region, multiplier } => match region {
                     Some(Region::South) => pol.enforcement[0] *= multiplier,
@@ -1326,6 +1361,7 @@ impl<'p> BorderModel<'p> {
         for (k, f) in fractions.into_iter().enumerate() {
             let was = self.port_open(k);
             self.ports[k].scheduled = f;
+            self.ports[k].capacity_mult = mults[k];
             self.port_changed(k, was, sched);
         }
         self.update_route_weights(today.max(0) as usize);

@@ -642,6 +642,14 @@ pub enum Action {
         /// Fraction of capacity [0–1].
         fraction: f64,
     },
+    /// Multiplies ports' processing capacity (officers added or taken) [×];
+    /// `None` = every port.
+    PortCapacity {
+        /// Port index or all.
+        port: Option<usize>,
+        /// Multiplier [×].
+        multiplier: f64,
+    },
     /// Multiplies Mexican enforcement personnel in a region (`None` = everywhere) [×].
     MexicoEnforcement {
         /// Region or all.
@@ -670,6 +678,7 @@ pub const INTERVENTION_KINDS: &[&str] = &[
     "title42",
     "cbp_one_slots",
     "port_state",
+    "port_capacity",
     "mexico_enforcement",
     "mode_suspension",
     "detention_outcomes",
@@ -1816,6 +1825,17 @@ fn check_intervention(
             };
             match (port, fraction) {
                 (Some(port), Some(fraction)) => Some(Action::PortState { port, fraction }),
+                _ => None,
+            }
+        }
+        "port_capacity" => {
+            let port = port(checks);
+            let x = need(checks, "multiplier", iv.multiplier);
+            if let Some(x) = x {
+                checks.within(format!("{p}.multiplier"), x, 0.0, 100.0);
+            }
+            match (port, x) {
+                (Some(port), Some(multiplier)) => Some(Action::PortCapacity { port, multiplier }),
                 _ => None,
             }
         }
