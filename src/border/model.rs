@@ -254,6 +254,12 @@ pub struct BorderModel<'p> {
     /// Station queues per (leg, mode) for scheduled modes.
     station: Vec<[VecDeque<u32>; 4]>,
     station_persons: Vec<[u64; 4]>,
+    /// Probability of detection over a whole leg, by leg, mode and papers
+    /// (0 without, 1 with), under the enforcement in force [0–1]; recomputed
+    /// when a policy changes, since `powf` per trip would dominate the cost.
+    leg_detection: Vec<[[f64; 2]; 4]>,
+    /// Detection probability at each southern crossing now [0–1].
+    crossing_detection: Vec<f64>,
     /// Cumulative route weights per start place, recomputed daily.
     /// Indexed [place][plan]: plan 0 uses a port (and avoids cities whose
     /// ports were heard closed), plan 1 crosses between ports (and does not care).
@@ -352,6 +358,8 @@ impl<'p> BorderModel<'p> {
             station: (0..p.legs.len()).map(|_| Default::default()).collect(),
             station_persons: vec![[0; 4]; p.legs.len()],
             route_cum: vec![Default::default(); p.places.len()],
+            leg_detection: vec![[[0.0; 2]; 4]; p.legs.len()],
+            crossing_detection: vec![0.0; p.crossings.len()],
             city_open_history: vec![Vec::new(); p.cities.len()],
             ports: (0..p.ports.len())
                 .map(|_| PortState {
@@ -584,7 +592,7 @@ impl<'p> BorderModel<'p> {
             let slot = self.new_party(o, size, level::TRANSIT + 3);
             self.parties[slot as usize].hub = crossing.hub as u16;
             let pid = self.goto(slot, level::TRANSIT + 3);
-            let p_det = Self::scaled(crossing.detection_prob, self.enforcement(Region::South));
+            let p_det = self.crossing_detection[c];
             let foot = &self.p.modes[3];
             let speed = self
                 .rng_south
@@ -771,17 +779,11 @@ impl<'p> BorderModel<'p> {
             .random_range(md.km_per_day_min..=md.km_per_day_max);
         let days = l.km / speed;
         let pid = self.goto(slot, level::TRANSIT + mode);
-        let origin = &self.p.origins[pt.origin as usize];
-        let mut factor = md.detection_factor * self.enforcement(l.region);
-        if pt.papers {
-            factor *= self.p.mexico.papers_detection_factor;
-        }
-        let p_cp = if origin.mexican {
+        let p_leg = if self.p.origins[pt.origin as usize].mexican {
             0.0
         } else {
-            Self::scaled(l.checkpoint_detection, factor)
+            self.leg_detection[leg][mode][usize::from(pt.papers)]
         };
-        let p_leg = 1.0 - (1.0 - p_cp).powi(l.checkpoints as i32);
         if self.rng_travel.random::<f64>() < p_leg {
             let at = days * self.rng_travel.random::<f64>();
             self.at(sched, at, pid, Step::Detained);
@@ -1358,6 +1360,24 @@ impl<'p> BorderModel<'p> {
         }
         pol.cbp_one_slots *= slot_mult;
         self.policy = pol;
+        for (leg, l) in self.p.legs.iter().enumerate() {
+            let enforcement = self.enforcement(l.region);
+            for (mode, md) in self.p.modes.iter().enumerate() {
+                for papers in 0..2 {
+                    let mut factor = md.detection_factor * enforcement;
+                    if papers == 1 {
+                        factor *= self.p.mexico.papers_detection_factor;
+                    }
+                    let p_cp = Self::scaled(l.checkpoint_detection, factor);
+                    self.leg_detection[leg][mode][papers] =
+                        1.0 - (1.0 - p_cp).powi(l.checkpoints as i32);
+                }
+            }
+        }
+        for (c, crossing) in self.p.crossings.iter().enumerate() {
+            self.crossing_detection[c] =
+                Self::scaled(crossing.detection_prob, self.enforcement(Region::South));
+        }
         for (k, f) in fractions.into_iter().enumerate() {
             let was = self.port_open(k);
             self.ports[k].scheduled = f;
