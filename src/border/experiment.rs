@@ -36,6 +36,7 @@ impl BorderExperiment {
         &self.params
     }
 
+    /// Column index of a fixed metric.
     fn column(&self, name: &str) -> usize {
         self.names
             .iter()

@@ -26,7 +26,16 @@
 //! | module | concept |
 //! |---|---|
 //! | [`params`] | the scenario's `model` section: raw structs and validated parameters |
-//! | [`model`] | parties, places, events and their handlers |
+//! | [`model`] | travel parties in a slab of slots, levels, events, the day observer |
+//! | `model::arrivals` | the non-homogeneous Poisson arrivals by origin group |
+//! | `model::hubs` | southern hubs: the papers office, resting |
+//! | `model::detention` | detection by Mexico and its outcomes |
+//! | `model::transit` | routes, modes, departures, legs and checkpoints |
+//! | `model::caravans` | caravans: formation, marches, shedding, dissolution |
+//! | `model::north` | northern cities, CBP One, patience, walk-ups |
+//! | `model::ports` | ports of entry: queues, lanes, hours, closures |
+//! | `model::sectors` | between ports: Border Patrol sectors, custody, returns |
+//! | `model::policy` | interventions over time, pressure-triggered closures |
 //! | [`experiment`] | metric and KPI names; one replication |
 
 pub mod experiment;

@@ -745,6 +745,7 @@ pub struct BorderParams {
 
 // ------------------------------------------------------------------ checking
 
+/// Index of `name` in `known`, or a problem at `path` with a suggestion.
 fn find(
     checks: &mut Checks,
     path: String,
@@ -765,6 +766,7 @@ fn find(
     i
 }
 
+/// Checks that the names of list `list` are non-empty and unique.
 fn unique_names(checks: &mut Checks, list: &str, names: &[String]) {
     for (i, n) in names.iter().enumerate() {
         checks.nonempty(format!("model.{list}[{i}].name"), n);
@@ -777,6 +779,7 @@ fn unique_names(checks: &mut Checks, list: &str, names: &[String]) {
     }
 }
 
+/// The first day of month "YYYY-MM".
 fn first_of_month(s: &str) -> Option<NaiveDate> {
     crate::calendar::parse_date(&format!("{s}-01"))
 }
@@ -826,6 +829,7 @@ fn day_number(d: NaiveDate) -> f64 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid")).num_days() as f64
 }
 
+/// Checks a share in [0, 1].
 fn share(checks: &mut Checks, path: String, v: f64) {
     checks.probability(path, v);
 }
@@ -1725,6 +1729,7 @@ impl BorderParams {
     }
 }
 
+/// Checks detention outcome shares: each in [0, 1], summing to 1.
 fn check_outcomes(checks: &mut Checks, p: &str, o: &DetentionOutcomes) {
     for (f, v) in [
         ("relocate_share", o.relocate),
@@ -1743,6 +1748,7 @@ fn check_outcomes(checks: &mut Checks, p: &str, o: &DetentionOutcomes) {
     }
 }
 
+/// Checks one intervention and resolves its names; `None` if it has problems.
 fn check_intervention(
     checks: &mut Checks,
     p: &str,
