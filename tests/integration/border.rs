@@ -368,3 +368,63 @@ fn southern_enforcement_trains_and_caravan_what_ifs() {
         .get(b.day("2024-01-01"), b.col("caravan_km:Exodo de la pobreza"));
     assert!((60.0..=105.0).contains(&km), "caravan km {km}");
 }
+
+#[test]
+fn triggered_port_closure_and_triggered_caravan() {
+    // A short baseline (Jan–Mar 2023) where Nogales closes when the Tucson
+    // sector's 7-day mean of apprehensions passes 300/day and reopens after
+    // 5 days below 200/day (never, at these flows), and where a caravan forms
+    // once 300 people wait for papers in Tapachula (whose office is slowed to
+    // 300 persons/day so that a queue builds).
+    let text = std::fs::read_to_string(scenario_path("baseline.ron")).expect("baseline");
+    let nogales = "(name: \"Nogales\", lanes: 4.8, service_minutes: 60, hours_per_day: 24, opens_at_hour: 0, cbp_one_share: 0.07)";
+    assert!(text.contains(nogales));
+    let text = text
+        .replace("end: \"2024-01-31\"", "end: \"2023-03-31\"")
+        .replace(
+            "papers_capacity_per_day: 1100",
+            "papers_capacity_per_day: 300",
+        )
+        .replace(
+            nogales,
+            "(name: \"Nogales\", lanes: 4.8, service_minutes: 60, hours_per_day: 24, opens_at_hour: 0, cbp_one_share: 0.07, trigger: (close_above_per_day: 300, reopen_below_per_day: 200, reopen_after_days: 5))",
+        )
+        .replace(
+            "caravans: [",
+            "caravans: [
+            (name: \"Triggered\", hub: \"Tapachula\", trigger_waiting_above: 300, target_size: 1500,
+             walk_km_min: 15, walk_km_max: 30, walk_day_share: 0.7, shed_share_per_day: 0.05, detection_factor: 0.1,
+             dissolve_after_days: 6, papers_bus_south_share: 0.0),",
+        );
+    let origin = borderflow::scenario::Origin {
+        label: "triggers".into(),
+        dir: None,
+    };
+    let s = Scenario::from_text(&text, &origin).unwrap_or_else(|e| panic!("{e}"));
+    let exp = s.experiment();
+    let names = exp.metric_names();
+    let col = |m: &str| names.iter().position(|n| n == m).expect(m);
+    let r = exp.replicate(s.seed, 0);
+    let days = r.daily.days();
+    let open: Vec<f64> = (0..days)
+        .map(|d| r.daily.get(d, col("port_open:Nogales")))
+        .collect();
+    assert!(open.contains(&0.0), "Nogales never closed: {open:?}");
+    let nogales_ofo_closed: f64 = (0..days)
+        .filter(|&d| open[d] == 0.0 && d > 0 && open[d - 1] == 0.0)
+        .map(|d| r.daily.get(d, col("ofo_encounters:Nogales")))
+        .sum();
+    assert_eq!(nogales_ofo_closed, 0.0, "no encounters at a closed port");
+    let sizes: Vec<f64> = (0..days)
+        .map(|d| r.daily.get(d, col("caravan_size:Triggered")))
+        .collect();
+    let active = sizes.iter().filter(|&&x| x > 0.0).count();
+    assert!(
+        (1..=8).contains(&active),
+        "caravan active {active} days: {sizes:?}"
+    );
+    assert!(
+        sizes.iter().cloned().fold(0.0, f64::max) >= 1000.0,
+        "{sizes:?}"
+    );
+}

@@ -6,6 +6,10 @@ impl BorderModel<'_> {
     /// Starts any caravan of hub `h` whose waiting trigger is now exceeded
     /// (once per caravan).
     pub(super) fn check_caravan_triggers(&mut self, h: usize, sched: &mut Scheduler<BorderEvent>) {
+        // Triggers are armed from the scenario's start, not in the spin-up.
+        if Self::day_of(sched.now()) < self.p.spinup_days as usize {
+            return;
+        }
         for (c, cv) in self.p.caravans.iter().enumerate() {
             if let Some(t) = cv.trigger_waiting_above
                 && cv.hub == h
