@@ -1,1 +1,46 @@
-//! The border model (issue 3): filled in by its author.
+//! The border model (issue 3): travel parties from the Guatemala–Mexico
+//! border through Mexico to US ports of entry and between ports, as events.
+//!
+//! ```text
+//!  origins (NHPP by group, monthly drivers)        Mexican nationals
+//!        │                                          (interior origins)
+//!        ▼                                                │
+//!  southern crossings ──detected──► detention in Mexico ◄─┼── checkpoints,
+//!  (Suchiate, El Ceibo)             relocate │ papers │    │   caravan days
+//!        │                          deport   │ settle │    │
+//!        ▼                                   ▼        ▼    │
+//!  hubs (Tapachula, Tenosique): wait for papers ──► caravans (walk, shed,
+//!        │            (capacity/day)               dissolve)
+//!        ▼                                                 │
+//!  routes: Pacific / central / Gulf legs, modes bus · truck · train · foot
+//!        │   (departures and seats for bus and train; suspensions)
+//!        ▼
+//!  northern cities ──CBP One lottery──► port appointment queue ─┐
+//!        │  walk-up ───────────────────► port walk-up queue ────┼─► ports of
+//!        │  patience spent: cross or move city                  │   entry (OFO)
+//!        ▼                                                      ┘   open/partial/closed
+//!  between ports, by sector ──► apprehended (USBP) → custody → expelled/removed
+//!                          └──► got away                        (retry) or final
+//! ```
+//!
+//! | module | concept |
+//! |---|---|
+//! | [`params`] | the scenario's `model` section: raw structs and validated parameters |
+//! | [`model`] | travel parties in a slab of slots, levels, events, the day observer |
+//! | `model::arrivals` | the non-homogeneous Poisson arrivals by origin group |
+//! | `model::hubs` | southern hubs: the papers office, resting |
+//! | `model::detention` | detection by Mexico and its outcomes |
+//! | `model::transit` | routes, modes, departures, legs and checkpoints |
+//! | `model::caravans` | caravans: formation, marches, shedding, dissolution |
+//! | `model::north` | northern cities, CBP One, patience, walk-ups |
+//! | `model::ports` | ports of entry: queues, lanes, hours, closures |
+//! | `model::sectors` | between ports: Border Patrol sectors, custody, returns |
+//! | `model::policy` | interventions over time, pressure-triggered closures |
+//! | [`experiment`] | metric and KPI names; one replication |
+
+pub mod experiment;
+pub mod model;
+pub mod params;
+
+pub use experiment::BorderExperiment;
+pub use params::BorderParams;

@@ -69,10 +69,12 @@ pub struct Scenario {
 pub enum ModelSpec {
     /// A multi-server queue with Poisson arrivals and exponential service.
     Mmc(crate::mmc::MmcParams),
+    /// The border model: arrivals, Mexico, caravans, the north, ports, sectors.
+    Border(Box<crate::border::BorderParams>),
 }
 
 /// Model kinds accepted in `model.kind`.
-pub const MODEL_KINDS: &[&str] = &["mmc"];
+pub const MODEL_KINDS: &[&str] = &["mmc", "border"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,6 +209,10 @@ impl Scenario {
     pub fn experiment(&self) -> Box<dyn Experiment + '_> {
         match &self.model {
             ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p.clone(), self.calendar)),
+            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(
+                (**p).clone(),
+                self.calendar,
+            )),
         }
     }
 }
@@ -267,6 +273,8 @@ impl ModelSpec {
         let rest = Value::Map(map);
         match kind.as_str() {
             "mmc" => crate::mmc::MmcParams::from_value(rest, calendar, checks).map(ModelSpec::Mmc),
+            "border" => crate::border::BorderParams::from_value(rest, calendar, checks)
+                .map(|p| ModelSpec::Border(Box::new(p))),
             other => {
                 checks.fail(
                     "model.kind",
