@@ -125,6 +125,7 @@ impl Experiment for BorderExperiment {
             daily,
             kpis,
             events: stats.events,
+            violations: stats.violations,
         }
     }
 }
