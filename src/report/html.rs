@@ -108,24 +108,25 @@ fn parameter_rows(model: &Value) -> Vec<(String, String)> {
     rows
 }
 
-/// The interventions table: name, kind, window, then the other fields.
+/// The interventions table: name, kind, window (`start`/`from` to
+/// `end`/`to`/`until`, whichever the model uses), then the other fields.
 fn interventions_table(list: &[Value]) -> String {
     let mut h = String::from(
         "<table><thead><tr><th>name</th><th>kind</th><th>from</th><th>to</th><th>details</th></tr></thead><tbody>\n",
     );
-    let first = ["name", "kind", "start", "end", "from", "to"];
+    let first = ["name", "kind", "start", "end", "from", "to", "until"];
     for item in list {
         let get = |k: &str| field(item, k).map(|v| compact(v, 80)).unwrap_or_default();
-        let from = if get("start").is_empty() {
-            get("from")
-        } else {
-            get("start")
-        };
-        let to = if get("end").is_empty() {
-            get("to")
-        } else {
-            get("end")
-        };
+        let from = ["start", "from"]
+            .iter()
+            .map(|k| get(k))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        let to = ["end", "to", "until"]
+            .iter()
+            .map(|k| get(k))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
         let details = match item {
             Value::Map(m) => m
                 .iter()
@@ -383,7 +384,8 @@ mod tests {
     fn parameters_and_interventions_are_read_generically() {
         let v: Value = ron::from_str(
             r#"(kind: "border", ports: [(name: "Lukeville"), (name: "Nogales")], speed_km_per_day: 12.5,
-               interventions: [(name: "Lukeville closed", kind: "port_state", start: "2023-12-04", end: "2024-01-03", state: "closed")])"#,
+               interventions: [(name: "Lukeville closed", kind: "port_state", start: "2023-12-04", end: "2024-01-03", state: "closed"),
+                              (name: "Title 42", kind: "title42", from: "2020-03-21", until: "2023-05-11")])"#,
         )
         .unwrap_or(Value::Unit);
         let rows = parameter_rows(&v);
@@ -394,5 +396,8 @@ mod tests {
         };
         let t = interventions_table(list);
         assert!(t.contains("<td>Lukeville closed</td><td>port_state</td><td>2023-12-04</td><td>2024-01-03</td><td>state: closed</td>"));
+        assert!(t.contains(
+            "<td>Title 42</td><td>title42</td><td>2020-03-21</td><td>2023-05-11</td><td></td>"
+        ));
     }
 }
