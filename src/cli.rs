@@ -62,6 +62,10 @@ pub enum Command {
         /// Continue an interrupted run (Ctrl-C) from its checkpoint.
         #[arg(long)]
         resume: bool,
+        /// Check the model's invariants (conservation of people, queues,
+        /// capacities, port states) after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
     },
     /// Compare what-ifs against a baseline with common random numbers:
     /// paired differences of every KPI and daily metric, with 95% CIs.
@@ -90,6 +94,33 @@ pub enum Command {
         /// (only to see how much common random numbers narrow the intervals).
         #[arg(long)]
         independent: bool,
+        /// Check every model's invariants after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
+    },
+    /// Run a parameter sweep: every point of a design, with replications,
+    /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
+    Sweep {
+        /// The sweep file (RON).
+        sweep: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(short, long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/<sweep name>).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Run only shard K of N (K from 0) of the points × replications.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Continue an interrupted sweep without redoing finished work.
+        #[arg(long)]
+        resume: bool,
+        /// Check the model's invariants after every event; slower.
+        #[arg(long)]
+        check_invariants: bool,
     },
     /// Merge shard folders (from `run --shard K/N`) into one run's results,
     /// byte-identical to running all replications at once.
@@ -160,6 +191,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             no_charts,
             shard,
             resume,
+            check_invariants,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             check_counts(replications, threads)?;
@@ -173,6 +205,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 charts: !no_charts,
                 shard,
                 resume,
+                check_invariants,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -206,6 +239,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             quiet,
             independent,
+            check_invariants,
         } => {
             let base = Scenario::from_file(&base)?;
             let whatifs = whatifs
@@ -221,6 +255,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 out,
                 progress: !quiet,
                 independent,
+                check_invariants,
             };
             let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
             if !quiet {
@@ -248,6 +283,47 @@ fn dispatch(cli: Cli) -> Result<()> {
                         )
                     );
                 }
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            sweep,
+            threads,
+            out,
+            quiet,
+            shard,
+            resume,
+            check_invariants,
+        } => {
+            let sw = crate::sweep::Sweep::from_file(&sweep)?;
+            check_counts(None, threads)?;
+            let cancel = interrupt_flag();
+            let exp = sw.experiment();
+            let job = crate::runner::Job {
+                experiment: &exp,
+                header: sw.header(),
+                inputs: sw.inputs()?,
+            };
+            let opts = RunOptions {
+                threads,
+                out,
+                progress: !quiet,
+                shard,
+                resume,
+                check_invariants,
+                ..RunOptions::default()
+            };
+            let outcome = crate::runner::run_job(&job, &opts, Some(&cancel))?;
+            if !quiet {
+                let secs = outcome.wall.as_secs_f64();
+                println!(
+                    "{}: {} points × {} replications ({:.1} replications/s) → {}",
+                    sw.name,
+                    sw.plan.points.len(),
+                    sw.plan.replications,
+                    outcome.stats.replications as f64 / secs,
+                    outcome.out_dir.display()
+                );
             }
             Ok(())
         }
@@ -315,7 +391,8 @@ fn check_counts(replications: Option<u32>, threads: Option<usize>) -> Result<()>
     Ok(())
 }
 
-/// A flag set by Ctrl-C, so a long run stops between chunks, cleanly.
+/// A flag set by Ctrl-C (SIGINT) or SIGTERM, so a long run stops between
+/// chunks, cleanly, keeping what it finished.
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();

@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::metrics::DailySeries;
-use crate::montecarlo::{BatchConfig, BatchStats, Experiment, Replication, run_batch};
+use crate::montecarlo::{
+    BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch,
+};
 use crate::output::{OutputDir, csv_field, write_atomic};
 use crate::scenario::Scenario;
 use crate::stats::{Accumulator, Summary};
@@ -41,6 +43,8 @@ pub struct CompareOptions {
     pub progress: bool,
     /// Give each what-if independent random numbers (for demonstration).
     pub independent: bool,
+    /// Check every model's invariants after every event.
+    pub check_invariants: bool,
 }
 
 /// A KPI's paired comparison between the baseline and one what-if.
@@ -80,6 +84,7 @@ struct Paired<'a> {
     kpi_pairs: Vec<Vec<(usize, usize)>>,
     days: usize,
     independent: bool,
+    check: bool,
 }
 
 fn pairs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
@@ -93,7 +98,15 @@ impl Paired<'_> {
     /// Daily table: for each what-if in turn, its paired metric differences.
     /// KPIs: for each what-if, for each paired KPI, (base, what-if).
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        let base = self.base.replicate(seed, replication);
+        let run = |exp: &dyn Experiment, seed| {
+            if self.check {
+                exp.replicate_checked(seed, replication)
+            } else {
+                exp.replicate(seed, replication)
+            }
+        };
+        let base = run(self.base.as_ref(), seed);
+        let mut violations = base.violations.clone();
         let width: usize = self.metric_pairs.iter().map(Vec::len).sum();
         let mut daily = DailySeries::new(self.days, width);
         let mut kpis = Vec::new();
@@ -105,8 +118,9 @@ impl Paired<'_> {
             } else {
                 seed
             };
-            let other = exp.replicate(s, replication);
+            let other = run(exp.as_ref(), s);
             events += other.events;
+            violations.extend(other.violations.iter().map(|v| format!("what-if {w}: {v}")));
             for d in 0..self.days {
                 let row = daily.row_mut(d);
                 for (k, (i, j)) in self.metric_pairs[w].iter().enumerate() {
@@ -123,6 +137,7 @@ impl Paired<'_> {
             daily,
             kpis,
             events,
+            violations,
         }
     }
 }
@@ -174,6 +189,7 @@ pub fn compare(
         kpi_pairs,
         days,
         independent: opts.independent,
+        check: opts.check_invariants || cfg!(debug_assertions),
     };
 
     let width: usize = paired.metric_pairs.iter().map(Vec::len).sum();
@@ -203,7 +219,8 @@ pub fn compare(
         |r| paired.replicate(seed, r),
         &config,
         cancel,
-        |_, rep| {
+        |r, rep| {
+            check_violations(r, &rep)?;
             for d in 0..days {
                 for (m, v) in rep.daily.row(d).iter().enumerate() {
                     cells[d * width + m].push(*v);

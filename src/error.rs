@@ -77,6 +77,15 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A model broke one of its invariants: a bug in the model, never the
+    /// user's input. The first violations are listed.
+    #[error("replication {replication} broke the model's invariants:\n{}", violations.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n"))]
+    Invariant {
+        /// The replication.
+        replication: u64,
+        /// What broke, with times.
+        violations: Vec<String>,
+    },
     /// The run was interrupted (Ctrl-C) before it completed.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -101,7 +110,10 @@ impl Error {
             | Error::Syntax { .. }
             | Error::Scenario { .. }
             | Error::Invalid { .. } => 2,
-            Error::Output { .. } | Error::Interrupted(_) | Error::Other(_) => 1,
+            Error::Output { .. }
+            | Error::Invariant { .. }
+            | Error::Interrupted(_)
+            | Error::Other(_) => 1,
         }
     }
 

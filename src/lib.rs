@@ -37,8 +37,10 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};
 pub use scenario::Scenario;

@@ -14,7 +14,7 @@ use ron::Value;
 use serde::Deserialize;
 
 use crate::calendar::Calendar;
-use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate};
+use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_checked};
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
@@ -48,6 +48,10 @@ struct RawMmc {
 /// low enough that a typo cannot ask for billions of events.
 const MAX_RATE_PER_HOUR: f64 = 1e6;
 
+/// Most customers a station may be expected to hold waiting [customers]:
+/// about 80 MB of queue.
+pub const MAX_WAITING: u64 = 10_000_000;
+
 impl MmcParams {
     /// Checks the `model` section of an M/M/c scenario.
     pub(crate) fn from_value(v: Value, cal: &Calendar, checks: &mut Checks) -> Option<Self> {
@@ -75,6 +79,25 @@ impl MmcParams {
                 format!(
                     "must be shorter than the horizon of {} days (got {})",
                     cal.days, raw.warmup_days
+                ),
+            );
+        }
+        // Resource guard: an overloaded station's queue grows by (λ − cμ) per
+        // hour for the whole horizon; refuse before starting rather than run
+        // out of memory at the end.
+        let excess_per_hour =
+            raw.arrival_rate_per_hour - f64::from(raw.servers) * raw.service_rate_per_hour;
+        let growth = excess_per_hour * 24.0 * f64::from(cal.days);
+        if checks.problems.len() == before && growth > MAX_WAITING as f64 {
+            checks.fail(
+                "model",
+                format!(
+                    "the station is overloaded (λ = {}/h > cμ = {}/h): its queue would grow to about {:.0} customers \
+                     over {} days, beyond the limit of {MAX_WAITING}; add servers or lower the arrival rate",
+                    raw.arrival_rate_per_hour,
+                    f64::from(raw.servers) * raw.service_rate_per_hour,
+                    growth,
+                    cal.days
                 ),
             );
         }
@@ -332,6 +355,23 @@ impl Model for MmcModel {
         self.day_wait_sum = 0;
         self.day_wait_n = 0;
     }
+
+    fn check_invariants(&self, now: SimTime, violations: &mut Vec<String>) {
+        if self.busy > self.servers {
+            violations.push(format!("{} servers busy of {}", self.busy, self.servers));
+        }
+        if !self.waiting.is_empty() && self.busy < self.servers {
+            violations.push(format!(
+                "{} customers wait while {} of {} servers are idle",
+                self.waiting.len(),
+                self.servers - self.busy,
+                self.servers
+            ));
+        }
+        if self.waiting.front().is_some_and(|&t| t > now) {
+            violations.push("a waiting customer arrived in the future".into());
+        }
+    }
 }
 
 /// Runs replications of an M/M/c station.
@@ -347,6 +387,21 @@ impl MmcExperiment {
     }
 }
 
+impl MmcExperiment {
+    fn run(&self, seed: u64, replication: u64, check: bool) -> Replication {
+        let days = self.calendar.days;
+        let mut model = MmcModel::new(&self.params, days, seed, replication);
+        let mut daily = DailySeries::new(days as usize, METRICS.len());
+        let stats = simulate_checked(&mut model, days, &mut daily, check);
+        Replication {
+            daily,
+            kpis: model.kpis(),
+            events: stats.events,
+            violations: stats.violations,
+        }
+    }
+}
+
 impl Experiment for MmcExperiment {
     fn metric_names(&self) -> Vec<String> {
         METRICS.iter().map(|s| s.to_string()).collect()
@@ -357,15 +412,11 @@ impl Experiment for MmcExperiment {
     }
 
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        let days = self.calendar.days;
-        let mut model = MmcModel::new(&self.params, days, seed, replication);
-        let mut daily = DailySeries::new(days as usize, METRICS.len());
-        let stats = simulate(&mut model, days, &mut daily);
-        Replication {
-            daily,
-            kpis: model.kpis(),
-            events: stats.events,
-        }
+        self.run(seed, replication, cfg!(debug_assertions))
+    }
+
+    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
+        self.run(seed, replication, true)
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Replication {
     pub kpis: Vec<f64>,
     /// Events handled.
     pub events: u64,
+    /// Invariant violations found, when the replication was checked.
+    pub violations: Vec<String>,
 }
 
 /// Something that runs replications: a model with validated parameters.
@@ -36,6 +38,13 @@ pub trait Experiment: Sync {
     /// Runs replication `replication` under master seed `seed`. Must depend on
     /// nothing else, so that any thread may run any replication.
     fn replicate(&self, seed: u64, replication: u64) -> Replication;
+
+    /// [`Experiment::replicate`] with the model's invariants checked after
+    /// every event and day end; violations come back in the replication.
+    /// Models without invariant checks run unchecked.
+    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
+        self.replicate(seed, replication)
+    }
 }
 
 /// How to run a batch.
@@ -47,6 +56,18 @@ pub struct BatchConfig {
     pub threads: Option<usize>,
     /// Show a progress bar on stderr (only drawn when it is a terminal).
     pub progress: bool,
+}
+
+/// Fails on the first replication whose invariants broke.
+pub fn check_violations(replication: u64, rep: &Replication) -> Result<()> {
+    if rep.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invariant {
+            replication,
+            violations: rep.violations.clone(),
+        })
+    }
 }
 
 /// What a batch did.

@@ -376,11 +376,18 @@ impl RecordReader {
             }
         }
         let mut kpis = Vec::with_capacity(self.kpi_names.len());
-        for name in &self.kpi_names {
+        for (k, name) in self.kpi_names.iter().enumerate() {
             let more = self
                 .kpis
                 .read_record(&mut self.row)
                 .map_err(|e| Self::bad(&self.kpis_path, e.to_string()))?;
+            if !more && k == 0 && replication.is_none() {
+                // A batch without daily metrics (a sweep) ends here.
+                return Ok(None);
+            }
+            if more && replication.is_none() {
+                replication = self.row[0].parse::<u64>().ok();
+            }
             if !more || self.row[1] != **name || self.row[0].parse::<u64>().ok() != replication {
                 return Err(Self::bad(
                     &self.kpis_path,

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::metrics::DailySeries;
-use crate::montecarlo::{BatchConfig, BatchStats, Replication, run_batch_with};
+use crate::montecarlo::{
+    BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch_with,
+};
 use crate::output::{
     OutputDir, RecordReader, RecordWriter, ReplicationRows, csv_field, write_atomic,
     write_daily_summary,
@@ -42,6 +44,9 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Continue an interrupted run from its checkpoint.
     pub resume: bool,
+    /// Check the model's invariants after every event (always on in debug
+    /// builds); a violation stops the run with an error.
+    pub check_invariants: bool,
     /// Draw the charts and `report.html` into the output folder (not for
     /// a shard, which holds records only).
     pub charts: bool,
@@ -59,6 +64,7 @@ impl Default for RunOptions {
             progress: false,
             shard: None,
             resume: false,
+            check_invariants: false,
             charts: true,
         }
     }
@@ -82,6 +88,9 @@ pub struct RunOutcome {
 /// content of a shard's `shard.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunHeader {
+    /// What kind of batch: `run` (replications of one scenario) or `sweep`
+    /// (replications of each point of a parameter sweep).
+    pub kind: String,
     /// borderflow's version.
     pub borderflow_version: String,
     /// Scenario name.
@@ -111,6 +120,7 @@ impl RunHeader {
     pub fn new(scn: &Scenario, seed: u64, replications: u64) -> Self {
         let exp = scn.experiment();
         Self {
+            kind: "run".into(),
             borderflow_version: env!("CARGO_PKG_VERSION").into(),
             scenario: scn.name.clone(),
             description: scn.description.clone(),
@@ -155,6 +165,8 @@ pub struct ShardJson {
     pub first_replication: u64,
     /// One past its last replication index.
     pub end_replication: u64,
+    /// Input files saved with the shard (copied into the merged folder).
+    pub inputs: Vec<String>,
 }
 
 /// Progress of a staging folder, rewritten as replications are recorded.
@@ -241,18 +253,46 @@ pub fn default_out_dir(scn: &Scenario) -> PathBuf {
     PathBuf::from("outputs").join(&scn.name)
 }
 
+/// A batch to run: what replicates, what identifies it, and the input files
+/// saved beside its records.
+pub struct Job<'a> {
+    /// What runs one replication.
+    pub experiment: &'a dyn Experiment,
+    /// The batch's identity (its seed and replication count included).
+    pub header: RunHeader,
+    /// Files saved with the results, e.g. `scenario.ron`: (name, content).
+    pub inputs: Vec<(String, Vec<u8>)>,
+}
+
 /// Runs `scn` and writes its results. Nothing is written at the final
 /// location unless the whole run completes; an interrupted run keeps its
 /// staging folder and checkpoint for `resume`.
 pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Result<RunOutcome> {
-    let t0 = Instant::now();
     let exp = scn.experiment();
     let seed = opts.seed.unwrap_or(scn.seed);
     let total = u64::from(opts.replications.unwrap_or(scn.replications));
+    let job = Job {
+        experiment: exp.as_ref(),
+        header: RunHeader::new(scn, seed, total),
+        inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
+    };
+    run_job(&job, opts, cancel)
+}
+
+/// Runs a job (see [`run`]); `opts.seed` and `opts.replications` are
+/// ignored in favour of the job's header.
+pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Result<RunOutcome> {
+    let t0 = Instant::now();
+    let exp = job.experiment;
+    let header = &job.header;
+    let seed = header.seed;
+    let total = header.replications;
     let shard = opts.shard.unwrap_or(Shard::WHOLE);
     let range = shard.range(total);
-    let header = RunHeader::new(scn, seed, total);
-    let target = opts.out.clone().unwrap_or_else(|| default_out_dir(scn));
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&header.scenario));
     let dates = header.dates()?;
     let names: Vec<String> = header.metrics.iter().map(|m| csv_field(m)).collect();
     let kpi_names: Vec<String> = header.kpi_names.iter().map(|m| csv_field(m)).collect();
@@ -306,28 +346,31 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
     };
     let mut last_checkpoint = Instant::now();
     let staging = out.path().to_path_buf();
+    let check = opts.check_invariants || cfg!(debug_assertions);
+    let replicate = |r| {
+        if check {
+            exp.replicate_checked(seed, r)
+        } else {
+            exp.replicate(seed, r)
+        }
+    };
     let prepare = |r, rep: Replication| {
         let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
         (rows, rep)
     };
-    let result = run_batch_with(
-        |r| exp.replicate(seed, r),
-        &config,
-        cancel,
-        prepare,
-        |_, (rows, rep)| {
-            records.write_rows(&rows)?;
-            if shard == Shard::WHOLE {
-                agg.push(&rep.daily, &rep.kpis);
-            }
-            checkpoint.done += 1;
-            if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-                save_checkpoint(&staging, &mut records, &mut checkpoint)?;
-                last_checkpoint = Instant::now();
-            }
-            Ok(())
-        },
-    );
+    let result = run_batch_with(replicate, &config, cancel, prepare, |r, (rows, rep)| {
+        check_violations(r, &rep)?;
+        records.write_rows(&rows)?;
+        if shard == Shard::WHOLE {
+            agg.push(&rep.daily, &rep.kpis);
+        }
+        checkpoint.done += 1;
+        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            save_checkpoint(&staging, &mut records, &mut checkpoint)?;
+            last_checkpoint = Instant::now();
+        }
+        Ok(())
+    });
     let stats = match result {
         Ok(s) => s,
         Err(Error::Interrupted(what)) => {
@@ -344,25 +387,25 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
     records.finish()?;
     let _ = fs::remove_file(out.file(CHECKPOINT));
 
+    for (name, bytes) in &job.inputs {
+        write_atomic(&out.file(name), bytes)?;
+    }
     let kpis = if shard == Shard::WHOLE {
-        agg.write(out.path(), &header)?
+        let kpis = agg.write(out.path(), header)?;
+        finalize(out.path(), header, opts.charts)?;
+        kpis
     } else {
         let json = ShardJson {
             run: header.clone(),
             shard,
             first_replication: range.start,
             end_replication: range.end,
+            inputs: job.inputs.iter().map(|(n, _)| n.clone()).collect(),
         };
         let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
         write_atomic(&out.file("shard.json"), text.as_bytes())?;
         Vec::new()
     };
-    write_atomic(&out.file("scenario.ron"), scn.resolved_ron().as_bytes())?;
-    // Drawn from the files just written, in the staging folder, so the
-    // charts are part of the atomic result and match what `plot` redraws.
-    if opts.charts && shard == Shard::WHOLE {
-        crate::report::render(out.path())?;
-    }
     let out_dir = out.commit()?;
     Ok(RunOutcome {
         out_dir,
@@ -370,6 +413,19 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         stats,
         wall: t0.elapsed(),
     })
+}
+
+/// Writes what a kind of batch adds to its complete folder, both after a
+/// whole run and after a merge: a run's charts and `report.html`, a sweep's
+/// tidy tables. Charts are drawn from the files just written, in the staging
+/// folder, so they are part of the atomic result and match what `plot`
+/// redraws.
+fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
+    match header.kind.as_str() {
+        "sweep" => crate::sweep::finalize(dir, header),
+        _ if charts => crate::report::render(dir).map(|_| ()),
+        _ => Ok(()),
+    }
 }
 
 fn save_checkpoint(dir: &Path, records: &mut RecordWriter, cp: &mut Checkpoint) -> Result<()> {
@@ -456,13 +512,16 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
         }
     }
     records.finish()?;
+    for name in &shards[0].0.inputs {
+        let from = shards[0].1.join(name);
+        let bytes = fs::read(&from).map_err(|source| Error::Read {
+            file: from.display().to_string(),
+            source,
+        })?;
+        write_atomic(&outdir.file(name), &bytes)?;
+    }
     agg.write(outdir.path(), &header)?;
-    let scenario = fs::read(shards[0].1.join("scenario.ron")).map_err(|source| Error::Read {
-        file: shards[0].1.join("scenario.ron").display().to_string(),
-        source,
-    })?;
-    write_atomic(&outdir.file("scenario.ron"), &scenario)?;
-    // A merged batch is a whole run: it gets the charts a whole run gets.
-    crate::report::render(outdir.path())?;
+    // A merged batch is a whole batch: it gets what a whole one gets.
+    finalize(outdir.path(), &header, true)?;
     outdir.commit()
 }

@@ -71,7 +71,16 @@ pub trait Model {
     /// once per day of the horizon at that day's end (`now` = (day + 1) ×
     /// [`DAY`]), after every event strictly before that instant.
     fn end_of_day(&mut self, day: u32, now: SimTime, row: &mut [f64]);
+
+    /// Appends a description of every broken invariant of the state at `now`
+    /// (people lost, a queue below zero, a closed port processing, a capacity
+    /// exceeded). Called after every event and every day end when checking is
+    /// on ([`simulate_checked`]); the default checks nothing.
+    fn check_invariants(&self, _now: SimTime, _violations: &mut Vec<String>) {}
 }
+
+/// Most invariant violations kept per run: the first ones say what broke.
+const MAX_VIOLATIONS: usize = 20;
 
 /// The only handle through which a model reads the clock and schedules events.
 pub struct Scheduler<E> {
@@ -123,20 +132,47 @@ impl<E: Event> Scheduler<E> {
     }
 }
 
-/// What one simulation run did, for throughput figures.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What one simulation run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunStats {
     /// Events handled by the model.
     pub events: u64,
     /// Events still queued past the horizon when the run stopped.
     pub pending_at_end: usize,
+    /// Invariant violations found (only when checking), each with its time.
+    pub violations: Vec<String>,
 }
 
 /// Runs `model` for `days` whole days, filling `series` (days × metrics) with
 /// what the observer records. Events at or after the horizon stay unhandled.
+/// Invariants are checked in debug builds only.
 ///
 /// Cost: O(log n) per event for a queue of n pending events.
 pub fn simulate<M: Model>(model: &mut M, days: u32, series: &mut DailySeries) -> RunStats {
+    simulate_checked(model, days, series, cfg!(debug_assertions))
+}
+
+/// [`simulate`], checking the model's invariants after every event and day
+/// end when `check` is true (slower: use it to test a model, or to trust a
+/// new scenario). The run goes on after a violation so that the report
+/// lists the first few.
+pub fn simulate_checked<M: Model>(
+    model: &mut M,
+    days: u32,
+    series: &mut DailySeries,
+    check: bool,
+) -> RunStats {
+    let mut violations = Vec::new();
+    let record = |model: &M, now: SimTime, violations: &mut Vec<String>| {
+        if violations.len() < MAX_VIOLATIONS {
+            let before = violations.len();
+            model.check_invariants(now, violations);
+            for v in &mut violations[before..] {
+                *v = format!("t = {now} s (day {}): {v}", now / DAY);
+            }
+            violations.truncate(MAX_VIOLATIONS);
+        }
+    };
     debug_assert_eq!(series.days(), days as usize);
     let mut sched = Scheduler::<M::Event>::new();
     model.start(&mut sched);
@@ -150,10 +186,16 @@ pub fn simulate<M: Model>(model: &mut M, days: u32, series: &mut DailySeries) ->
                 sched.now = t;
                 sched.events_handled += 1;
                 model.handle(event, &mut sched);
+                if check {
+                    record(model, t, &mut violations);
+                }
             }
             _ => {
                 sched.now = day_end;
                 model.end_of_day(day, day_end, series.row_mut(day as usize));
+                if check {
+                    record(model, day_end, &mut violations);
+                }
                 day += 1;
                 day_end += DAY;
             }
@@ -162,5 +204,6 @@ pub fn simulate<M: Model>(model: &mut M, days: u32, series: &mut DailySeries) ->
     RunStats {
         events: sched.events_handled,
         pending_at_end: sched.queue.len(),
+        violations,
     }
 }

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod path;
+pub mod smoke;
 pub mod source;
 
 use std::path::Path;

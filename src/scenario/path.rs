@@ -112,6 +112,15 @@ impl ScenarioPath {
     /// has no such field); a missing list element or list is an error that
     /// lists what exists.
     pub fn resolve_mut<'v>(&self, root: &'v mut Value) -> Result<&'v mut Value, String> {
+        self.walk(root, true)
+    }
+
+    /// The value this path names in `root`, which must exist.
+    pub fn resolve_existing<'v>(&self, root: &'v mut Value) -> Result<&'v mut Value, String> {
+        self.walk(root, false)
+    }
+
+    fn walk<'v>(&self, root: &'v mut Value, create_last: bool) -> Result<&'v mut Value, String> {
         let mut cur = root;
         let mut walked = String::new();
         for (k, step) in self.steps.iter().enumerate() {
@@ -125,7 +134,7 @@ impl ScenarioPath {
                     };
                     let key = Value::String(name.clone());
                     if map.get(&key).is_none() {
-                        if !last {
+                        if !last || !create_last {
                             return Err(format!(
                                 "`{}` has no field `{name}`{}",
                                 if walked.is_empty() {

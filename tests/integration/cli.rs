@@ -124,3 +124,54 @@ fn missing_file_exits_2() {
     assert!(String::from_utf8_lossy(&res.stderr).contains("no/such/file.ron"));
     assert!(!out.exists());
 }
+
+/// `--check-invariants` runs every check and changes no result.
+#[test]
+fn checked_run_gives_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    assert!(
+        borderflow(&["run", "scenarios/mmc.ron", "-r", "4", "-q"], &a)
+            .status
+            .success()
+    );
+    let res = borderflow(
+        &[
+            "run",
+            "scenarios/mmc.ron",
+            "-r",
+            "4",
+            "-q",
+            "--check-invariants",
+        ],
+        &b,
+    );
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert_eq!(
+        std::fs::read(a.join("daily.csv")).unwrap(),
+        std::fs::read(b.join("daily.csv")).unwrap()
+    );
+}
+
+/// An output folder that cannot be created gives a clear error naming it,
+/// exit code 1, and nothing half-written.
+#[test]
+fn unwritable_output_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = file.join("results");
+    let res = borderflow(&["run", "scenarios/mmc.ron", "-r", "2", "-q"], &out);
+    assert_eq!(res.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("a-file"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+}

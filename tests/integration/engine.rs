@@ -137,3 +137,64 @@ proptest! {
         }
     }
 }
+
+/// A model that loses a person on its third event: the checked run reports
+/// the violation with its time, the unchecked run in release does not look.
+struct Leaky {
+    arrived: u32,
+    present: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Tick;
+
+impl borderflow::engine::Event for Tick {}
+
+impl borderflow::engine::Model for Leaky {
+    type Event = Tick;
+    fn start(&mut self, sched: &mut borderflow::engine::Scheduler<Tick>) {
+        sched.schedule_at(100, Tick);
+    }
+    fn handle(&mut self, _: Tick, sched: &mut borderflow::engine::Scheduler<Tick>) {
+        self.arrived += 1;
+        self.present += u32::from(self.arrived != 3);
+        sched.schedule_in(3_600, Tick);
+    }
+    fn end_of_day(&mut self, _: u32, _: i64, row: &mut [f64]) {
+        row[0] = f64::from(self.present);
+    }
+    fn check_invariants(&self, _now: i64, violations: &mut Vec<String>) {
+        if self.arrived != self.present {
+            violations.push(format!(
+                "{} arrived but {} present",
+                self.arrived, self.present
+            ));
+        }
+    }
+}
+
+#[test]
+fn invariant_checks_catch_a_lost_person() {
+    use borderflow::engine::simulate_checked;
+    use borderflow::metrics::DailySeries;
+    let mut m = Leaky {
+        arrived: 0,
+        present: 0,
+    };
+    let mut s = DailySeries::new(2, 1);
+    let stats = simulate_checked(&mut m, 2, &mut s, true);
+    assert!(!stats.violations.is_empty());
+    // The third event is at 100 + 2 × 3600 s.
+    assert!(
+        stats.violations[0].starts_with("t = 7300 s (day 0): 3 arrived but 2 present"),
+        "{:?}",
+        stats.violations
+    );
+    let mut m = Leaky {
+        arrived: 0,
+        present: 0,
+    };
+    let quiet = simulate_checked(&mut m, 2, &mut s, false);
+    assert!(quiet.violations.is_empty());
+    assert_eq!(quiet.events, stats.events);
+}

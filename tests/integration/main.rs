@@ -7,3 +7,4 @@ mod compare;
 mod engine;
 mod report;
 mod scenarios;
+mod sweep;

@@ -97,3 +97,32 @@ fn bad_scenarios_are_refused_cleanly() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every input the fuzzer kept as interesting (`fuzz/corpus/scenario/`) still
+/// loads, validates and runs briefly without a panic; each gives a result or
+/// an error message. A panic here fails the test with the file's name.
+#[test]
+fn fuzz_corpus_replays_without_panics() {
+    let mut files: Vec<_> = std::fs::read_dir("fuzz/corpus/scenario")
+        .expect("the fuzz corpus is in the repository")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(files.len() > 50, "corpus has {} files", files.len());
+    let mut valid = 0;
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let r = std::panic::catch_unwind(|| borderflow::scenario::smoke::smoke(text));
+        match r {
+            Ok(Ok(())) => valid += 1,
+            Ok(Err(e)) => assert!(!e.to_string().is_empty()),
+            Err(_) => panic!("{} panicked", f.display()),
+        }
+    }
+    // The corpus keeps valid scenarios too, so the short runs are exercised.
+    assert!(valid > 0, "no valid scenario in the corpus");
+}

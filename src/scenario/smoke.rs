@@ -1,0 +1,31 @@
+//! A quick end-to-end check of scenario text: load, validate and, if valid,
+//! run a short replication with every invariant checked. The fuzz target
+//! (`fuzz/`) and the corpus replay test call it on arbitrary input; it must
+//! return an error for bad input and never panic.
+
+use ron::Value;
+
+use super::{Origin, Scenario, source};
+use crate::error::{Error, Result};
+
+/// Days simulated by [`smoke`]: enough for every kind of event to happen,
+/// short enough for a fuzzer to try many inputs a second.
+pub const SMOKE_DAYS: i64 = 10;
+
+/// Loads `text` as a scenario (no `extend`, since it is not a file), and if it
+/// is valid runs replication 0 over its first [`SMOKE_DAYS`] days with
+/// invariant checks. An invariant violation is an error like any other.
+pub fn smoke(text: &str) -> Result<()> {
+    let origin = Origin {
+        label: "<fuzz input>".into(),
+        dir: None,
+    };
+    let scn = Scenario::from_text(text, &origin)?;
+    let end = scn.calendar.start + chrono::Days::new((SMOKE_DAYS - 1).max(0) as u64);
+    let end = end.min(scn.calendar.end());
+    let mut v = scn.resolved.clone();
+    source::set_path(&mut v, "end", Value::String(end.to_string())).map_err(Error::Other)?;
+    let short = Scenario::from_value(v, &origin.label)?;
+    let rep = short.experiment().replicate_checked(short.seed, 0);
+    crate::montecarlo::check_violations(0, &rep)
+}

@@ -1,0 +1,136 @@
+//! Sweep designs: which parameter values each point takes.
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use super::Parameter;
+use crate::rng::stream;
+
+/// How a sweep chooses its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// Every combination of each parameter's values (first parameter
+    /// slowest).
+    Grid,
+    /// Latin hypercube: `points` points, each parameter's range cut into
+    /// `points` strata with one point in each.
+    Lhs,
+    /// One at a time: the base point, then each parameter over its `steps`
+    /// values with the others at their base values (for tornado charts).
+    Oat,
+    /// Saltelli's design for Sobol indices: N(k + 2) points from N base
+    /// samples.
+    Sobol,
+}
+
+impl Design {
+    /// Names accepted in a sweep file.
+    pub const NAMES: [&'static str; 4] = ["grid", "lhs", "oat", "sobol"];
+
+    /// The design named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "grid" => Some(Design::Grid),
+            "lhs" => Some(Design::Lhs),
+            "oat" => Some(Design::Oat),
+            "sobol" => Some(Design::Sobol),
+            _ => None,
+        }
+    }
+
+    /// The points (parameter values, in parameter order) and, for Sobol, the
+    /// base sample count N. Random designs draw from the stream
+    /// "sweep-design" of `seed`, so a sweep file always gives the same points.
+    /// A grid too large to build gives its size as the error.
+    pub fn points(
+        self,
+        params: &[Parameter],
+        n: usize,
+        seed: u64,
+    ) -> Result<(Vec<Vec<f64>>, usize), u128> {
+        let mut rng = stream(seed, 0, "sweep-design");
+        let scale = |p: &Parameter, u: f64| p.min + u * (p.max - p.min);
+        match self {
+            Design::Grid => {
+                let axes: Vec<Vec<f64>> = params.iter().map(range_values).collect();
+                let total: u128 = axes.iter().map(|a| a.len() as u128).product();
+                if total > super::MAX_POINTS as u128 {
+                    return Err(total);
+                }
+                let mut points = vec![Vec::new()];
+                for axis in &axes {
+                    points = points
+                        .into_iter()
+                        .flat_map(|p| {
+                            axis.iter().map(move |v| {
+                                let mut q = p.clone();
+                                q.push(*v);
+                                q
+                            })
+                        })
+                        .collect();
+                }
+                Ok((points, 0))
+            }
+            Design::Lhs => {
+                let mut columns = Vec::new();
+                for p in params {
+                    let mut strata: Vec<usize> = (0..n).collect();
+                    // Fisher–Yates with the design stream.
+                    for i in (1..n).rev() {
+                        let j = rng.random_range(0..=i);
+                        strata.swap(i, j);
+                    }
+                    columns.push(
+                        strata
+                            .iter()
+                            .map(|&s| scale(p, (s as f64 + rng.random::<f64>()) / n as f64))
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                Ok((
+                    (0..n)
+                        .map(|i| columns.iter().map(|c| c[i]).collect())
+                        .collect(),
+                    0,
+                ))
+            }
+            Design::Oat => {
+                let base: Vec<f64> = params.iter().map(|p| p.base).collect();
+                let mut points = vec![base.clone()];
+                for (i, p) in params.iter().enumerate() {
+                    for v in range_values(p) {
+                        let mut q = base.clone();
+                        q[i] = v;
+                        points.push(q);
+                    }
+                }
+                Ok((points, 0))
+            }
+            Design::Sobol => {
+                let unit = crate::sensitivity::saltelli_unit(n, params.len(), &mut rng);
+                let points = unit
+                    .into_iter()
+                    .map(|row| row.iter().zip(params).map(|(u, p)| scale(p, *u)).collect())
+                    .collect();
+                Ok((points, n))
+            }
+        }
+    }
+}
+
+/// A parameter's explicit values, or `steps` evenly spaced values from `min`
+/// to `max` (whole numbers, without repeats, for an integer parameter).
+fn range_values(p: &Parameter) -> Vec<f64> {
+    if !p.values.is_empty() {
+        return p.values.clone();
+    }
+    let steps = p.steps.max(2);
+    let mut v: Vec<f64> = (0..steps)
+        .map(|i| p.min + (p.max - p.min) * i as f64 / (steps - 1) as f64)
+        .map(|x| if p.integer { x.round() } else { x })
+        .collect();
+    v.dedup();
+    v
+}

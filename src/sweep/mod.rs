@@ -1,0 +1,604 @@
+//! Parameter sweeps: a base scenario, parameters named by scenario path, a
+//! design (full grid, Latin hypercube, one-at-a-time, Sobol/Saltelli), and
+//! replications at every point.
+//!
+//! ```ron
+//! (
+//!     name: "mmc-capacity",
+//!     base: "../mmc.ron",                  // relative to this file
+//!     design: "grid",                      // "grid" | "lhs" | "oat" | "sobol"
+//!     points: 16,                          // lhs: points; sobol: base samples N
+//!     parameters: [
+//!         (path: "model.servers", values: [10, 11, 12]),
+//!         (path: "model.service_rate_per_hour", min: 0.95, max: 1.2, steps: 6),
+//!     ],
+//!     replications: 10,                    // per point
+//!     kpis: ["mean_wait_min", "p_wait"],   // default: all
+//! )
+//! ```
+//!
+//! A sweep runs as one batch of points × replications through the same
+//! machinery as `run` (so sharding, `merge`, Ctrl-C and `--resume` work the
+//! same way). Every point uses the same seed, so replication r of every
+//! point shares its random numbers: response curves are then smooth in the
+//! parameter rather than jagged by sampling noise.
+
+mod design;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ron::Value;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Problem, Result};
+use crate::metrics::DailySeries;
+use crate::montecarlo::{Experiment, Replication};
+use crate::output::{csv_field, write_atomic};
+use crate::runner::RunHeader;
+use crate::scenario::path::{ScenarioPath, suggest};
+use crate::scenario::{Checks, Scenario, source};
+use crate::stats::Accumulator;
+
+pub use design::Design;
+
+/// Most points a sweep may have; guards against a grid that multiplies out
+/// to more work than anyone meant.
+pub const MAX_POINTS: usize = 1_000_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: String,
+    #[serde(default)]
+    description: String,
+    base: String,
+    design: String,
+    #[serde(default)]
+    points: u32,
+    parameters: Vec<RawParameter>,
+    #[serde(default = "default_replications")]
+    replications: u32,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    kpis: Vec<String>,
+}
+
+fn default_replications() -> u32 {
+    10
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParameter {
+    path: String,
+    #[serde(default)]
+    values: Vec<f64>,
+    // Plain numbers with NaN for "not given": RON would need `Some(1.0)` for
+    // an `Option`, which nobody should have to write in a sweep file.
+    #[serde(default = "absent")]
+    min: f64,
+    #[serde(default = "absent")]
+    max: f64,
+    #[serde(default)]
+    steps: u32,
+}
+
+fn absent() -> f64 {
+    f64::NAN
+}
+
+/// One swept parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// Its scenario path, e.g. `model.servers`.
+    pub path: String,
+    /// Whether the base value is a whole number (values are then rounded).
+    pub integer: bool,
+    /// Explicit values (grid), if given.
+    pub values: Vec<f64>,
+    /// Range, for designs that sample one.
+    pub min: f64,
+    /// Range, for designs that sample one.
+    pub max: f64,
+    /// Values per range (grid, one-at-a-time).
+    pub steps: u32,
+    /// The base scenario's value.
+    pub base: f64,
+}
+
+/// What `finalize` needs to turn KPI records into sweep tables: saved as
+/// `sweep.json` beside the results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepPlan {
+    /// The design.
+    pub design: Design,
+    /// The parameters.
+    pub parameters: Vec<Parameter>,
+    /// Parameter values of every point, point-major.
+    pub points: Vec<Vec<f64>>,
+    /// Replications per point.
+    pub replications: u32,
+    /// Base samples N of a Sobol design.
+    pub sobol_n: usize,
+}
+
+/// A validated sweep, ready to run.
+pub struct Sweep {
+    /// Name (the output folder's).
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The base scenario.
+    pub base: Scenario,
+    /// The plan: design, parameters and points.
+    pub plan: SweepPlan,
+    /// Master seed.
+    pub seed: u64,
+    /// Indices of the kept KPIs in the base model's KPI list.
+    pub kpis: Vec<usize>,
+    /// Scenario of every point.
+    pub scenarios: Vec<Scenario>,
+    hash: String,
+    source_text: String,
+}
+
+impl Sweep {
+    /// Loads and validates the sweep file at `path`, including every point's
+    /// scenario.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let label = path.display().to_string();
+        let text = fs::read_to_string(path).map_err(|source| Error::Read {
+            file: label.clone(),
+            source,
+        })?;
+        let value = source::parse_value(&text, &label)?;
+        let mut checks = Checks::default();
+        let Some(raw) = checks.deserialize::<RawSweep>(value, "") else {
+            return Err(checks.into_error(&label));
+        };
+        let base_path: PathBuf = path.parent().unwrap_or(Path::new("")).join(&raw.base);
+        if !base_path.exists() {
+            return Err(Error::Invalid {
+                file: label,
+                problems: vec![Problem {
+                    path: "base".into(),
+                    message: format!(
+                        "no such scenario file {} (the path is relative to the sweep file's folder)",
+                        base_path.display()
+                    ),
+                }],
+            });
+        }
+        let base_value = source::load_file(&base_path)?;
+        let base = Scenario::from_value(base_value.clone(), &base_path.display().to_string())?;
+
+        checks.nonempty("name", &raw.name);
+        let design = Design::parse(&raw.design);
+        if design.is_none() {
+            checks.fail(
+                "design",
+                format!(
+                    "unknown design \"{}\"{}",
+                    raw.design,
+                    suggest(&raw.design, Design::NAMES.iter().map(|s| s.to_string()))
+                ),
+            );
+        }
+        if raw.replications == 0 || raw.replications > 1_000_000 {
+            checks.fail("replications", "must be between 1 and 1000000 per point");
+        }
+        if raw.parameters.is_empty() {
+            checks.fail("parameters", "name at least one parameter to vary");
+        }
+        let mut params = Vec::new();
+        for (i, p) in raw.parameters.iter().enumerate() {
+            if let Some(param) = check_parameter(i, p, design, &base_value, &mut checks) {
+                params.push(param);
+            }
+        }
+        let kpi_names = base.experiment().kpi_names();
+        let kpis: Vec<usize> = if raw.kpis.is_empty() {
+            (0..kpi_names.len()).collect()
+        } else {
+            raw.kpis
+                .iter()
+                .enumerate()
+                .filter_map(|(j, k)| {
+                    let pos = kpi_names.iter().position(|n| n == k);
+                    if pos.is_none() {
+                        checks.fail(
+                            format!("kpis[{j}]"),
+                            format!(
+                                "the base model has no KPI \"{k}\"{}",
+                                suggest(k, kpi_names.clone())
+                            ),
+                        );
+                    }
+                    pos
+                })
+                .collect()
+        };
+        let seed = raw.seed.unwrap_or(base.seed);
+        let points_n = raw.points as usize;
+        if matches!(design, Some(Design::Lhs) | Some(Design::Sobol)) && points_n < 2 {
+            checks.fail("points", "this design needs `points` ≥ 2 (samples to draw)");
+        }
+        if !checks.problems.is_empty() {
+            return Err(checks.into_error(&label));
+        }
+        let design = design.expect("checked");
+        let (points, sobol_n) = match design.points(&params, points_n, seed) {
+            Ok(p) if !p.0.is_empty() && p.0.len() <= MAX_POINTS => p,
+            Ok((p, _)) => return Err(too_many(&label, p.len() as u128)),
+            Err(n) => return Err(too_many(&label, n)),
+        };
+        if (points.len() as u64) * u64::from(raw.replications) > u64::from(u32::MAX) {
+            return Err(Error::Invalid {
+                file: label,
+                problems: vec![Problem {
+                    path: "replications".into(),
+                    message: format!(
+                        "{} points × {} replications is more than one batch can hold",
+                        points.len(),
+                        raw.replications
+                    ),
+                }],
+            });
+        }
+        let mut scenarios = Vec::with_capacity(points.len());
+        let mut problems = Vec::new();
+        for (k, point) in points.iter().enumerate() {
+            let mut v = base_value.clone();
+            for (p, x) in params.iter().zip(point) {
+                let value = if p.integer {
+                    Value::Number(ron::Number::from(x.round() as i64))
+                } else {
+                    Value::Number(ron::Number::from(*x))
+                };
+                // Paths were resolved against the base above, so this cannot fail.
+                let _ = source::set_path(&mut v, &p.path, value);
+            }
+            let what = describe_point(&params, point);
+            match Scenario::from_value(v, &format!("{label} point {k}")) {
+                Ok(s) => scenarios.push(s),
+                Err(Error::Invalid { problems: ps, .. }) => {
+                    problems.extend(ps.into_iter().map(|p| Problem {
+                        path: p.path,
+                        message: format!("{} (at point {k}: {what})", p.message),
+                    }));
+                    if problems.len() >= 20 {
+                        break;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid {
+                file: label,
+                problems,
+            });
+        }
+        let hash = {
+            let mut h = Sha256::new();
+            h.update(text.as_bytes());
+            h.update(base.hash().as_bytes());
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        };
+        Ok(Sweep {
+            name: raw.name,
+            description: raw.description,
+            base,
+            plan: SweepPlan {
+                design,
+                parameters: params,
+                points,
+                replications: raw.replications,
+                sobol_n,
+            },
+            seed,
+            kpis,
+            scenarios,
+            hash,
+            source_text: text,
+        })
+    }
+
+    /// The batch header: one "replication" per (point, replication) task.
+    pub fn header(&self) -> RunHeader {
+        let names = self.base.experiment().kpi_names();
+        RunHeader {
+            kind: "sweep".into(),
+            borderflow_version: env!("CARGO_PKG_VERSION").into(),
+            scenario: self.name.clone(),
+            description: self.description.clone(),
+            scenario_hash: self.hash.clone(),
+            seed: self.seed,
+            replications: self.plan.points.len() as u64 * u64::from(self.plan.replications),
+            start: self.base.calendar.start.to_string(),
+            end: self.base.calendar.end().to_string(),
+            days: 0,
+            metrics: Vec::new(),
+            kpi_names: self.kpis.iter().map(|&k| names[k].clone()).collect(),
+        }
+    }
+
+    /// Files saved with the results: the sweep file, the base scenario and
+    /// the plan.
+    pub fn inputs(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let plan =
+            serde_json::to_string_pretty(&self.plan).map_err(|e| Error::Other(e.to_string()))?;
+        Ok(vec![
+            ("sweep.ron".into(), self.source_text.clone().into_bytes()),
+            ("base.ron".into(), self.base.resolved_ron().into_bytes()),
+            ("sweep.json".into(), plan.into_bytes()),
+        ])
+    }
+
+    /// The experiment whose replication t is replication t mod R of point
+    /// t div R.
+    pub fn experiment(&self) -> SweepExperiment<'_> {
+        SweepExperiment {
+            points: self.scenarios.iter().map(Scenario::experiment).collect(),
+            replications: u64::from(self.plan.replications),
+            kpis: self.kpis.clone(),
+            names: self.header().kpi_names,
+        }
+    }
+}
+
+fn too_many(label: &str, n: u128) -> Error {
+    Error::Invalid {
+        file: label.to_string(),
+        problems: vec![Problem {
+            path: "parameters".into(),
+            message: format!("the design has {n} points; allowed: 1 to {MAX_POINTS}"),
+        }],
+    }
+}
+
+fn describe_point(params: &[Parameter], point: &[f64]) -> String {
+    params
+        .iter()
+        .zip(point)
+        .map(|(p, x)| format!("{} = {x}", p.path))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_parameter(
+    i: usize,
+    p: &RawParameter,
+    design: Option<Design>,
+    base: &Value,
+    checks: &mut Checks,
+) -> Option<Parameter> {
+    let at = format!("parameters[{i}]");
+    let parsed = match ScenarioPath::parse(&p.path) {
+        Ok(sp) => sp,
+        Err(e) => {
+            checks.fail(format!("{at}.path"), e);
+            return None;
+        }
+    };
+    let mut probe = base.clone();
+    let current = match parsed.resolve_existing(&mut probe) {
+        Ok(v) => v.clone(),
+        Err(e) => {
+            checks.fail(format!("{at}.path"), format!("\"{}\": {e}", p.path));
+            return None;
+        }
+    };
+    let Value::Number(n) = current else {
+        checks.fail(
+            format!("{at}.path"),
+            format!(
+                "\"{}\" is not a number in the base scenario (it is {}); only numbers can be swept",
+                p.path,
+                if current == Value::Unit {
+                    "absent".to_string()
+                } else {
+                    format!("{current:?}")
+                }
+            ),
+        );
+        return None;
+    };
+    let integer = !matches!(n, ron::Number::F32(_) | ron::Number::F64(_));
+    let base_value = n.into_f64();
+    let before = checks.problems.len();
+    let needs_range = match design {
+        Some(Design::Grid) => p.values.is_empty(),
+        Some(_) => true,
+        None => false,
+    };
+    if needs_range {
+        match (p.min, p.max) {
+            (lo, hi) if lo.is_finite() && hi.is_finite() && lo < hi => {}
+            (lo, hi) if !lo.is_nan() && !hi.is_nan() => {
+                checks.fail(&at, "needs finite `min` < `max`")
+            }
+            _ => checks.fail(
+                &at,
+                if design == Some(Design::Grid) {
+                    "give `values: [...]`, or `min`, `max` and `steps`"
+                } else {
+                    "this design samples a range: give `min` and `max`"
+                },
+            ),
+        }
+    }
+    if p.values.iter().any(|v| !v.is_finite()) {
+        checks.fail(format!("{at}.values"), "must be finite numbers");
+    }
+    let steps = if p.steps == 0 { 5 } else { p.steps };
+    if design != Some(Design::Lhs)
+        && design != Some(Design::Sobol)
+        && needs_range
+        && !(2..=10_000).contains(&steps)
+    {
+        checks.fail(format!("{at}.steps"), "must be between 2 and 10000");
+    }
+    (checks.problems.len() == before).then(|| Parameter {
+        path: p.path.clone(),
+        integer,
+        values: p.values.clone(),
+        min: if p.min.is_nan() { base_value } else { p.min },
+        max: if p.max.is_nan() { base_value } else { p.max },
+        steps,
+        base: base_value,
+    })
+}
+
+/// Runs the points of a sweep as one batch.
+pub struct SweepExperiment<'a> {
+    points: Vec<Box<dyn Experiment + 'a>>,
+    replications: u64,
+    kpis: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl SweepExperiment<'_> {
+    fn task(&self, seed: u64, task: u64, check: bool) -> Replication {
+        let point = &self.points[(task / self.replications) as usize];
+        let r = task % self.replications;
+        let rep = if check {
+            point.replicate_checked(seed, r)
+        } else {
+            point.replicate(seed, r)
+        };
+        Replication {
+            daily: DailySeries::new(0, 0),
+            kpis: self.kpis.iter().map(|&k| rep.kpis[k]).collect(),
+            events: rep.events,
+            violations: rep.violations,
+        }
+    }
+}
+
+impl Experiment for SweepExperiment<'_> {
+    fn metric_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn kpi_names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    fn replicate(&self, seed: u64, task: u64) -> Replication {
+        self.task(seed, task, false)
+    }
+
+    fn replicate_checked(&self, seed: u64, task: u64) -> Replication {
+        self.task(seed, task, true)
+    }
+}
+
+/// Writes the sweep tables from a complete batch folder: `sweep.csv`
+/// (`point,<parameters>,replication,kpi,value`), `sweep_summary.csv` (per
+/// point and KPI: mean, 95% CI, quantiles) and, for a Sobol design,
+/// `sensitivity.csv` (first- and total-order indices per KPI and parameter).
+pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
+    let plan_path = dir.join("sweep.json");
+    let plan: SweepPlan = serde_json::from_str(&fs::read_to_string(&plan_path).map_err(
+        |source| Error::Read {
+            file: plan_path.display().to_string(),
+            source,
+        },
+    )?)
+    .map_err(|e| Error::Other(format!("{}: {e}", plan_path.display())))?;
+    let reps = u64::from(plan.replications);
+    let kpis_path = dir.join("kpis.csv");
+    let mut reader = csv::Reader::from_path(&kpis_path)
+        .map_err(|e| Error::Other(format!("{}: {e}", kpis_path.display())))?;
+    let param_cols: Vec<String> = plan.parameters.iter().map(|p| csv_field(&p.path)).collect();
+    let mut tidy = format!("point,{},replication,kpi,value\n", param_cols.join(","));
+    let point_cols: Vec<String> = plan
+        .points
+        .iter()
+        .map(|pt| {
+            pt.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let nk = header.kpi_names.len();
+    let mut acc: Vec<Accumulator> = vec![Accumulator::default(); plan.points.len() * nk];
+    let mut row = csv::StringRecord::new();
+    let mut k = 0usize;
+    while reader
+        .read_record(&mut row)
+        .map_err(|e| Error::Other(format!("{}: {e}", kpis_path.display())))?
+    {
+        let task: u64 = row[0]
+            .parse()
+            .map_err(|_| Error::Other("bad kpis.csv".into()))?;
+        let value: f64 = row[2]
+            .parse()
+            .map_err(|_| Error::Other("bad kpis.csv".into()))?;
+        let point = (task / reps) as usize;
+        if point >= plan.points.len() {
+            return Err(Error::Other(format!(
+                "{}: task {task} beyond the plan",
+                kpis_path.display()
+            )));
+        }
+        tidy.push_str(&format!(
+            "{point},{},{},{},{value}\n",
+            point_cols[point],
+            task % reps,
+            csv_field(&row[1])
+        ));
+        acc[point * nk + k % nk].push(value);
+        k += 1;
+    }
+    write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
+    let mut summary = format!(
+        "point,{},kpi,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n",
+        param_cols.join(",")
+    );
+    let mut means = vec![0.0; plan.points.len() * nk];
+    for (p, cols) in point_cols.iter().enumerate() {
+        for (j, name) in header.kpi_names.iter().enumerate() {
+            let s = acc[p * nk + j].summary();
+            means[p * nk + j] = s.mean;
+            summary.push_str(&format!(
+                "{p},{cols},{},{},{},{},{},{},{},{},{}\n",
+                csv_field(name),
+                s.mean,
+                s.ci95_low,
+                s.ci95_high,
+                s.p05,
+                s.p25,
+                s.p50,
+                s.p75,
+                s.p95
+            ));
+        }
+    }
+    write_atomic(&dir.join("sweep_summary.csv"), summary.as_bytes())?;
+    if plan.design == Design::Sobol {
+        let n = plan.sobol_n;
+        let kp = plan.parameters.len();
+        let mut out = String::from("kpi,parameter,first_order,total_order\n");
+        for (j, name) in header.kpi_names.iter().enumerate() {
+            let y: Vec<f64> = (0..plan.points.len()).map(|p| means[p * nk + j]).collect();
+            let idx = crate::sensitivity::sobol_indices(&y, n, kp);
+            for (p, s) in plan.parameters.iter().zip(&idx) {
+                out.push_str(&format!(
+                    "{},{},{},{}\n",
+                    csv_field(name),
+                    csv_field(&p.path),
+                    s.first,
+                    s.total
+                ));
+            }
+        }
+        write_atomic(&dir.join("sensitivity.csv"), out.as_bytes())?;
+    }
+    Ok(())
+}
