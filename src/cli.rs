@@ -97,6 +97,9 @@ pub enum Command {
         /// Check every model's invariants after every event; slower.
         #[arg(long)]
         check_invariants: bool,
+        /// Write only the CSV results, no charts.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Run a parameter sweep: every point of a design, with replications,
     /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
@@ -240,6 +243,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             independent,
             check_invariants,
+            no_charts,
         } => {
             let base = Scenario::from_file(&base)?;
             let whatifs = whatifs
@@ -256,6 +260,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 progress: !quiet,
                 independent,
                 check_invariants,
+                charts: !no_charts,
             };
             let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
             if !quiet {

@@ -45,7 +45,20 @@ pub struct CompareOptions {
     pub independent: bool,
     /// Check every model's invariants after every event.
     pub check_invariants: bool,
+    /// Draw the difference charts (PNG and SVG) into the output folder.
+    pub charts: bool,
 }
+
+/// Metrics whose daily difference gets a chart when the model has them; a
+/// model with none of them gets a chart for every metric.
+const CHARTED: &[&str] = &[
+    "usbp_apprehensions",
+    "ofo_encounters",
+    "mx_detections",
+    "gotaways",
+    "waiting_north",
+    "port_queue",
+];
 
 /// A KPI's paired comparison between the baseline and one what-if.
 #[derive(Debug, Clone, Serialize)]
@@ -242,12 +255,38 @@ pub fn compare(
     let dates: Vec<String> = (0..days as u32)
         .map(|d| base.calendar.date(d).to_string())
         .collect();
+    let charted = |m: &str| {
+        CHARTED.contains(&m) || !base_metrics.iter().any(|b| CHARTED.contains(&b.as_str()))
+    };
+    let mut fans = Vec::new();
     let mut col = 0;
     for (w, scn) in whatifs.iter().enumerate() {
         let name = csv_field(&scn.name);
+        let first_fan = fans.len();
+        for (i, _) in &paired.metric_pairs[w] {
+            if charted(&base_metrics[*i]) {
+                fans.push((
+                    scn.name.clone(),
+                    base_metrics[*i].clone(),
+                    Vec::with_capacity(days),
+                ));
+            }
+        }
         for (d, date) in dates.iter().enumerate() {
+            let mut f = first_fan;
             for (k, (i, _)) in paired.metric_pairs[w].iter().enumerate() {
                 let s = cells[d * width + col + k].summary();
+                if charted(&base_metrics[*i]) {
+                    fans[f].2.push(crate::report::data::DayStats {
+                        mean: s.mean,
+                        p05: s.p05,
+                        p25: s.p25,
+                        p50: s.p50,
+                        p75: s.p75,
+                        p95: s.p95,
+                    });
+                    f += 1;
+                }
                 daily_csv.push_str(&format!(
                     "{name},{date},{},{},{},{},{},{},{},{},{}\n",
                     csv_field(&base_metrics[*i]),
@@ -306,6 +345,17 @@ pub fn compare(
         ));
     }
     write_atomic(&out.file("compare.csv"), csv.as_bytes())?;
+    if opts.charts {
+        let footer = crate::report::style::Footer {
+            left: format!(
+                "borderflow · compare against “{}” · seed {seed} · {} paired replications",
+                base.name, stats.replications
+            ),
+            right: "common random numbers; bands: middle 50% and 90% of paired differences".into(),
+        };
+        let axis = crate::report::axis::DayAxis::new(base.calendar.start, days as u32);
+        crate::report::diff::draw_comparison(out.path(), axis, fans, &kpis, &footer)?;
+    }
     write_atomic(&out.file("baseline.ron"), base.resolved_ron().as_bytes())?;
     for w in whatifs {
         write_atomic(

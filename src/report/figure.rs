@@ -100,6 +100,22 @@ where
     } else {
         1.0
     };
+    time_panel_range(area, axis, 0.0, top, y_label, x_labels)
+}
+
+/// A time panel with y from `y_lo` to `y_hi` (for differences, which can be
+/// negative); otherwise as [`time_panel`].
+pub fn time_panel_range<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    axis: DayAxis,
+    y_lo: f64,
+    y_hi: f64,
+    y_label: &str,
+    x_labels: bool,
+) -> DrawResult<TimeChart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
     let mut chart = ChartBuilder::on(area)
         .margin_left(12)
         // Room for half of the last month's label at the right edge.
@@ -107,7 +123,7 @@ where
         .margin_top(8)
         .x_label_area_size(if x_labels { 40 } else { 8 })
         .y_label_area_size(96)
-        .build_cartesian_2d(axis, 0.0..top)?;
+        .build_cartesian_2d(axis, y_lo..y_hi)?;
     // An upper panel keeps the month grid lines but leaves the labels to the
     // panel below it.
     let fmt_x = move |x: &f64| {

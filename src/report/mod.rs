@@ -18,6 +18,7 @@
 pub mod axis;
 pub mod caravan;
 pub mod data;
+pub mod diff;
 pub mod fan;
 pub mod figure;
 pub mod html;

@@ -1,0 +1,231 @@
+//! Charts of a comparison (`borderflow compare`): the daily difference
+//! what-if − baseline as a fan across paired replications, with zero marked,
+//! and the KPIs' relative changes with their 95% confidence intervals.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axis::DayAxis;
+use super::data::DayStats;
+use super::figure::{self, Chart, Figure, save};
+use super::style::{self, DrawResult, Footer, GREY, LABEL_PX, LegendItem, TICK_PX};
+use crate::compare::KpiDifference;
+use crate::error::Result;
+
+/// The daily difference of one metric, what-if minus baseline.
+pub struct DiffFan {
+    /// What-if name.
+    pub whatif: String,
+    /// Metric name.
+    pub metric: String,
+    /// Its summary by day.
+    pub stats: Vec<DayStats>,
+    /// The calendar.
+    pub axis: DayAxis,
+    /// Footer.
+    pub footer: Footer,
+}
+
+impl Figure for DiffFan {
+    fn stem(&self) -> String {
+        format!(
+            "diff_{}_{}",
+            file_safe(&self.whatif),
+            file_safe(&self.metric)
+        )
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "{}: change in {} against the baseline",
+            self.whatif, self.metric
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let colour = style::VERMILION;
+        let legend = [
+            LegendItem::line("median of paired differences", colour, 3),
+            LegendItem::fill("50% of replications", colour, 0.45),
+            LegendItem::fill("90% of replications", colour, 0.18),
+            LegendItem::line("no change", style::BLACK, 1),
+        ];
+        let area = style::frame(root, &self.title(), &legend, &self.footer)?;
+        let finite = |f: fn(&DayStats) -> f64| self.stats.iter().map(f).filter(|v| v.is_finite());
+        let lo = finite(|s| s.p05).fold(0.0, f64::min);
+        let hi = finite(|s| s.p95).fold(0.0, f64::max);
+        let pad = ((hi - lo) * 0.06).max(1e-9);
+        let mut chart = figure::time_panel_range(
+            &area,
+            self.axis,
+            lo - pad,
+            hi + pad,
+            &format!("what-if − baseline, {}", self.metric),
+            true,
+        )?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (f64::from(self.axis.days), 0.0)],
+            style::BLACK.stroke_width(1),
+        )))?;
+        figure::fan(&mut chart, &self.stats, colour)
+    }
+}
+
+/// The relative change of every KPI with its 95% confidence interval, one
+/// horizontal bar per KPI.
+pub struct KpiChanges {
+    /// What-if name.
+    pub whatif: String,
+    /// (KPI, relative change, CI low, CI high) [fraction of the baseline].
+    pub rows: Vec<(String, f64, f64, f64)>,
+    /// Footer.
+    pub footer: Footer,
+}
+
+impl Figure for KpiChanges {
+    fn stem(&self) -> String {
+        format!("kpi_changes_{}", file_safe(&self.whatif))
+    }
+
+    fn title(&self) -> String {
+        format!("{}: KPIs against the baseline", self.whatif)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (style::SIZE.0, (160 + 34 * self.rows.len() as u32).max(320))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let legend = [
+            LegendItem::fill("change in the mean", style::BLUE, 0.7),
+            LegendItem::line("95% confidence interval", style::BLACK, 2),
+        ];
+        let area = style::frame(root, &self.title(), &legend, &self.footer)?;
+        let finite = self
+            .rows
+            .iter()
+            .flat_map(|r| [r.1, r.2, r.3])
+            .filter(|v| v.is_finite());
+        let lo = finite.clone().fold(0.0, f64::min) * 100.0;
+        let hi = finite.fold(0.0, f64::max) * 100.0;
+        let pad = ((hi - lo) * 0.08).max(1.0);
+        let n = self.rows.len();
+        let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
+        let mut chart = ChartBuilder::on(&area)
+            .margin_left(12)
+            .margin_right(style::MARGIN_RIGHT)
+            .x_label_area_size(44)
+            .y_label_area_size(300)
+            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)?;
+        let label = move |y: &f64| {
+            let i = y.floor() as usize;
+            if (y - y.floor() - 0.5).abs() < 1e-6 && i < names.len() {
+                names[n - 1 - i].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&label)
+            .x_label_formatter(&|x| format!("{}%", style::fmt_num(*x, 1)))
+            .x_desc("change against the baseline [% of the baseline mean]")
+            .axis_desc_style(style::text(LABEL_PX, style::BLACK))
+            .label_style(style::text(TICK_PX, style::BLACK))
+            .bold_line_style(GREY.mix(0.18))
+            .light_line_style(TRANSPARENT)
+            .disable_y_mesh()
+            .axis_style(GREY)
+            .draw()?;
+        for (i, (_, m, l, h)) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            if m.is_finite() {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.25), (m * 100.0, y + 0.75)],
+                    style::BLUE.mix(0.7).filled(),
+                )))?;
+            }
+            if l.is_finite() && h.is_finite() {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(l * 100.0, y + 0.5), (h * 100.0, y + 0.5)],
+                    style::BLACK.stroke_width(2),
+                )))?;
+            }
+        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, n as f64)],
+            style::BLACK.stroke_width(1),
+        )))?;
+        Ok(())
+    }
+}
+
+/// Letters, digits, `-` and `_` only, for file names.
+pub fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Draws a comparison's charts into `dir`: one difference fan per what-if
+/// and metric in `metrics`, one KPI chart per what-if.
+pub fn draw_comparison(
+    dir: &Path,
+    axis: DayAxis,
+    fans: Vec<(String, String, Vec<DayStats>)>,
+    kpis: &[KpiDifference],
+    footer: &Footer,
+) -> Result<Vec<Chart>> {
+    style::register_fonts()?;
+    let mut charts = Vec::new();
+    for (whatif, metric, stats) in fans {
+        let f = DiffFan {
+            whatif,
+            metric,
+            stats,
+            axis,
+            footer: footer.clone(),
+        };
+        charts.push(save(&f, dir)?);
+    }
+    let mut whatifs: Vec<&str> = kpis.iter().map(|k| k.whatif.as_str()).collect();
+    whatifs.dedup();
+    for w in whatifs {
+        let rows = kpis
+            .iter()
+            .filter(|k| k.whatif == w)
+            .map(|k| {
+                let b = k.base.mean;
+                let rel = |v: f64| if b != 0.0 { v / b.abs() } else { f64::NAN };
+                (
+                    k.kpi.clone(),
+                    rel(k.difference.mean),
+                    rel(k.difference.ci95_low),
+                    rel(k.difference.ci95_high),
+                )
+            })
+            .collect();
+        let f = KpiChanges {
+            whatif: w.to_string(),
+            rows,
+            footer: footer.clone(),
+        };
+        charts.push(save(&f, dir)?);
+    }
+    Ok(charts)
+}
