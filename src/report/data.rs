@@ -67,6 +67,28 @@ pub struct RunSummary {
     /// KPI summaries by name.
     #[serde(default)]
     pub kpis: BTreeMap<String, Kpi>,
+    /// KPI names in the model's order, when the run lists them.
+    #[serde(default)]
+    pub kpi_names: Vec<String>,
+}
+
+impl RunSummary {
+    /// KPIs in the model's order (names `kpi_names` lists first, then any
+    /// other in alphabetical order).
+    pub fn kpis_in_order(&self) -> Vec<(&str, &Kpi)> {
+        let mut out: Vec<(&str, &Kpi)> = self
+            .kpi_names
+            .iter()
+            .filter_map(|n| self.kpis.get_key_value(n))
+            .map(|(n, k)| (n.as_str(), k))
+            .collect();
+        for (n, k) in &self.kpis {
+            if !self.kpi_names.contains(n) {
+                out.push((n.as_str(), k));
+            }
+        }
+        out
+    }
 }
 
 /// A metric's distribution across replications on one day.

@@ -16,9 +16,9 @@ use super::data::{DayStats, RunData};
 use super::figure::{self, Figure, TimeChart, fan, max_of, runs, shade};
 use super::style::{self, DrawResult, Footer, LegendItem};
 
-/// Port states below this are "not fully open" [0–1]; a tolerance, since the
+/// Port states at or below this are "closed" [0–1]; a tolerance, since the
 /// state is stored as a decimal fraction of capacity.
-const FULLY_OPEN: f64 = 1.0 - 1e-9;
+const CLOSED: f64 = 1e-9;
 
 /// Observed data drawn over a fan.
 #[derive(Debug, Clone)]
@@ -46,8 +46,8 @@ pub struct FanFigure {
     pub axis: DayAxis,
     /// Observed data and its legend label.
     pub overlay: Option<(Overlay, String)>,
-    /// Days when some port was closed or partly open, as `[first, last]`.
-    pub closures: Vec<(usize, usize)>,
+    /// Days when some port was closed, as `[first, last]`, and which ports.
+    pub closures: (Vec<(usize, usize)>, Vec<String>),
     /// Footer.
     pub footer: Footer,
 }
@@ -79,16 +79,13 @@ impl Figure for FanFigure {
             };
             y_max = y_max.max(obs_max);
         }
-        if !self.closures.is_empty() {
-            legend.push(LegendItem::fill(
-                "a port closed or partly open",
-                style::SHADE,
-                1.0,
-            ));
+        if !self.closures.0.is_empty() {
+            let label = format!("port closed: {}", self.closures.1.join(", "));
+            legend.push(LegendItem::fill(label, style::SHADE, 1.0));
         }
         let area = style::frame(root, &self.title, &legend, &self.footer)?;
         let mut chart = figure::time_panel(&area, self.axis, y_max, &self.y_label, true)?;
-        shade(&mut chart, &self.closures, style::SHADE)?;
+        shade(&mut chart, &self.closures.0, style::SHADE)?;
         fan(&mut chart, &self.stats, self.colour)?;
         if let Some((overlay, _)) = &self.overlay {
             draw_overlay(&mut chart, overlay)?;
@@ -126,22 +123,24 @@ where
     Ok(())
 }
 
-/// Days when at least one port was closed or partly open in most
-/// replications (median state below fully open), as `[first, last]` runs.
-pub fn closure_windows(run: &RunData) -> Vec<(usize, usize)> {
-    let ports: Vec<&[DayStats]> = run
+/// Days when at least one port was closed in most replications (median
+/// state 0), as `[first, last]` runs, and the names of those ports. Partial
+/// openings are left to the port charts: shading them too would cover most
+/// of a run where some port always works at reduced capacity.
+pub fn closure_windows(run: &RunData) -> (Vec<(usize, usize)>, Vec<String>) {
+    let ports: Vec<(String, &[DayStats])> = run
         .places("port_open")
-        .iter()
-        .filter_map(|p| run.get(&format!("port_open:{p}")))
+        .into_iter()
+        .filter_map(|p| run.get(&format!("port_open:{p}")).map(|s| (p, s)))
         .collect();
-    if ports.is_empty() {
-        return Vec::new();
-    }
-    runs(run.dates.len(), |d| {
-        ports
-            .iter()
-            .any(|s| s.get(d).is_some_and(|x| x.p50 < FULLY_OPEN))
-    })
+    let closed = |s: &[DayStats], d: usize| s.get(d).is_some_and(|x| x.p50 <= CLOSED);
+    let names = ports
+        .iter()
+        .filter(|(_, s)| (0..s.len()).any(|d| closed(s, d)))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let windows = runs(run.dates.len(), |d| ports.iter().any(|(_, s)| closed(s, d)));
+    (windows, names)
 }
 
 /// The observed monthly daily averages of `metric` inside the run, as steps.
@@ -163,12 +162,26 @@ fn observed_steps(run: &RunData, axis: DayAxis, metric: &str) -> Option<(Overlay
     ))
 }
 
-/// Legend label of an observed series.
+/// Longest source name in a legend [characters]; the full source is listed
+/// in the report.
+const SOURCE_MAX: usize = 48;
+
+/// Legend label of an observed series: the source's name without its file
+/// (in parentheses) and, when still long, only up to its first comma.
 fn observed_label(source: &str, what: &str) -> String {
-    if source.is_empty() {
+    let mut name = source.split(" (").next().unwrap_or(source).trim();
+    if name.chars().count() > SOURCE_MAX {
+        name = name.split(',').next().unwrap_or(name).trim();
+    }
+    let name: String = if name.chars().count() > SOURCE_MAX {
+        format!("{}…", name.chars().take(SOURCE_MAX - 1).collect::<String>())
+    } else {
+        name.to_string()
+    };
+    if name.is_empty() {
         format!("observed ({what})")
     } else {
-        format!("observed, {source} ({what})")
+        format!("observed, {name} ({what})")
     }
 }
 
@@ -265,7 +278,7 @@ pub fn mx_cumulative(run: &RunData, reps: &[Vec<f32>]) -> Option<FanFigure> {
         colour: style::VERMILION,
         axis,
         overlay,
-        closures: Vec::new(),
+        closures: (Vec::new(), Vec::new()),
         footer: figure::footer(run, true),
     })
 }
@@ -278,9 +291,11 @@ fn unit_of(metric: &str) -> &'static str {
         "mx_detections" | "usbp_apprehensions" | "ofo_encounters" | "gotaways" | "arrivals" => {
             "persons/day"
         }
-        "in_transit" | "waiting_south" | "waiting_north" | "port_queue" | "caravan_size" => {
-            "persons"
-        }
+        "in_transit" | "waiting_south" | "waiting_north" | "port_queue" | "caravan_size"
+        | "detained_mexico" | "in_custody" | "in_system" | "conservation_error"
+        | "cbp_one_registered" => "persons",
+        "outcome" | "arrivals_cumulative" => "persons since start",
+        "cbp_one_slots" => "appointments/day",
         "port_open" => "fraction of capacity open",
         "caravan_km" => "km",
         b if b.ends_with("_min") => "min",
@@ -310,7 +325,7 @@ pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
         colour: style::BLUE,
         axis,
         overlay: observed_steps(run, axis, metric),
-        closures: Vec::new(),
+        closures: (Vec::new(), Vec::new()),
         footer: figure::footer(run, true),
     })
 }
@@ -359,5 +374,21 @@ mod tests {
         assert_eq!(unit_of("usbp_apprehensions:Tucson"), "persons/day");
         assert_eq!(unit_of("mean_wait_min"), "min");
         assert_eq!(unit_of("served"), "");
+        assert_eq!(unit_of("outcome:got_away"), "persons since start");
+    }
+
+    #[test]
+    fn long_sources_are_shortened() {
+        let cbp = "CBP Southwest Land Border Encounters, USBP (scenarios/data/cbp.csv)";
+        assert_eq!(
+            observed_label(cbp, "x"),
+            "observed, CBP Southwest Land Border Encounters, USBP (x)"
+        );
+        let upm = "SEGOB/UPM Boletín Estadístico table 3.1.1, events of people in irregular status (f.csv)";
+        assert_eq!(
+            observed_label(upm, "x"),
+            "observed, SEGOB/UPM Boletín Estadístico table 3.1.1 (x)"
+        );
+        assert_eq!(observed_label("", "x"), "observed (x)");
     }
 }

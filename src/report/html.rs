@@ -9,7 +9,9 @@ use std::path::Path;
 
 use ron::Value;
 
-use super::data::{RunData, as_f64, as_str, field};
+use chrono::NaiveDate;
+
+use super::data::{Kpi, RunData, as_f64, as_str, field};
 use super::figure::Chart;
 use super::style::fmt_num;
 use crate::error::Result;
@@ -106,24 +108,25 @@ fn parameter_rows(model: &Value) -> Vec<(String, String)> {
     rows
 }
 
-/// The interventions table: name, kind, window, then the other fields.
+/// The interventions table: name, kind, window (`start`/`from` to
+/// `end`/`to`/`until`, whichever the model uses), then the other fields.
 fn interventions_table(list: &[Value]) -> String {
     let mut h = String::from(
         "<table><thead><tr><th>name</th><th>kind</th><th>from</th><th>to</th><th>details</th></tr></thead><tbody>\n",
     );
-    let first = ["name", "kind", "start", "end", "from", "to"];
+    let first = ["name", "kind", "start", "end", "from", "to", "until"];
     for item in list {
         let get = |k: &str| field(item, k).map(|v| compact(v, 80)).unwrap_or_default();
-        let from = if get("start").is_empty() {
-            get("from")
-        } else {
-            get("start")
-        };
-        let to = if get("end").is_empty() {
-            get("to")
-        } else {
-            get("end")
-        };
+        let from = ["start", "from"]
+            .iter()
+            .map(|k| get(k))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        let to = ["end", "to", "until"]
+            .iter()
+            .map(|k| get(k))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
         let details = match item {
             Value::Map(m) => m
                 .iter()
@@ -154,13 +157,33 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |x| fmt_num(x, 2))
 }
 
-/// The KPI table.
-fn kpi_table(run: &RunData) -> String {
+/// A KPI named `<metric>:<YYYY-MM>`, split into its metric and month.
+fn monthly_kpi(name: &str) -> Option<(&str, NaiveDate)> {
+    let (metric, month) = name.rsplit_once(':')?;
+    let date = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    (month.len() == 7).then_some((metric, date))
+}
+
+/// A mean with its 95% confidence interval, for a table cell.
+fn mean_ci(k: &Kpi) -> String {
+    match (k.mean, k.ci95_low, k.ci95_high) {
+        (Some(m), Some(a), Some(b)) => format!(
+            "{}<br><small>{} – {}</small>",
+            fmt_num(m, 1),
+            fmt_num(a, 1),
+            fmt_num(b, 1)
+        ),
+        (m, _, _) => num(m),
+    }
+}
+
+/// The KPI table: every KPI except the monthly ones, in the model's order.
+fn kpi_table(kpis: &[(&str, &Kpi)]) -> String {
     let mut h = String::from(
         "<table id=\"kpis\"><thead><tr><th>KPI</th><th>mean</th><th>95% CI of the mean</th>\
          <th>5th pct.</th><th>median</th><th>95th pct.</th><th>replications</th></tr></thead><tbody>\n",
     );
-    for (name, k) in &run.summary.kpis {
+    for (name, k) in kpis {
         let ci = match (k.ci95_low, k.ci95_high) {
             (Some(a), Some(b)) => format!("{} – {}", fmt_num(a, 2), fmt_num(b, 2)),
             _ => "–".into(),
@@ -182,6 +205,57 @@ fn kpi_table(run: &RunData) -> String {
     h
 }
 
+/// Monthly KPIs pivoted: a row per month, a column per metric with its
+/// mean and 95% CI, and beside it the observed monthly total where the
+/// scenario names one, so simulated and observed read side by side.
+fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
+    let mut metrics: Vec<&str> = Vec::new();
+    let mut months: Vec<NaiveDate> = Vec::new();
+    for (name, _) in kpis {
+        if let Some((m, d)) = monthly_kpi(name) {
+            if !metrics.contains(&m) {
+                metrics.push(m);
+            }
+            if !months.contains(&d) {
+                months.push(d);
+            }
+        }
+    }
+    months.sort();
+    let observed = |metric: &str, month: NaiveDate| {
+        run.observed(metric)?
+            .monthly
+            .iter()
+            .find(|(d, _)| *d == month)
+            .map(|(_, v)| *v)
+    };
+    let mut h = String::from("<table id=\"monthly\"><thead><tr><th>month</th>");
+    for m in &metrics {
+        let _ = write!(h, "<th>{}</th>", esc(m));
+        if run.observed(m).is_some() {
+            let _ = write!(h, "<th>observed</th>");
+        }
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for month in months {
+        let _ = write!(h, "<tr><td>{}</td>", month.format("%Y-%m"));
+        for m in &metrics {
+            let key = format!("{m}:{}", month.format("%Y-%m"));
+            let cell = kpis
+                .iter()
+                .find(|(n, _)| *n == key)
+                .map_or_else(|| "–".to_string(), |(_, k)| mean_ci(k));
+            let _ = write!(h, "<td class=\"n\">{cell}</td>");
+            if run.observed(m).is_some() {
+                let _ = write!(h, "<td class=\"n obs\">{}</td>", num(observed(m, month)));
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    h
+}
+
 /// An SVG ready to inline: without an XML prologue, scaled to the page.
 fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
@@ -197,7 +271,7 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 figure{margin:1.5em 0}svg.chart{width:100%;height:auto;border:1px solid #e4e4e4}\
-figcaption{color:#555;font-size:.9em}.facts{color:#555}";
+figcaption{color:#555;font-size:.9em}td.obs{background:#f7f7f7}small{color:#666}.facts{color:#555}";
 
 /// Writes `report.html` into the run's folder.
 pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::PathBuf> {
@@ -226,7 +300,18 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
         esc(&s.scenario_hash)
     );
     h.push_str("<h2>Key results</h2>\n<p>Means over replications with the 95% confidence interval of the mean, and the spread across replications (5th, 50th and 95th percentiles).</p>\n");
-    h.push_str(&kpi_table(run));
+    let kpis = s.kpis_in_order();
+    let (monthly, other): (Vec<_>, Vec<_>) = kpis
+        .into_iter()
+        .partition(|(n, _)| monthly_kpi(n).is_some());
+    h.push_str(&kpi_table(&other));
+    if !monthly.is_empty() {
+        h.push_str(
+            "<h2>Month by month</h2>\n<p>Monthly KPIs: mean over replications with its 95% confidence interval, \
+             and the observed total where the scenario names one (never an input to the model).</p>\n",
+        );
+        h.push_str(&monthly_table(run, &monthly));
+    }
     if let Some(model) = run.scenario.as_ref().and_then(|v| field(v, "model")) {
         h.push_str("<h2>Key parameters</h2>\n<table><tbody>\n");
         for (k, v) in parameter_rows(model) {
@@ -276,6 +361,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn monthly_kpis_are_recognised() {
+        let d = NaiveDate::from_ymd_opt(2023, 12, 1);
+        assert_eq!(
+            monthly_kpi("usbp_apprehensions:2023-12"),
+            d.map(|d| ("usbp_apprehensions", d))
+        );
+        assert_eq!(
+            monthly_kpi("usbp_apprehensions:peak_day:2023-12"),
+            d.map(|d| ("usbp_apprehensions:peak_day", d))
+        );
+        assert_eq!(monthly_kpi("outcome:got_away"), None);
+        assert_eq!(monthly_kpi("mx_detections:2023-01..2023-11"), None);
+    }
+
+    #[test]
     fn text_is_escaped() {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
     }
@@ -284,7 +384,8 @@ mod tests {
     fn parameters_and_interventions_are_read_generically() {
         let v: Value = ron::from_str(
             r#"(kind: "border", ports: [(name: "Lukeville"), (name: "Nogales")], speed_km_per_day: 12.5,
-               interventions: [(name: "Lukeville closed", kind: "port_state", start: "2023-12-04", end: "2024-01-03", state: "closed")])"#,
+               interventions: [(name: "Lukeville closed", kind: "port_state", start: "2023-12-04", end: "2024-01-03", state: "closed"),
+                              (name: "Title 42", kind: "title42", from: "2020-03-21", until: "2023-05-11")])"#,
         )
         .unwrap_or(Value::Unit);
         let rows = parameter_rows(&v);
@@ -295,5 +396,8 @@ mod tests {
         };
         let t = interventions_table(list);
         assert!(t.contains("<td>Lukeville closed</td><td>port_state</td><td>2023-12-04</td><td>2024-01-03</td><td>state: closed</td>"));
+        assert!(t.contains(
+            "<td>Title 42</td><td>title42</td><td>2020-03-21</td><td>2023-05-11</td><td></td>"
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! Where people are over time: a stacked area of the end-of-day levels (in
 //! transit by mode, in a caravan, waiting in the south and the north, queued
-//! at ports).
+//! at ports, in custody), which together are everyone still in the system.
 //!
 //! Layers are means across replications: means add up (the mean of a sum is
 //! the sum of the means), medians do not, so a stack of medians would not
@@ -15,7 +15,7 @@ use super::figure::{self, Figure, band};
 use super::style::{self, DrawResult, Footer, LegendItem};
 
 /// The layers, bottom to top: (metric, legend label, colour).
-const LAYERS: [(&str, &str, RGBColor); 8] = [
+const LAYERS: [(&str, &str, RGBColor); 10] = [
     ("in_transit:bus", "in transit: bus", style::SKY_BLUE),
     ("in_transit:truck", "in transit: truck", style::BLUE),
     ("in_transit:train", "in transit: train", style::GREEN),
@@ -23,12 +23,16 @@ const LAYERS: [(&str, &str, RGBColor); 8] = [
     ("caravan_size", "in a caravan", style::VERMILION),
     ("waiting_south", "waiting in the south", style::PURPLE),
     ("waiting_north", "waiting in the north", style::ORANGE),
-    ("port_queue", "queued at ports", style::GREY),
+    // Three greys of distinct lightness for the small layers at the top:
+    // lightness, unlike hue, survives every kind of colour blindness.
+    ("port_queue", "queued at ports", style::BLACK),
+    ("in_custody", "in US custody", style::GREY),
+    ("detained_mexico", "detained in Mexico", style::LIGHT_GREY),
 ];
 
 /// Metrics a stack can use; `in_transit` stands in for the modes when the
 /// model does not split it.
-pub const METRICS: [&str; 9] = [
+pub const METRICS: [&str; 11] = [
     "in_transit",
     "in_transit:bus",
     "in_transit:truck",
@@ -38,6 +42,8 @@ pub const METRICS: [&str; 9] = [
     "waiting_south",
     "waiting_north",
     "port_queue",
+    "in_custody",
+    "detained_mexico",
 ];
 
 /// The stacked-area chart.
@@ -87,7 +93,7 @@ impl Figure for StackFigure {
     }
 
     fn title(&self) -> String {
-        "Where people are: in transit, in caravans, waiting and queued".into()
+        "Where people are: in transit, in caravans, waiting, queued, in custody".into()
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult

@@ -58,6 +58,8 @@ pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
 pub const CYCLE: [RGBColor; 7] = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY_BLUE, YELLOW];
 /// Grey of frames, grid lines and footers.
 pub const GREY: RGBColor = RGBColor(110, 110, 110);
+/// Light grey of small stacked layers.
+pub const LIGHT_GREY: RGBColor = RGBColor(175, 175, 175);
 /// Light grey of closure shading.
 pub const SHADE: RGBColor = RGBColor(215, 215, 215);
 

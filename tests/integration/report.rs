@@ -211,7 +211,10 @@ fn fabricate(dir: &Path) {
         "days": DAYS,
         "metrics": metrics,
         "kpis": {"usbp_apprehensions_total": kpi(812_345.0), "ofo_encounters_total": kpi(171_000.0),
-                 "undefined_ci": {"n": 1, "mean": 3.0, "ci95_low": null, "ci95_high": null}},
+                 "undefined_ci": {"n": 1, "mean": 3.0, "ci95_low": null, "ci95_high": null},
+                 "usbp_apprehensions:2023-12": kpi(251_000.0), "usbp_apprehensions:2023-11": kpi(190_000.0)},
+        "kpi_names": ["usbp_apprehensions_total", "ofo_encounters_total", "usbp_apprehensions:2023-11",
+                      "usbp_apprehensions:2023-12", "undefined_ci"],
     });
     fs::write(
         dir.join("summary.json"),
@@ -345,6 +348,21 @@ fn renders_every_chart_of_a_border_run() {
         "<td>Lukeville closed</td><td>port_state</td><td>2023-12-04</td><td>2024-01-03</td>"
     ));
     assert!(html.contains("812,345"), "KPI mean formatted");
+    // KPIs in the model's order; monthly ones pivoted beside the observed.
+    let (total, ofo) = (
+        html.find("usbp_apprehensions_total"),
+        html.find("ofo_encounters_total"),
+    );
+    assert!(total.is_some() && total < ofo, "model's KPI order");
+    assert!(html.contains("<table id=\"monthly\">"), "no monthly table");
+    assert!(
+        html.contains("<td>2023-12</td><td class=\"n\">251,000<br>"),
+        "monthly mean"
+    );
+    assert!(
+        html.contains("<td class=\"n obs\">249,740</td>"),
+        "observed beside simulated"
+    );
     check_in_chromium(&dir.join("report.html"));
 }
 
