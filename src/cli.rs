@@ -15,10 +15,11 @@ use crate::runner::{RunOptions, run};
 use crate::scenario::{Origin, Scenario};
 use crate::shard::Shard;
 
-/// The scenario `borderflow run` runs when given none.
-pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/mmc.ron");
+/// The scenario `borderflow run` runs when given none: the calibrated
+/// baseline, 1 Jan 2023 – 31 Jan 2024 with the real policy timeline.
+pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/baseline.ron");
 /// How messages name the embedded scenario.
-pub const EMBEDDED_LABEL: &str = "<embedded scenario mmc.ron>";
+pub const EMBEDDED_LABEL: &str = "<embedded scenario baseline.ron>";
 
 /// borderflow: discrete-event simulation of migrant flows from the
 /// Guatemala–Mexico border to US ports of entry.
