@@ -123,7 +123,7 @@ impl Figure for KpiChanges {
             .margin_left(12)
             .margin_right(style::MARGIN_RIGHT)
             .x_label_area_size(44)
-            .y_label_area_size(300)
+            .y_label_area_size(super::sweep::label_width(&names))
             .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)?;
         let label = move |y: &f64| {
             let i = y.floor() as usize;

@@ -377,7 +377,7 @@ impl Figure for Tornado {
             .margin_left(12)
             .margin_right(style::MARGIN_RIGHT)
             .x_label_area_size(44)
-            .y_label_area_size(360)
+            .y_label_area_size(label_width(&names))
             .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)?;
         let label = move |y: &f64| {
             let i = y.floor() as usize;
@@ -465,7 +465,7 @@ impl Figure for SobolBars {
             .margin_left(12)
             .margin_right(style::MARGIN_RIGHT)
             .x_label_area_size(44)
-            .y_label_area_size(320)
+            .y_label_area_size(label_width(&names))
             .build_cartesian_2d(low.min(0.0)..top * 1.05, 0.0..n as f64)?;
         let label = move |y: &f64| {
             let i = y.floor() as usize;
@@ -501,6 +501,13 @@ impl Figure for SobolBars {
         }
         Ok(())
     }
+}
+
+/// Width of a label column that fits `names` at the tick font [px]: about
+/// 9.5 px a character at 16 px, within 120–640.
+pub fn label_width(names: &[String]) -> u32 {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as u32;
+    (longest * 19 / 2 + 24).clamp(120, 640)
 }
 
 /// Axes with numeric x and y and their labels.
