@@ -126,3 +126,28 @@ fn fuzz_corpus_replays_without_panics() {
     // The corpus keeps valid scenarios too, so the short runs are exercised.
     assert!(valid > 0, "no valid scenario in the corpus");
 }
+
+/// A 100 MB scenario file is refused before it is read, naming the limit.
+#[test]
+fn huge_file_is_refused_before_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("huge.ron");
+    let file = std::fs::File::create(&f).unwrap();
+    file.set_len(100 * 1024 * 1024).unwrap();
+    let out = tmp.path().join("out");
+    let res = Command::new(env!("CARGO_BIN_EXE_borderflow"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        stderr.contains(
+            "huge.ron: file is 104857600 bytes; scenario files are limited to 8388608 bytes"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
