@@ -277,27 +277,13 @@ pub fn compare(
             for (k, (i, _)) in paired.metric_pairs[w].iter().enumerate() {
                 let s = cells[d * width + col + k].summary();
                 if charted(&base_metrics[*i]) {
-                    fans[f].2.push(crate::report::data::DayStats {
-                        mean: s.mean,
-                        p05: s.p05,
-                        p25: s.p25,
-                        p50: s.p50,
-                        p75: s.p75,
-                        p95: s.p95,
-                    });
+                    fans[f].2.push(crate::report::data::DayStats::from(&s));
                     f += 1;
                 }
                 daily_csv.push_str(&format!(
-                    "{name},{date},{},{},{},{},{},{},{},{},{}\n",
+                    "{name},{date},{},{}\n",
                     csv_field(&base_metrics[*i]),
-                    s.mean,
-                    s.ci95_low,
-                    s.ci95_high,
-                    s.p05,
-                    s.p25,
-                    s.p50,
-                    s.p75,
-                    s.p95
+                    s.csv_fields()
                 ));
             }
         }

@@ -411,46 +411,17 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// Header of `daily_summary.csv`.
-pub const DAILY_SUMMARY_HEADER: [&str; 10] = [
-    "date",
-    "metric",
-    "mean",
-    "ci95_low",
-    "ci95_high",
-    "p05",
-    "p25",
-    "p50",
-    "p75",
-    "p95",
-];
-
-/// Writes `daily_summary.csv` from (date, metric, summary) rows.
+/// Writes `daily_summary.csv` (`date,metric,mean,ci95_low,ci95_high,p05,
+/// p25,p50,p75,p95`) from (date, metric, summary) rows; metric names must
+/// already be CSV-safe (see [`csv_field`]).
 pub fn write_daily_summary<'a>(
     path: &Path,
     rows: impl Iterator<Item = (&'a str, &'a str, Summary)>,
 ) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::output(path, e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
-    let err = |e: csv::Error| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    };
-    w.write_record(DAILY_SUMMARY_HEADER).map_err(err)?;
+    use std::fmt::Write as _;
+    let mut text = format!("date,metric,{}\n", Summary::CSV_HEADER);
     for (date, metric, s) in rows {
-        w.write_record([
-            date.to_string(),
-            metric.to_string(),
-            s.mean.to_string(),
-            s.ci95_low.to_string(),
-            s.ci95_high.to_string(),
-            s.p05.to_string(),
-            s.p25.to_string(),
-            s.p50.to_string(),
-            s.p75.to_string(),
-            s.p95.to_string(),
-        ])
-        .map_err(err)?;
+        let _ = writeln!(text, "{date},{metric},{}", s.csv_fields());
     }
-    w.flush().map_err(|e| Error::output(path, e))
+    write_atomic(path, text.as_bytes())
 }

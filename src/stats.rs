@@ -47,6 +47,27 @@ pub struct Summary {
     pub p95: f64,
 }
 
+impl Summary {
+    /// Header of the fields [`Summary::csv_fields`] writes.
+    pub const CSV_HEADER: &'static str = "mean,ci95_low,ci95_high,p05,p25,p50,p75,p95";
+
+    /// `mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` as CSV fields (shortest
+    /// decimal that reads back to the same number).
+    pub fn csv_fields(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{}",
+            self.mean,
+            self.ci95_low,
+            self.ci95_high,
+            self.p05,
+            self.p25,
+            self.p50,
+            self.p75,
+            self.p95
+        )
+    }
+}
+
 /// Streaming accumulator of one quantity across replications.
 #[derive(Debug, Clone, Default)]
 pub struct Accumulator {

@@ -108,6 +108,19 @@ pub struct DayStats {
     pub p95: f64,
 }
 
+impl From<&crate::stats::Summary> for DayStats {
+    fn from(s: &crate::stats::Summary) -> Self {
+        DayStats {
+            mean: s.mean,
+            p05: s.p05,
+            p25: s.p25,
+            p50: s.p50,
+            p75: s.p75,
+            p95: s.p95,
+        }
+    }
+}
+
 impl DayStats {
     /// A day with no data (drawn as a gap).
     pub const MISSING: DayStats = DayStats {

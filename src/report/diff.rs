@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use super::axis::DayAxis;
 use super::data::DayStats;
 use super::figure::{self, Chart, Figure, save};
-use super::style::{self, DrawResult, Footer, GREY, LABEL_PX, LegendItem, TICK_PX};
+use super::style::{self, DrawResult, Footer, LegendItem};
 use crate::compare::KpiDifference;
 use crate::error::Result;
 
@@ -119,33 +119,13 @@ impl Figure for KpiChanges {
         let pad = ((hi - lo) * 0.08).max(1.0);
         let n = self.rows.len();
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(style::MARGIN_RIGHT)
-            .x_label_area_size(44)
-            .y_label_area_size(super::sweep::label_width(&names))
-            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)?;
-        let label = move |y: &f64| {
-            let i = y.floor() as usize;
-            if (y - y.floor() - 0.5).abs() < 1e-6 && i < names.len() {
-                names[n - 1 - i].clone()
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&label)
-            .x_label_formatter(&|x| format!("{}%", style::fmt_num(*x, 1)))
-            .x_desc("change against the baseline [% of the baseline mean]")
-            .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-            .label_style(style::text(TICK_PX, style::BLACK))
-            .bold_line_style(GREY.mix(0.18))
-            .light_line_style(TRANSPARENT)
-            .disable_y_mesh()
-            .axis_style(GREY)
-            .draw()?;
+        let mut chart = super::sweep::bar_panel(
+            &area,
+            (lo - pad)..(hi + pad),
+            names,
+            "change against the baseline [% of the baseline mean]",
+            &|x| format!("{}%", style::fmt_num(*x, 1)),
+        )?;
         for (i, (_, m, l, h)) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             if m.is_finite() {

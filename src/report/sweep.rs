@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -373,33 +374,13 @@ impl Figure for Tornado {
                 )
             })
             .collect();
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(style::MARGIN_RIGHT)
-            .x_label_area_size(44)
-            .y_label_area_size(label_width(&names))
-            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)?;
-        let label = move |y: &f64| {
-            let i = y.floor() as usize;
-            if (y - y.floor() - 0.5).abs() < 1e-6 && i < n {
-                names[n - 1 - i].clone()
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&label)
-            .x_label_formatter(&|x| style::fmt_tick(*x))
-            .x_desc(format!("mean {}", self.kpi))
-            .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-            .label_style(style::text(TICK_PX, style::BLACK))
-            .bold_line_style(GREY.mix(0.18))
-            .light_line_style(TRANSPARENT)
-            .disable_y_mesh()
-            .axis_style(GREY)
-            .draw()?;
+        let mut chart = bar_panel(
+            &area,
+            (lo - pad)..(hi + pad),
+            names,
+            format!("mean {}", self.kpi),
+            &|x| style::fmt_tick(*x),
+        )?;
         for (i, r) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             for (v, c) in [(r.low.1, style::SKY_BLUE), (r.high.1, style::ORANGE)] {
@@ -461,33 +442,13 @@ impl Figure for SobolBars {
             .filter(|v| v.is_finite())
             .fold(0.0, f64::min);
         let names = self.parameters.clone();
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(style::MARGIN_RIGHT)
-            .x_label_area_size(44)
-            .y_label_area_size(label_width(&names))
-            .build_cartesian_2d(low.min(0.0)..top * 1.05, 0.0..n as f64)?;
-        let label = move |y: &f64| {
-            let i = y.floor() as usize;
-            if (y - y.floor() - 0.5).abs() < 1e-6 && i < n {
-                names[n - 1 - i].clone()
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&label)
-            .x_label_formatter(&|x| style::fmt_num(*x, 2))
-            .x_desc("share of the KPI's variance")
-            .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-            .label_style(style::text(TICK_PX, style::BLACK))
-            .bold_line_style(GREY.mix(0.18))
-            .light_line_style(TRANSPARENT)
-            .disable_y_mesh()
-            .axis_style(GREY)
-            .draw()?;
+        let mut chart = bar_panel(
+            &area,
+            low.min(0.0)..top * 1.05,
+            names,
+            "share of the KPI's variance",
+            &|x| style::fmt_num(*x, 2),
+        )?;
         for (i, s) in self.indices.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             for (v, off, c) in [(s.first, 0.52, style::BLUE), (s.total, 0.14, style::ORANGE)] {
@@ -508,6 +469,49 @@ impl Figure for SobolBars {
 pub fn label_width(names: &[String]) -> u32 {
     let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as u32;
     (longest * 19 / 2 + 24).clamp(120, 640)
+}
+
+/// A panel of horizontal bars: numeric x over `x`, one row per name (the
+/// first at the top), each row's label at its middle.
+pub fn bar_panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    names: Vec<String>,
+    x_desc: impl Into<String>,
+    x_fmt: &dyn Fn(&f64) -> String,
+) -> DrawResult<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>>
+where
+    DB::ErrorType: 'static,
+{
+    let n = names.len();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(12)
+        .margin_right(style::MARGIN_RIGHT)
+        .x_label_area_size(44)
+        .y_label_area_size(label_width(&names))
+        .build_cartesian_2d(x, 0.0..n as f64)?;
+    let label = move |y: &f64| {
+        let i = y.floor() as usize;
+        if (y - y.floor() - 0.5).abs() < 1e-6 && i < n {
+            names[n - 1 - i].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .y_labels(2 * n + 1)
+        .y_label_formatter(&label)
+        .x_label_formatter(x_fmt)
+        .x_desc(x_desc)
+        .axis_desc_style(style::text(LABEL_PX, style::BLACK))
+        .label_style(style::text(TICK_PX, style::BLACK))
+        .bold_line_style(GREY.mix(0.18))
+        .light_line_style(TRANSPARENT)
+        .disable_y_mesh()
+        .axis_style(GREY)
+        .draw()?;
+    Ok(chart)
 }
 
 /// Axes with numeric x and y and their labels.

@@ -39,7 +39,7 @@ use crate::output::{csv_field, write_atomic};
 use crate::runner::RunHeader;
 use crate::scenario::path::{ScenarioPath, suggest};
 use crate::scenario::{Checks, Scenario, source};
-use crate::stats::Accumulator;
+use crate::stats::{Accumulator, Summary};
 
 pub use design::Design;
 
@@ -558,8 +558,9 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
     }
     write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
     let mut summary = format!(
-        "point,{},kpi,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n",
-        param_cols.join(",")
+        "point,{},kpi,{}\n",
+        param_cols.join(","),
+        Summary::CSV_HEADER
     );
     let mut summaries = Vec::with_capacity(plan.points.len() * nk);
     for (p, cols) in point_cols.iter().enumerate() {
@@ -567,16 +568,9 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
             let s = acc[p * nk + j].summary();
             summaries.push(s);
             summary.push_str(&format!(
-                "{p},{cols},{},{},{},{},{},{},{},{},{}\n",
+                "{p},{cols},{},{}\n",
                 csv_field(name),
-                s.mean,
-                s.ci95_low,
-                s.ci95_high,
-                s.p05,
-                s.p25,
-                s.p50,
-                s.p75,
-                s.p95
+                s.csv_fields()
             ));
         }
     }
