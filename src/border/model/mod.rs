@@ -503,7 +503,9 @@ impl<'p> BorderModel<'p> {
         pid: Pid,
         step: Step,
     ) {
-        let t = sched.now() + days_to_time(delay_days.max(0.0));
+        // Round half up by truncation (delays are ≥ 0): `f64::round` is a
+        // libm call here and showed up at ~5% of the run time.
+        let t = sched.now() + (delay_days.max(0.0) * DAY as f64 + 0.5) as SimTime;
         let bucket = (t / BUCKET) as usize;
         if bucket > (sched.now() / BUCKET) as usize {
             if bucket < self.buckets.len() {
