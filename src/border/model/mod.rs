@@ -1,7 +1,7 @@
 //! The border model's state and its event handlers: travel parties in a slab
 //! of reusable slots, the places they wait in, and one handler per event.
 //!
-//! A party is one slot of [`Party`]; events about it carry its slot and the
+//! A party is one slot of `Party`; events about it carry its slot and the
 //! generation it had when the event was scheduled ([`Pid`]). Every change of
 //! a party's place bumps the generation, so an event that was overtaken (a
 //! CBP One patience timer of a party that won the lottery) is recognised as
@@ -28,10 +28,10 @@ use super::params::{Action, BorderParams, DetentionOutcomes, Region, WhenFull};
 use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, days_to_time};
 use crate::rng::{Stream, stream};
 
-/// Levels (places a person can be in), indices into [`BorderModel::level`].
+/// Levels (places a person can be in), indices of the model's head counts.
 pub mod level {
     /// Travelling by bus, truck, train or foot (or waiting for a departure):
-    /// indices 0–3 in [`super::MODE_NAMES`] order.
+    /// indices 0–3 in [`crate::border::params::MODE_NAMES`] order.
     pub const TRANSIT: usize = 0;
     /// Waiting at a southern hub (for papers, resting, after a relocation).
     pub const WAITING_SOUTH: usize = 4;
@@ -49,7 +49,7 @@ pub mod level {
     pub const N: usize = 10;
 }
 
-/// Final outcomes, indices into [`BorderModel::outcome`].
+/// Final outcomes, indices of the model's cumulative outcome counts.
 pub mod outcome {
     /// Processed at a port of entry.
     pub const ENTERED_PORT: usize = 0;
