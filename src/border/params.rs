@@ -870,6 +870,32 @@ impl BorderParams {
             );
         }
 
+        // Ids are stored compactly (u16 in events and parties): bound the lists.
+        for (list, n) in [
+            ("origins", raw.origins.len()),
+            ("hubs", raw.hubs.len()),
+            ("legs", raw.legs.len()),
+            ("routes", raw.routes.len()),
+            ("cities", raw.cities.len()),
+            ("ports", raw.ports.len()),
+            ("sectors", raw.sectors.len()),
+            ("caravans", raw.caravans.len()),
+        ] {
+            if n > 10_000 {
+                checks.fail(
+                    format!("{m}.{list}"),
+                    format!("at most 10000 entries (got {n})"),
+                );
+                return None;
+            }
+        }
+        for (i, r) in raw.routes.iter().enumerate() {
+            if r.via.len() > 200 {
+                checks.fail(format!("{m}.routes[{i}].via"), "at most 200 places");
+                return None;
+            }
+        }
+
         // Drivers.
         let driver_names: Vec<String> = raw.drivers.iter().map(|d| d.name.clone()).collect();
         unique_names(checks, "drivers", &driver_names);
