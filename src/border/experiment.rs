@@ -6,7 +6,7 @@ use chrono::Datelike;
 use super::model::{BorderModel, Columns, metric_names};
 use super::params::BorderParams;
 use crate::calendar::Calendar;
-use crate::engine::simulate;
+use crate::engine::simulate_checked;
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 
@@ -87,6 +87,18 @@ impl Experiment for BorderExperiment {
     }
 
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
+        self.run(seed, replication, cfg!(debug_assertions))
+    }
+
+    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
+        self.run(seed, replication, true)
+    }
+}
+
+impl BorderExperiment {
+    /// One replication, with the model's invariants checked after every
+    /// event and day end when `check` is set.
+    fn run(&self, seed: u64, replication: u64, check: bool) -> Replication {
         let days = self.calendar.days;
         let spin = self.params.spinup_days as usize;
         let cols = Columns {
@@ -98,7 +110,7 @@ impl Experiment for BorderExperiment {
         let total = days + self.params.spinup_days;
         let mut model = BorderModel::new(&self.params, total, seed, replication);
         let mut full = DailySeries::new(total as usize, self.names.len());
-        let stats = simulate(&mut model, total, &mut full);
+        let stats = simulate_checked(&mut model, total, &mut full, check);
         // Drop the spin-up days.
         let mut daily = DailySeries::new(days as usize, self.names.len());
         for d in 0..days as usize {

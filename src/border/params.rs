@@ -1185,6 +1185,19 @@ impl BorderParams {
                 );
             }
             share(checks, format!("{p}.cbp_one_share"), pt.cbp_one_share);
+            // A port that takes CBP One appointments must be able to serve
+            // them: with no capacity, registrants would wait forever.
+            if pt.cbp_one_share > 0.0 && (pt.lanes <= 0.0 || pt.hours_per_day <= 0.0) {
+                checks.fail(
+                    format!("{p}.lanes"),
+                    format!(
+                        "port \"{}\" takes CBP One appointments (cbp_one_share {}) but has no processing capacity \
+                         (lanes {}, hours_per_day {}); give it lanes and hours, or set cbp_one_share to 0 \
+                         (close it with a `port_state` intervention instead)",
+                        pt.name, pt.cbp_one_share, pt.lanes, pt.hours_per_day
+                    ),
+                );
+            }
             if let Some(t) = &pt.trigger {
                 checks.within(
                     format!("{p}.trigger.close_above_per_day"),
@@ -1793,6 +1806,32 @@ fn check_intervention(
         && u < f
     {
         checks.fail(format!("{p}.until"), format!("{u} is before `from` {f}"));
+    }
+    // An intervention that can never apply is almost always a typo in a
+    // year; refuse it rather than run a scenario without it.
+    if let Some(f) = from
+        && f > cal.end()
+    {
+        checks.fail(
+            format!("{p}.from"),
+            format!(
+                "{f} is outside the simulated period ({} to {}): the intervention would never apply",
+                cal.start,
+                cal.end()
+            ),
+        );
+    }
+    if let Some(Some(u)) = until
+        && u < cal.start
+    {
+        checks.fail(
+            format!("{p}.until"),
+            format!(
+                "{u} is outside the simulated period ({} to {}): the intervention would never apply",
+                cal.start,
+                cal.end()
+            ),
+        );
     }
     let need = |checks: &mut Checks, field: &str, v: Option<f64>| -> Option<f64> {
         if v.is_none() {

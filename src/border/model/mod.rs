@@ -217,6 +217,8 @@ struct PortState {
     /// Days the sector pressure has been below the reopening threshold.
     calm_days: u32,
     ofo_today: u64,
+    /// People served while the port was closed: must stay 0 (invariant).
+    served_while_closed: u64,
 }
 
 /// A caravan's live state.
@@ -712,6 +714,52 @@ impl Model for BorderModel<'_> {
                     Step::Patience => self.patience(slot, sched),
                     Step::Appointment => self.appointment(slot, sched),
                     Step::CustodyRelease => self.custody_release(slot, sched),
+                }
+            }
+        }
+    }
+
+    /// Conservation of people; no counter wrapped below zero (every level and
+    /// queue at most everyone who ever arrived); no port served anyone while
+    /// closed; custody within capacity when full custody releases people.
+    fn check_invariants(&self, _now: SimTime, violations: &mut Vec<String>) {
+        let err = self.conservation_error();
+        if err != 0 {
+            violations.push(format!(
+                "conservation: {} arrived, {} in the system, {} in final outcomes (off by {err})",
+                self.arrived,
+                self.in_system(),
+                self.outcome.iter().sum::<u64>()
+            ));
+        }
+        if let Some(l) = self.level.iter().position(|&n| n > self.arrived) {
+            violations.push(format!(
+                "level {l} holds {} people, more than ever arrived",
+                self.level[l]
+            ));
+        }
+        for (k, port) in self.ports.iter().enumerate() {
+            let name = &self.p.ports[k].name;
+            if port.queued > self.arrived {
+                violations.push(format!(
+                    "port {name}: queue of {} is negative or impossible",
+                    port.queued
+                ));
+            }
+            if port.served_while_closed > 0 {
+                violations.push(format!(
+                    "port {name} served {} people while closed",
+                    port.served_while_closed
+                ));
+            }
+        }
+        if self.p.between_ports.custody_when_full == WhenFull::Release {
+            for (s, sector) in self.p.sectors.iter().enumerate() {
+                if self.custody[s] as f64 > sector.custody_capacity {
+                    violations.push(format!(
+                        "sector {}: {} in custody, capacity {}",
+                        sector.name, self.custody[s], sector.custody_capacity
+                    ));
                 }
             }
         }

@@ -44,6 +44,9 @@ impl BorderModel<'_> {
             },
         };
         let size = self.size(slot);
+        if self.port_open(k) <= 0.0 {
+            self.ports[k].served_while_closed += u64::from(size);
+        }
         self.ports[k].queued -= u64::from(size);
         self.d_ofo += u64::from(size);
         self.ports[k].ofo_today += u64::from(size);
