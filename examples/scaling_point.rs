@@ -28,18 +28,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .pred_opt()
         .ok_or("date")?;
     let mut v = cut_horizon(v, end)?;
-    if let Value::Map(root) = &mut v
-        && let Some(Value::Map(model)) = root.get_mut(&Value::String("model".into()))
-        && let Some(Value::Seq(ivs)) = model.get_mut(&Value::String("interventions".into()))
-    {
-        if k != 1.0 {
-            // An arrival surge with no origins listed applies to every origin.
-            let text = format!(
-                "(name: \"scale\", kind: \"arrival_surge\", multiplier: {k:?}, from: \"{}-01-01\", origins: [])",
-                start.year()
-            );
-            ivs.push(ron::from_str(&text)?);
-        }
+    if k != 1.0 {
+        // An arrival surge with no origins listed applies to every origin.
+        let text = format!(
+            "[(name: \"scale\", kind: \"arrival_surge\", multiplier: {k:?}, from: \"{}-01-01\", origins: [])]",
+            start.year()
+        );
+        let surge: Value = ron::from_str(&text)?;
+        borderflow::scenario::source::merge(
+            &mut v,
+            Value::Map(
+                [(
+                    Value::String("model".into()),
+                    Value::Map(
+                        [(Value::String("add_interventions".into()), surge)]
+                            .into_iter()
+                            .collect(),
+                    ),
+                )]
+                .into_iter()
+                .collect(),
+            ),
+        );
     }
     let scn = Scenario::from_value(v, "scaling point")?;
     let exp = scn.experiment();
