@@ -224,7 +224,7 @@ impl Aggregator {
         let dates = header.dates()?;
         let names: Vec<String> = header.metrics.iter().map(|m| csv_field(m)).collect();
         let metrics = self.metrics;
-        let summaries: Vec<Summary> = self.cells.iter_mut().map(Accumulator::summary).collect();
+        let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
         write_daily_summary(
             &dir.join("daily_summary.csv"),
             summaries
@@ -236,7 +236,7 @@ impl Aggregator {
             .kpi_names
             .iter()
             .cloned()
-            .zip(self.kpis.iter_mut().map(Accumulator::summary))
+            .zip(self.kpis.iter().map(Accumulator::summary))
             .collect();
         let json = SummaryJson {
             header,

@@ -13,11 +13,12 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use tdigest::TDigest;
 
-/// Replications per cell up to which quantiles are exact.
-pub const EXACT_QUANTILES_UP_TO: usize = 256;
+/// Replications per cell up to which quantiles are exact; also the block
+/// size in which values are merged into the digest beyond that.
+pub const EXACT_QUANTILES_UP_TO: usize = 128;
 
 /// Compression of the t-digest used beyond that [centroids].
-const DIGEST_SIZE: usize = 200;
+pub const DIGEST_SIZE: usize = 100;
 
 /// The quantiles reported, as fractions.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
@@ -85,16 +86,18 @@ impl Accumulator {
         let d = x - self.mean;
         self.mean += d / self.n as f64;
         self.m2 += d * (x - self.mean);
-        match &mut self.digest {
-            Some(t) => t.push(x),
-            None if self.exact.len() < EXACT_QUANTILES_UP_TO => self.exact.push(x),
-            None => {
-                let mut t = TDigest::new_with_size(DIGEST_SIZE);
-                t.extend_values(std::mem::take(&mut self.exact));
-                t.push(x);
-                self.digest = Some(t);
-            }
+        if self.exact.len() == EXACT_QUANTILES_UP_TO {
+            // Merge the full block (sorted, no buffer kept by the digest).
+            self.exact.sort_unstable_by(f64::total_cmp);
+            let block =
+                std::mem::replace(&mut self.exact, Vec::with_capacity(EXACT_QUANTILES_UP_TO));
+            let digest = self
+                .digest
+                .take()
+                .unwrap_or_else(|| TDigest::new_with_size(DIGEST_SIZE));
+            self.digest = Some(digest.merge_sorted(block));
         }
+        self.exact.push(x);
     }
 
     /// Number of values seen.
@@ -103,7 +106,7 @@ impl Accumulator {
     }
 
     /// The summary of the values so far.
-    pub fn summary(&mut self) -> Summary {
+    pub fn summary(&self) -> Summary {
         let n = self.n;
         let sd = if n > 1 {
             (self.m2 / (n - 1) as f64).sqrt()
@@ -115,16 +118,14 @@ impl Accumulator {
         } else {
             0.0
         };
-        let q = match &mut self.digest {
+        let mut v = self.exact.clone();
+        v.sort_unstable_by(f64::total_cmp);
+        let q = match &self.digest {
             Some(t) => {
-                t.flush();
+                let t = t.merge_sorted(v);
                 QUANTILES.map(|p| t.estimate_quantile(p).unwrap_or(f64::NAN))
             }
-            None => {
-                let mut v = self.exact.clone();
-                v.sort_unstable_by(f64::total_cmp);
-                QUANTILES.map(|p| quantile_sorted(&v, p))
-            }
+            None => QUANTILES.map(|p| quantile_sorted(&v, p)),
         };
         Summary {
             n,
