@@ -4,6 +4,7 @@ mod batch;
 mod border;
 mod cli;
 mod compare;
+mod determinism;
 mod engine;
 mod report;
 mod scenarios;
