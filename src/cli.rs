@@ -38,24 +38,9 @@ pub enum Command {
     Run {
         /// Scenario file (RON); without it the embedded scenario runs.
         scenario: Option<PathBuf>,
-        /// Number of replications (default: the scenario's).
-        #[arg(short, long)]
-        replications: Option<u32>,
-        /// Master seed (default: the scenario's).
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(short, long)]
-        threads: Option<usize>,
-        /// Output folder (default: outputs/<scenario name>).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        /// No progress bar and no summary table.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Write only the CSV and JSON results, no charts or report.html.
-        #[arg(long)]
-        no_charts: bool,
+        /// Replications, seed, threads, output, checks.
+        #[command(flatten)]
+        batch: BatchArgs,
         /// Run only shard K of N (K from 0) of the replications, writing its
         /// records for `borderflow merge`.
         #[arg(long, value_name = "K/N")]
@@ -63,10 +48,6 @@ pub enum Command {
         /// Continue an interrupted run (Ctrl-C) from its checkpoint.
         #[arg(long)]
         resume: bool,
-        /// Check the model's invariants (conservation of people, queues,
-        /// capacities, port states) after every event; slower.
-        #[arg(long)]
-        check_invariants: bool,
     },
     /// Compare what-ifs against a baseline with common random numbers:
     /// paired differences of every KPI and daily metric, with 95% CIs.
@@ -76,31 +57,14 @@ pub enum Command {
         /// One or more what-if scenarios.
         #[arg(required = true)]
         whatifs: Vec<PathBuf>,
-        /// Replications per scenario (default: the baseline's).
-        #[arg(short, long)]
-        replications: Option<u32>,
-        /// Master seed shared by all scenarios (default: the baseline's).
-        #[arg(short, long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core).
-        #[arg(short, long)]
-        threads: Option<usize>,
-        /// Output folder (default: outputs/compare-<baseline name>).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        /// No progress bar and no table.
-        #[arg(short, long)]
-        quiet: bool,
+        /// Replications (per scenario), seed (shared), threads, output
+        /// (default: outputs/compare-<baseline name>), checks.
+        #[command(flatten)]
+        batch: BatchArgs,
         /// Independent random numbers for each what-if instead of common ones
         /// (only to see how much common random numbers narrow the intervals).
         #[arg(long)]
         independent: bool,
-        /// Check every model's invariants after every event; slower.
-        #[arg(long)]
-        check_invariants: bool,
-        /// Write only the CSV results, no charts.
-        #[arg(long)]
-        no_charts: bool,
     },
     /// Run a parameter sweep: every point of a design, with replications,
     /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
@@ -150,6 +114,33 @@ pub enum Command {
     },
 }
 
+/// Options shared by the commands that run batches of replications.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Number of replications (default: the scenario's).
+    #[arg(short, long)]
+    pub replications: Option<u32>,
+    /// Master seed (default: the scenario's).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short, long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: under outputs/).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write only the CSV and JSON results, no charts or report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Check the model's invariants (conservation of people, queues,
+    /// capacities, port states) after every event; slower.
+    #[arg(long)]
+    pub check_invariants: bool,
+}
+
 /// Loads the scenario at `path`, or the embedded one.
 pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
     match path {
@@ -187,29 +178,24 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
             scenario,
-            replications,
-            seed,
-            threads,
-            out,
-            quiet,
-            no_charts,
+            batch,
             shard,
             resume,
-            check_invariants,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
-            check_counts(replications, threads)?;
+            check_counts(batch.replications, batch.threads)?;
             let cancel = interrupt_flag();
+            let quiet = batch.quiet;
             let opts = RunOptions {
-                replications,
-                seed,
-                threads,
-                out,
+                replications: batch.replications,
+                seed: batch.seed,
+                threads: batch.threads,
+                out: batch.out,
                 progress: !quiet,
-                charts: !no_charts,
+                charts: !batch.no_charts,
                 shard,
                 resume,
-                check_invariants,
+                check_invariants: batch.check_invariants,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -237,31 +223,26 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare {
             base,
             whatifs,
-            replications,
-            seed,
-            threads,
-            out,
-            quiet,
+            batch,
             independent,
-            check_invariants,
-            no_charts,
         } => {
             let base = Scenario::from_file(&base)?;
             let whatifs = whatifs
                 .iter()
                 .map(|p| Scenario::from_file(p))
                 .collect::<Result<Vec<_>>>()?;
-            check_counts(replications, threads)?;
+            check_counts(batch.replications, batch.threads)?;
             let cancel = interrupt_flag();
+            let quiet = batch.quiet;
             let opts = crate::compare::CompareOptions {
-                replications,
-                seed,
-                threads,
-                out,
+                replications: batch.replications,
+                seed: batch.seed,
+                threads: batch.threads,
+                out: batch.out,
                 progress: !quiet,
                 independent,
-                check_invariants,
-                charts: !no_charts,
+                check_invariants: batch.check_invariants,
+                charts: !batch.no_charts,
             };
             let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
             if !quiet {
