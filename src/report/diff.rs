@@ -93,7 +93,7 @@ impl Figure for KpiChanges {
     }
 
     fn title(&self) -> String {
-        format!("{}: KPIs against the baseline", self.whatif)
+        format!("{}: KPIs that changed against the baseline", self.whatif)
     }
 
     fn size(&self) -> (u32, u32) {
@@ -186,9 +186,12 @@ pub fn draw_comparison(
     let mut whatifs: Vec<&str> = kpis.iter().map(|k| k.whatif.as_str()).collect();
     whatifs.dedup();
     for w in whatifs {
-        let rows = kpis
+        // KPIs identical in every paired replication (months before the
+        // policy starts, say) carry no information: left out.
+        let rows: Vec<_> = kpis
             .iter()
             .filter(|k| k.whatif == w)
+            .filter(|k| !(k.difference.mean == 0.0 && k.difference.sd == 0.0))
             .map(|k| {
                 let b = k.base.mean;
                 let rel = |v: f64| if b != 0.0 { v / b.abs() } else { f64::NAN };
@@ -200,6 +203,9 @@ pub fn draw_comparison(
                 )
             })
             .collect();
+        if rows.is_empty() {
+            continue;
+        }
         let f = KpiChanges {
             whatif: w.to_string(),
             rows,
