@@ -226,7 +226,8 @@ impl Figure for Heatmap {
         stem("heatmap", &self.kpi)
     }
     fn title(&self) -> String {
-        format!("mean {} over {} × {}", self.kpi, self.x_name, self.y_name)
+        // The parameters are the axes' labels; the title stays short.
+        format!("mean {} over a grid of two parameters", self.kpi)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
@@ -297,8 +298,9 @@ impl Figure for Heatmap {
             )))?;
             let ink = if t > 0.6 { style::BLACK } else { WHITE };
             let label = style::text(TICK_PX, ink).pos(Pos::new(HPos::Center, VPos::Center));
+            let decimals = if v.abs() >= 100.0 { 0 } else { 2 };
             chart.draw_series(std::iter::once(Text::new(
-                style::fmt_num(v, 2),
+                style::fmt_num(v, decimals),
                 (i + 0.5, j + 0.5),
                 label,
             )))?;
