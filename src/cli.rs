@@ -58,7 +58,7 @@ pub enum Command {
         #[arg(required = true)]
         whatifs: Vec<PathBuf>,
         /// Replications (per scenario), seed (shared), threads, output
-        /// (default: outputs/compare-<baseline name>), checks.
+        /// (default: `outputs/compare-<baseline name>`), checks.
         #[command(flatten)]
         batch: BatchArgs,
         /// Independent random numbers for each what-if instead of common ones
@@ -74,7 +74,7 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(short, long)]
         threads: Option<usize>,
-        /// Output folder (default: outputs/<sweep name>).
+        /// Output folder (default: `outputs/<sweep name>`).
         #[arg(short, long)]
         out: Option<PathBuf>,
         /// No progress bar.
