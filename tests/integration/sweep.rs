@@ -138,3 +138,20 @@ fn bad_sweep_path_is_reported_with_a_suggestion() {
         "{err}"
     );
 }
+
+/// Every shipped sweep file loads, with every point's scenario validated.
+#[test]
+fn shipped_sweeps_validate() {
+    let mut n = 0;
+    for e in std::fs::read_dir("scenarios/sweeps").unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "ron") {
+            let Ok(sw) = Sweep::from_file(&p) else {
+                panic!("{} does not load", p.display());
+            };
+            assert!(!sw.plan.points.is_empty());
+            n += 1;
+        }
+    }
+    assert!(n >= 3, "{n} sweep files");
+}
