@@ -195,22 +195,8 @@ impl RecordWriter {
             .map_err(|e| Error::output(&self.daily_path, e))
     }
 
-    /// Writes one replication's rows: for each day, each metric; then its
-    /// KPIs. Names must already be CSV-safe (see [`csv_field`]).
-    pub fn write(
-        &mut self,
-        replication: u64,
-        dates: &[String],
-        metrics: &[String],
-        kpi_names: &[String],
-        daily: &DailySeries,
-        kpis: &[f64],
-    ) -> Result<()> {
-        let rows = ReplicationRows::format(replication, dates, metrics, kpi_names, daily, kpis);
-        self.write_rows(&rows)
-    }
-
-    /// Writes rows formatted beforehand (on a worker thread).
+    /// Writes one replication's rows, formatted by [`ReplicationRows::format`]
+    /// (on a worker thread, during a run).
     pub fn write_rows(&mut self, rows: &ReplicationRows) -> Result<()> {
         self.put_daily(&rows.daily)?;
         self.kpis

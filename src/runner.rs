@@ -248,11 +248,6 @@ impl Aggregator {
     }
 }
 
-/// Default output folder of a scenario.
-pub fn default_out_dir(scn: &Scenario) -> PathBuf {
-    PathBuf::from("outputs").join(&scn.name)
-}
-
 /// A batch to run: what replicates, what identifies it, and the input files
 /// saved beside its records.
 pub struct Job<'a> {
@@ -498,7 +493,9 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
                     d.display()
                 )));
             }
-            records.write(r, &dates, &names, &kpi_names, &daily, &kpis)?;
+            records.write_rows(&ReplicationRows::format(
+                r, &dates, &names, &kpi_names, &daily, &kpis,
+            ))?;
             agg.push(&daily, &kpis);
             next += 1;
         }

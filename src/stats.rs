@@ -100,11 +100,6 @@ impl Accumulator {
         self.exact.push(x);
     }
 
-    /// Number of values seen.
-    pub fn count(&self) -> u64 {
-        self.n
-    }
-
     /// The summary of the values so far.
     pub fn summary(&self) -> Summary {
         let n = self.n;

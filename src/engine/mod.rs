@@ -37,12 +37,6 @@ pub fn days_to_time(days: f64) -> SimTime {
     (days * DAY as f64).round() as SimTime
 }
 
-/// Converts a duration in hours [h] to whole seconds, rounded to nearest.
-#[inline]
-pub fn hours_to_time(hours: f64) -> SimTime {
-    (hours * HOUR as f64).round() as SimTime
-}
-
 /// An event type that can be scheduled.
 ///
 /// The class breaks ties between events at the same second before insertion
@@ -124,11 +118,6 @@ impl<E: Event> Scheduler<E> {
     #[inline]
     pub fn schedule_in(&mut self, delay: SimTime, event: E) {
         self.schedule_at(self.now + delay, event);
-    }
-
-    /// Events waiting in the queue (for invariant checks and diagnostics).
-    pub fn pending(&self) -> usize {
-        self.queue.len()
     }
 }
 
