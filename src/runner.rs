@@ -116,9 +116,9 @@ pub struct RunHeader {
 }
 
 impl RunHeader {
-    /// The header of a batch of `replications` of `scn` under `seed`.
-    pub fn new(scn: &Scenario, seed: u64, replications: u64) -> Self {
-        let exp = scn.experiment();
+    /// The header of a batch of `replications` of `scn` (whose experiment is
+    /// `exp`) under `seed`.
+    pub fn new(scn: &Scenario, exp: &dyn Experiment, seed: u64, replications: u64) -> Self {
         Self {
             kind: "run".into(),
             borderflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -133,6 +133,12 @@ impl RunHeader {
             metrics: exp.metric_names(),
             kpi_names: exp.kpi_names(),
         }
+    }
+
+    /// Metric and KPI names as written in the CSVs (quoted where needed).
+    pub fn csv_names(&self) -> (Vec<String>, Vec<String>) {
+        let quote = |v: &[String]| v.iter().map(|m| csv_field(m)).collect();
+        (quote(&self.metrics), quote(&self.kpi_names))
     }
 
     /// The dates of the simulated days, as written in the CSVs.
@@ -222,7 +228,7 @@ impl Aggregator {
     /// the KPI summaries.
     pub fn write(&mut self, dir: &Path, header: &RunHeader) -> Result<Vec<(String, Summary)>> {
         let dates = header.dates()?;
-        let names: Vec<String> = header.metrics.iter().map(|m| csv_field(m)).collect();
+        let (names, _) = header.csv_names();
         let metrics = self.metrics;
         let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
         write_daily_summary(
@@ -268,7 +274,7 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
     let total = u64::from(opts.replications.unwrap_or(scn.replications));
     let job = Job {
         experiment: exp.as_ref(),
-        header: RunHeader::new(scn, seed, total),
+        header: RunHeader::new(scn, exp.as_ref(), seed, total),
         inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
     };
     run_job(&job, opts, cancel)
@@ -289,8 +295,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&header.scenario));
     let dates = header.dates()?;
-    let names: Vec<String> = header.metrics.iter().map(|m| csv_field(m)).collect();
-    let kpi_names: Vec<String> = header.kpi_names.iter().map(|m| csv_field(m)).collect();
+    let (names, kpi_names) = header.csv_names();
 
     let mut out = OutputDir::create(&target, opts.resume)?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
@@ -478,8 +483,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
         )));
     }
     let dates = header.dates()?;
-    let names: Vec<String> = header.metrics.iter().map(|m| csv_field(m)).collect();
-    let kpi_names: Vec<String> = header.kpi_names.iter().map(|m| csv_field(m)).collect();
+    let (names, kpi_names) = header.csv_names();
     let outdir = OutputDir::create(out, false)?;
     let mut records = RecordWriter::create(outdir.path())?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());

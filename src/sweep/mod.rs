@@ -139,6 +139,8 @@ pub struct Sweep {
     pub seed: u64,
     /// Indices of the kept KPIs in the base model's KPI list.
     pub kpis: Vec<usize>,
+    /// Names of the kept KPIs, in that order.
+    pub kpi_names: Vec<String>,
     /// Scenario of every point.
     pub scenarios: Vec<Scenario>,
     hash: String,
@@ -300,6 +302,7 @@ impl Sweep {
                 sobol_n,
             },
             seed,
+            kpi_names: kpis.iter().map(|&k| kpi_names[k].clone()).collect(),
             kpis,
             scenarios,
             hash,
@@ -309,7 +312,6 @@ impl Sweep {
 
     /// The batch header: one "replication" per (point, replication) task.
     pub fn header(&self) -> RunHeader {
-        let names = self.base.experiment().kpi_names();
         RunHeader {
             kind: "sweep".into(),
             borderflow_version: env!("CARGO_PKG_VERSION").into(),
@@ -322,7 +324,7 @@ impl Sweep {
             end: self.base.calendar.end().to_string(),
             days: 0,
             metrics: Vec::new(),
-            kpi_names: self.kpis.iter().map(|&k| names[k].clone()).collect(),
+            kpi_names: self.kpi_names.clone(),
         }
     }
 
@@ -345,7 +347,7 @@ impl Sweep {
             points: self.scenarios.iter().map(Scenario::experiment).collect(),
             replications: u64::from(self.plan.replications),
             kpis: self.kpis.clone(),
-            names: self.header().kpi_names,
+            names: self.kpi_names.clone(),
         }
     }
 }
