@@ -11,7 +11,7 @@ use plotters::prelude::*;
 
 use super::axis::DayAxis;
 use super::data::DayStats;
-use super::style::{self, DrawResult, Footer, GREY, LABEL_PX, TICK_PX};
+use super::style::{self, DrawResult, Footer};
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
 
@@ -134,18 +134,12 @@ where
         }
     };
     let fmt_y = |y: &f64| style::fmt_tick(*y);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_labels(14)
         .y_labels(7)
         .x_label_formatter(&fmt_x)
         .y_label_formatter(&fmt_y)
         .y_desc(y_label)
-        .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-        .label_style(style::text(TICK_PX, style::BLACK))
-        .bold_line_style(GREY.mix(0.18))
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY)
         .draw()?;
     Ok(chart)
 }

@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -255,6 +256,18 @@ where
         x += w + SPACING;
     }
     Ok(())
+}
+
+/// The house look of a chart's axes, shared by every panel: label fonts,
+/// faint major grid lines, no minor ones, grey axis lines.
+pub fn house_mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.axis_desc_style(text(LABEL_PX, BLACK))
+        .label_style(text(TICK_PX, BLACK))
+        .bold_line_style(GREY.mix(0.18))
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY)
 }
 
 /// A number for an axis or a table: thousands separated by commas, at most

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Chart, Figure, save};
-use super::style::{self, DrawResult, Footer, GREY, LABEL_PX, LegendItem, TICK_PX};
+use super::style::{self, DrawResult, Footer, LegendItem, TICK_PX};
 use crate::error::Result;
 use crate::sensitivity::SobolIndex;
 use crate::stats::Summary;
@@ -274,18 +274,14 @@ impl Figure for Heatmap {
                 String::new()
             }
         };
-        chart
-            .configure_mesh()
+        style::house_mesh(&mut chart.configure_mesh())
             .x_labels(2 * nx + 1)
             .y_labels(2 * ny + 1)
             .x_label_formatter(&|x| at(&xs_l, *x))
             .y_label_formatter(&|y| at(&ys_l, *y))
             .x_desc(self.x_name.as_str())
             .y_desc(self.y_name.as_str())
-            .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-            .label_style(style::text(TICK_PX, style::BLACK))
             .disable_mesh()
-            .axis_style(GREY)
             .draw()?;
         let span = if hi > lo { hi - lo } else { 1.0 };
         for &(x, y, v) in &self.cells {
@@ -500,18 +496,12 @@ where
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .y_labels(2 * n + 1)
         .y_label_formatter(&label)
         .x_label_formatter(x_fmt)
         .x_desc(x_desc)
-        .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-        .label_style(style::text(TICK_PX, style::BLACK))
-        .bold_line_style(GREY.mix(0.18))
-        .light_line_style(TRANSPARENT)
         .disable_y_mesh()
-        .axis_style(GREY)
         .draw()?;
     Ok(chart)
 }
@@ -539,19 +529,13 @@ where
         .x_label_area_size(48)
         .y_label_area_size(96)
         .build_cartesian_2d(x, y)?;
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_labels(10)
         .y_labels(8)
         .x_label_formatter(&|v| style::fmt_tick(*v))
         .y_label_formatter(&|v| style::fmt_tick(*v))
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .axis_desc_style(style::text(LABEL_PX, style::BLACK))
-        .label_style(style::text(TICK_PX, style::BLACK))
-        .bold_line_style(GREY.mix(0.18))
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY)
         .draw()?;
     Ok(chart)
 }
