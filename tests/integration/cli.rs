@@ -43,8 +43,10 @@ fn run_writes_the_output_contract() {
     assert_eq!(json["scenario_hash"].as_str().map(str::len), Some(64));
     let w = &json["kpis"]["mean_wait_min"];
     assert!(w["ci95_low"].as_f64().unwrap() < w["mean"].as_f64().unwrap());
-    // Erlang C for λ = 9/h, μ = 1/h, c = 10 is 40.12 min; 50 replications put
-    // the 95% CI within a few minutes of it.
+    // Erlang C for λ = 9/h, μ = 1/h, c = 10 is 40.12 min. The 95% CI over 50
+    // replications is about ±2.5 min wide; it must come within 3 min of the
+    // exact value (the engine test checks the mean within 3 SE more tightly;
+    // this one checks that the summary file carries a sensible interval).
     assert!(
         w["ci95_low"].as_f64().unwrap() < 40.12 + 3.0
             && w["ci95_high"].as_f64().unwrap() > 40.12 - 3.0,
