@@ -86,8 +86,8 @@ fn littles_law_holds() {
 
 /// Utilisation approaches ρ = λ/(cμ): a check on the time-weighted busy count,
 /// within 3 standard errors across 10 replications of 110 measured days
-/// (SE ≈ 0.002), plus 0.001 for the observed arrival rate's own noise, which
-/// the busy time follows (λ is drawn, not fixed).
+/// (SE ≈ 0.002), plus 0.001 for the small biases that SE does not cover:
+/// service times rounded to whole seconds and a finite warm-up.
 #[test]
 fn utilisation_matches_offered_load() {
     let reps = station(9.0, 1.0, 10, 120, 10, 10);
