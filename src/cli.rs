@@ -290,6 +290,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 experiment: &exp,
                 header: sw.header(),
                 inputs: sw.inputs()?,
+                sources: vec![sweep.clone()],
+                command: "sweep",
             };
             let opts = RunOptions {
                 threads,

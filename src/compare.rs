@@ -227,7 +227,11 @@ pub fn compare(
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("compare-{}", base.name)));
-    let out = OutputDir::create(&target, false)?;
+    let sources: Vec<PathBuf> = std::iter::once(base)
+        .chain(whatifs)
+        .map(|s| PathBuf::from(&s.source))
+        .collect();
+    let out = OutputDir::create(&target, "compare", false, &sources)?;
     let stats = run_batch(
         |r| paired.replicate(seed, r),
         &config,

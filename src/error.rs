@@ -69,6 +69,15 @@ pub enum Error {
         /// Every problem found.
         problems: Vec<Problem>,
     },
+    /// The command would write where borderflow may not: a folder it did
+    /// not write, a file, the working folder, a folder in use.
+    #[error("{path}: {message}")]
+    Refused {
+        /// The path refused (cut for display).
+        path: String,
+        /// Why, and how to proceed.
+        message: String,
+    },
     /// Writing results failed; earlier results are left in place.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -109,7 +118,8 @@ impl Error {
             Error::Read { .. }
             | Error::Syntax { .. }
             | Error::Scenario { .. }
-            | Error::Invalid { .. } => 2,
+            | Error::Invalid { .. }
+            | Error::Refused { .. } => 2,
             Error::Output { .. }
             | Error::Invariant { .. }
             | Error::Interrupted(_)

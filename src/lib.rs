@@ -15,7 +15,8 @@
 //! | [`mmc`] | the M/M/c station that proves the engine |
 //! | [`montecarlo`] | replications in parallel, consumed in order |
 //! | [`stats`] | summaries across replications |
-//! | [`output`] | the output contract and atomic writes |
+//! | [`input`] | reading input files safely (bounded, regular files only), echoing user values |
+//! | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
 //! | [`runner`] | `borderflow run`: batch → files |
 //! | [`cli`] | the command line |
 //!
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod input;
 pub mod metrics;
 pub mod mmc;
 pub mod montecarlo;

@@ -261,8 +261,14 @@ pub struct Job<'a> {
     pub experiment: &'a dyn Experiment,
     /// The batch's identity (its seed and replication count included).
     pub header: RunHeader,
-    /// Files saved with the results, e.g. `scenario.ron`: (name, content).
+    /// Files saved with the results, e.g. `scenario.ron`: (name, content);
+    /// names from [`crate::output::INPUT_FILES`].
     pub inputs: Vec<(String, Vec<u8>)>,
+    /// The files the batch was read from: an output folder holding one is
+    /// never replaced.
+    pub sources: Vec<PathBuf>,
+    /// The command, for the output folder's stamp (`run`, `sweep`).
+    pub command: &'static str,
 }
 
 /// Runs `scn` and writes its results. Nothing is written at the final
@@ -276,6 +282,8 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         experiment: exp.as_ref(),
         header: RunHeader::new(scn, exp.as_ref(), seed, total),
         inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
+        sources: vec![PathBuf::from(&scn.source)],
+        command: "run",
     };
     run_job(&job, opts, cancel)
 }
@@ -297,7 +305,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     let dates = header.dates()?;
     let (names, kpi_names) = header.csv_names();
 
-    let mut out = OutputDir::create(&target, opts.resume)?;
+    let mut out = OutputDir::create(&target, job.command, opts.resume, &job.sources)?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
     let mut checkpoint = Checkpoint {
         scenario_hash: header.scenario_hash.clone(),
@@ -375,7 +383,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         Ok(s) => s,
         Err(Error::Interrupted(what)) => {
             save_checkpoint(&staging, &mut records, &mut checkpoint)?;
-            out.keep_for_resume();
+            out.keep();
             return Err(Error::Interrupted(format!(
                 "{what}; {} replications are kept in {} — rerun with --resume to continue",
                 checkpoint.done,
@@ -484,7 +492,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     }
     let dates = header.dates()?;
     let (names, kpi_names) = header.csv_names();
-    let outdir = OutputDir::create(out, false)?;
+    let outdir = OutputDir::create(out, "merge", false, shard_dirs)?;
     let mut records = RecordWriter::create(outdir.path())?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
     let mut next = 0u64;

@@ -141,12 +141,8 @@ impl Scenario {
         let Some(h) = header else {
             return Err(checks.into_error(label));
         };
-        checks.nonempty("name", &h.name);
-        if h.name.contains(['/', '\\']) || h.name.starts_with('.') {
-            checks.fail(
-                "name",
-                "must not contain `/` or `\\` or start with `.`: it names the output folder",
-            );
+        if let Err(why) = crate::output::check_name(&h.name) {
+            checks.fail("name", why);
         }
         let start = checks.date("start", &h.start);
         let end = checks.date("end", &h.end);

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 /// Largest scenario file accepted [bytes]. A real scenario is a few hundred
 /// kilobytes at most; anything bigger is a mistake (or an attack) and is
 /// refused before it is read into memory.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::input::MAX_INPUT_BYTES;
 
 /// Deepest nesting of lists and structs accepted; guards the parser's stack.
 const MAX_NESTING: usize = 64;
@@ -62,24 +62,7 @@ fn load_file_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Value> {
         file: label.clone(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(read_err)?;
-    if meta.is_dir() {
-        return Err(Error::Scenario {
-            file: label,
-            message: "is a folder, not a scenario file (expected a .ron file)".into(),
-        });
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::Scenario {
-            file: label,
-            message: format!(
-                "file is {} bytes; scenario files are limited to {} bytes",
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let text = crate::input::read_text(path, MAX_FILE_BYTES)?;
     let canonical = path.canonicalize().map_err(read_err)?;
     if stack.contains(&canonical) {
         let chain: Vec<String> = stack.iter().map(|p| p.display().to_string()).collect();

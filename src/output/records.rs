@@ -1,133 +1,14 @@
-//! The output contract: what a run leaves in its folder, and how it gets there
-//! without ever leaving half-written results.
-//!
-//! | file | content |
-//! |---|---|
-//! | `daily.csv` | `replication,date,metric,value`: every metric of every day of every replication (tidy, long) |
-//! | `kpis.csv` | `replication,kpi,value`: every KPI of every replication |
-//! | `daily_summary.csv` | `date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
-//! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
-//! | `scenario.ron` | the fully resolved scenario that was run |
-//!
-//! A run writes into a hidden temporary sibling of the output folder and only
-//! swaps it into place once every file is complete, so a failed or interrupted
-//! run never leaves partial files and never destroys the previous results.
+//! The record files `daily.csv` and `kpis.csv`: written one replication
+//! after the other, read back one replication at a time.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::write_atomic;
 use crate::error::{Error, Result};
 use crate::metrics::DailySeries;
 use crate::stats::Summary;
-
-/// A run's output folder under construction.
-pub struct OutputDir {
-    target: PathBuf,
-    staging: PathBuf,
-    /// Remove the staging folder on drop (a failed run); false once
-    /// committed or kept for `--resume`.
-    discard: bool,
-}
-
-impl OutputDir {
-    /// Starts writing results that will end up in `target`, in the staging
-    /// folder `.<name>.partial` beside it. With `resume`, an existing staging
-    /// folder (from an interrupted run) is reused; without, its presence is an
-    /// error rather than a silent loss of the interrupted run's work.
-    pub fn create(target: &Path, resume: bool) -> Result<Self> {
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Other(format!("{} does not name a folder", target.display())))?;
-        let staging = parent.join(format!(".{name}.partial"));
-        if staging.exists() && !resume {
-            return Err(Error::Other(format!(
-                "{} holds an interrupted run: continue it with --resume, or delete that folder",
-                staging.display()
-            )));
-        }
-        if !staging.exists() {
-            fs::create_dir(&staging).map_err(|e| Error::output(&staging, e))?;
-        }
-        Ok(Self {
-            target: target.to_path_buf(),
-            staging,
-            discard: true,
-        })
-    }
-
-    /// The folder files are written into until [`OutputDir::commit`].
-    pub fn path(&self) -> &Path {
-        &self.staging
-    }
-
-    /// Path of file `name` inside the staging folder.
-    pub fn file(&self, name: &str) -> PathBuf {
-        self.staging.join(name)
-    }
-
-    /// Keeps the staging folder when dropped, so `--resume` can continue.
-    pub fn keep_for_resume(&mut self) {
-        self.discard = false;
-    }
-
-    /// Replaces `target` with the completed results: the old folder is moved
-    /// aside, the new one renamed into place, then the old one removed.
-    pub fn commit(mut self) -> Result<PathBuf> {
-        let aside = self.staging.with_extension("old");
-        if aside.exists() {
-            fs::remove_dir_all(&aside).map_err(|e| Error::output(&aside, e))?;
-        }
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &aside).map_err(|e| Error::output(&self.target, e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_old {
-                let _ = fs::rename(&aside, &self.target);
-            }
-            return Err(Error::output(&self.target, e));
-        }
-        self.discard = false;
-        if had_old {
-            let _ = fs::remove_dir_all(&aside);
-        }
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for OutputDir {
-    fn drop(&mut self) {
-        if self.discard {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename, so that a
-/// reader never sees a partial file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::output(path, e)
-    })
-}
 
 /// Streams the per-replication records, `daily.csv` and `kpis.csv`, one
 /// replication after the other.

@@ -1,0 +1,44 @@
+//! Where borderflow may write, and what it leaves there: the output contract.
+//!
+//! This module is the only one that creates, replaces or removes anything on
+//! disk. Its rules, in one place:
+//!
+//! - **Names.** A scenario, sweep or what-if name becomes a folder name; it
+//!   must pass [`check_name`] (no path separators, no leading dot, no control
+//!   characters, at most [`MAX_NAME_BYTES`] bytes).
+//! - **Only inside the output folder.** Everything is written into a staging
+//!   folder `.<name>.partial` beside the target, then swapped into place. File
+//!   names come from the program, and the inputs saved with a batch (and
+//!   copied by `merge`) only from [`INPUT_FILES`], never from an input file.
+//! - **Never a user's data.** `-o DIR` replaces `DIR` only if it is a folder
+//!   that borderflow wrote, recognised by its stamp file [`STAMP`]; a plain
+//!   file, a link, a folder without the stamp, the working folder or a folder
+//!   holding the command's own inputs is refused (exit code 2).
+//! - **One writer.** A writer holds an exclusive lock on the staging folder for
+//!   its whole life; a second one is refused with the first one's process id.
+//! - **Never finished work.** A staging folder found by `--resume` is never
+//!   removed by a failure; one with finished replications is kept whenever a
+//!   run stops early, and a completed result whose final rename fails is left
+//!   where it is, with a message.
+//!
+//! | file | content |
+//! |---|---|
+//! | `daily.csv` | `replication,date,metric,value`: every metric of every day of every replication (tidy, long) |
+//! | `kpis.csv` | `replication,kpi,value`: every KPI of every replication |
+//! | `daily_summary.csv` | `date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
+//! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
+//! | `scenario.ron` | the fully resolved scenario that was run |
+//! | `.borderflow` | the stamp: which borderflow command wrote the folder |
+
+mod folder;
+mod records;
+
+pub use folder::{MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_target, write_atomic};
+pub use records::{
+    DAILY_HEADER, KPIS_HEADER, RecordReader, RecordWriter, ReplicationRows, csv_field,
+    write_daily_summary,
+};
+
+/// Input files a batch may save beside its records (and `merge` may copy
+/// from a shard): the only names accepted from a shard description.
+pub const INPUT_FILES: &[&str] = &["scenario.ron", "sweep.ron", "base.ron", "sweep.json"];
