@@ -50,11 +50,7 @@ fn sweep_vs_run(c: &mut Criterion) {
     let mmc = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
     let sweep = Sweep::from_file(Path::new("benches/sweep_one_point.ron")).unwrap();
     let sexp = sweep.experiment();
-    let job = Job {
-        experiment: &sexp,
-        header: sweep.header(),
-        inputs: sweep.inputs().unwrap(),
-    };
+    let job = Job::new(&sexp, sweep.header(), sweep.inputs().unwrap());
     let opts = |name: &str| RunOptions {
         replications: Some(64),
         threads: Some(1),

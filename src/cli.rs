@@ -165,10 +165,11 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    ignore_file_size_signal();
     match dispatch(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::input::terminal_safe(&e.to_string()));
             e.exit_code()
         }
     }
@@ -286,13 +287,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             check_counts(None, threads)?;
             let cancel = interrupt_flag();
             let exp = sw.experiment();
-            let job = crate::runner::Job {
-                experiment: &exp,
-                header: sw.header(),
-                inputs: sw.inputs()?,
-                sources: vec![sweep.clone()],
-                command: "sweep",
-            };
+            let job = crate::runner::Job::new(&exp, sw.header(), sw.inputs()?)
+                .reading(vec![sweep.clone()]);
             let opts = RunOptions {
                 threads,
                 out,
@@ -364,20 +360,48 @@ fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
-/// Refuses `--replications 0` and `--threads 0` with exit code 2.
+/// Refuses `--replications` outside 1 to the scenario limit and
+/// `--threads 0` with exit code 2; notes when `--threads` is above what the
+/// machine can use (the batch then uses fewer; results do not depend on it).
 fn check_counts(replications: Option<u32>, threads: Option<usize>) -> Result<()> {
-    for (flag, value) in [
-        ("--replications", replications.map(|r| r as usize)),
-        ("--threads", threads),
-    ] {
-        if value == Some(0) {
-            return Err(Error::Scenario {
-                file: flag.into(),
-                message: "must be at least 1".into(),
-            });
+    use crate::scenario::MAX_REPLICATIONS;
+    if let Some(r) = replications
+        && !(1..=MAX_REPLICATIONS).contains(&r)
+    {
+        return Err(Error::Scenario {
+            file: "--replications".into(),
+            message: format!("must be between 1 and {MAX_REPLICATIONS}"),
+        });
+    }
+    if threads == Some(0) {
+        return Err(Error::Scenario {
+            file: "--threads".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    if let Some(t) = threads {
+        let usable = crate::montecarlo::worker_threads(Some(t), u64::MAX);
+        if usable < t {
+            eprintln!(
+                "note: --threads {t} is more than this machine can use; running {usable} \
+                 ({} per core at most)",
+                crate::montecarlo::MAX_THREADS_PER_CORE
+            );
         }
     }
     Ok(())
+}
+
+/// A write past the file size limit (`ulimit -f`) raises SIGXFSZ, which
+/// kills the process silently; ignored, the write fails with EFBIG instead
+/// and the run reports it like any other write error.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" at start-up, before
+    // any thread is spawned, touches no memory of ours.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// A flag set by Ctrl-C (SIGINT) or SIGTERM, so a long run stops between

@@ -46,12 +46,12 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
             message: format!("is {what}; expected a file"),
         });
     }
-    let too_big = || Error::Scenario {
+    let too_big = |size: String| Error::Scenario {
         file: label.clone(),
-        message: format!("is larger than {limit} bytes, the limit for input files"),
+        message: format!("file is {size} bytes; input files are limited to {limit} bytes"),
     };
     if meta.len() > limit {
-        return Err(too_big());
+        return Err(too_big(meta.len().to_string()));
     }
     let file = File::open(path).map_err(read_err)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -59,7 +59,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
     if bytes.len() as u64 > limit {
-        return Err(too_big());
+        return Err(too_big(format!("more than {limit}")));
     }
     String::from_utf8(bytes).map_err(|e| Error::Scenario {
         file: label.clone(),

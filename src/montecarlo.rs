@@ -3,15 +3,16 @@
 //!
 //! Why in order: summaries, CSV rows and t-digests are then built from the same
 //! sequence whatever the thread count or the order in which replications
-//! finish, so the same seed gives the same bytes. Replications run in chunks of
-//! a few per thread; each chunk is collected in order and consumed before the
-//! next starts, so memory holds at most one chunk of daily tables at a time.
+//! finish, so the same seed gives the same bytes. Workers run ahead of the
+//! in-order consumer by at most a small window of replications, so memory
+//! holds a bounded number of daily tables at a time.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::metrics::DailySeries;
@@ -80,9 +81,9 @@ pub struct BatchStats {
 }
 
 /// Runs `replicate(r)` for each replication index r of `config.replications`
-/// and calls `consume` with each result in index order. Stops between chunks
-/// when `cancel` is set, returning [`Error::Interrupted`] after the finished
-/// replications were consumed. `replicate` must depend on r alone (an
+/// and calls `consume` with each result in index order. When `cancel` is
+/// set, starts no new replication and returns [`Error::Interrupted`] after
+/// the finished ones were consumed. `replicate` must depend on r alone (an
 /// experiment's `replicate` with a fixed seed, say).
 pub fn run_batch(
     replicate: impl Fn(u64) -> Replication + Sync,
@@ -93,10 +94,36 @@ pub fn run_batch(
     run_batch_with(replicate, config, cancel, |_, rep| rep, consume)
 }
 
+/// Most worker threads per core: more only adds contention, and an absurd
+/// `--threads 1000000` must not start a million threads.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads a batch of `replications` uses when `requested` are
+/// asked for: one per core by default, at most [`MAX_THREADS_PER_CORE`] per
+/// core and never more than there are replications. Results do not depend on
+/// it.
+pub fn worker_threads(requested: Option<usize>, replications: u64) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let wanted = requested.unwrap_or(cores).max(1);
+    let by_work = usize::try_from(replications).unwrap_or(usize::MAX).max(1);
+    wanted.min(cores * MAX_THREADS_PER_CORE).min(by_work)
+}
+
 /// Like [`run_batch`], with a `prepare` step that runs on the worker thread
 /// right after each replication (formatting its CSV rows, say), so that the
-/// in-order `consume` step, which runs on one thread, does as little as
-/// possible.
+/// in-order `consume` step, which runs on the calling thread, does as little
+/// as possible.
+///
+/// Workers take replication indices in increasing order and hand results to
+/// the calling thread, which consumes each as soon as every lower index has
+/// been consumed: a finished replication waits only for slower lower ones,
+/// never for a whole chunk. Workers stay at most a window of
+/// max(4 × threads, 8) replications ahead of consumption, so memory holds a
+/// bounded number of daily tables. When `cancel` is set, no new replication
+/// starts; those in flight finish and are consumed, so an interruption loses
+/// nothing that finished and waits only for the replications running. A
+/// panic in a replication (a bug in a model) stops the batch with an error
+/// naming the replication.
 pub fn run_batch_with<T: Send>(
     replicate: impl Fn(u64) -> Replication + Sync,
     config: &BatchConfig,
@@ -104,54 +131,120 @@ pub fn run_batch_with<T: Send>(
     prepare: impl Fn(u64, Replication) -> T + Sync,
     mut consume: impl FnMut(u64, T) -> Result<()>,
 ) -> Result<BatchStats> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = config.threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
+    let range = config.replications.clone();
+    let total = range.end.saturating_sub(range.start);
+    let threads = worker_threads(config.threads, total);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let threads = pool.current_num_threads() as u64;
-    // Several replications per thread per chunk, so a slow one rarely leaves
-    // the others idle; small enough that a chunk's tables stay a few MB.
-    let chunk = (threads * 4).max(8);
-    let total = config
-        .replications
-        .end
-        .saturating_sub(config.replications.start);
+    let window = (threads as u64 * 4).max(8);
+    let next = AtomicU64::new(range.start);
+    let consumed = Mutex::new(range.start);
+    let advanced = Condvar::new();
+    let stop = AtomicBool::new(false);
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let bar = progress_bar(total, config.progress);
     let mut stats = BatchStats::default();
-    let mut next = config.replications.start;
-    while next < config.replications.end {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            bar.abandon();
-            return Err(Error::Interrupted(format!(
-                "stopped after {} of {total} replications",
-                stats.replications
-            )));
-        }
-        let end = (next + chunk).min(config.replications.end);
-        let results: Vec<(u64, T)> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|r| {
-                    let rep = replicate(r);
-                    let events = rep.events;
-                    let item = prepare(r, rep);
+    let mut failure: Option<Error> = None;
+    let (tx, rx) = mpsc::channel::<(u64, std::thread::Result<(u64, T)>)>();
+    pool.in_place_scope(|s| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, consumed, advanced, stop) = (&next, &consumed, &advanced, &stop);
+            let (replicate, prepare, bar) = (&replicate, &prepare, &bar);
+            s.spawn(move |_| {
+                loop {
+                    if stop.load(Ordering::Relaxed) || cancelled() {
+                        break;
+                    }
+                    let r = next.fetch_add(1, Ordering::Relaxed);
+                    if r >= range.end {
+                        break;
+                    }
+                    {
+                        let mut c = consumed.lock().unwrap_or_else(|e| e.into_inner());
+                        // Timed waits: a Ctrl-C sets `cancel` without waking anyone.
+                        while r >= *c + window && !stop.load(Ordering::Relaxed) && !cancelled() {
+                            c = advanced
+                                .wait_timeout(c, std::time::Duration::from_millis(50))
+                                .unwrap_or_else(|e| e.into_inner())
+                                .0;
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) || cancelled() {
+                        break;
+                    }
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let rep = replicate(r);
+                        (rep.events, prepare(r, rep))
+                    }));
                     bar.inc(1);
-                    (events, item)
-                })
-                .collect()
-        });
-        for (r, (events, item)) in (next..end).zip(results) {
-            stats.events += events;
-            stats.replications += 1;
-            consume(r, item)?;
+                    if tx.send((r, result)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        next = end;
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = range.start;
+        while want < range.end {
+            let item = match pending.remove(&want) {
+                Some(item) => item,
+                None => match rx.recv() {
+                    Ok((r, item)) => {
+                        pending.insert(r, item);
+                        continue;
+                    }
+                    // Every worker has stopped (interrupted, or after a failure).
+                    Err(_) => break,
+                },
+            };
+            let done = match item {
+                Ok((events, value)) => {
+                    stats.events += events;
+                    stats.replications += 1;
+                    consume(want, value)
+                }
+                Err(panic) => Err(Error::Other(format!(
+                    "replication {want} failed inside the model (a bug in borderflow, please report it): {}",
+                    panic_message(panic.as_ref())
+                ))),
+            };
+            if let Err(e) = done {
+                failure = Some(e);
+                break;
+            }
+            want += 1;
+            *consumed.lock().unwrap_or_else(|e| e.into_inner()) = want;
+            advanced.notify_all();
+        }
+        stop.store(true, Ordering::Relaxed);
+        advanced.notify_all();
+        drop(rx);
+    });
+    if let Some(e) = failure {
+        bar.abandon();
+        return Err(e);
+    }
+    if stats.replications < total {
+        bar.abandon();
+        return Err(Error::Interrupted(format!(
+            "stopped after {} of {total} replications",
+            stats.replications
+        )));
     }
     bar.finish_and_clear();
     Ok(stats)
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 fn progress_bar(total: u64, show: bool) -> ProgressBar {

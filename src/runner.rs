@@ -21,7 +21,7 @@ use crate::montecarlo::{
 };
 use crate::output::{
     OutputDir, RecordReader, RecordWriter, ReplicationRows, csv_field, write_atomic,
-    write_daily_summary,
+    write_daily_summary, write_replace,
 };
 use crate::scenario::Scenario;
 use crate::shard::Shard;
@@ -143,11 +143,24 @@ impl RunHeader {
 
     /// The dates of the simulated days, as written in the CSVs.
     pub fn dates(&self) -> Result<Vec<String>> {
-        let start = crate::calendar::parse_date(&self.start)
-            .ok_or_else(|| Error::Other(format!("bad start date {}", self.start)))?;
-        Ok((0..self.days)
-            .map(|d| (start + chrono::Days::new(u64::from(d))).to_string())
-            .collect())
+        let bad = || Error::Scenario {
+            file: crate::input::shown(&self.scenario),
+            message: format!(
+                "start {} and {} days do not make dates between years 1 and 9999",
+                crate::input::shown(&self.start),
+                self.days
+            ),
+        };
+        let start = crate::calendar::parse_date(&self.start).ok_or_else(bad)?;
+        (0..self.days)
+            .map(|d| {
+                start
+                    .checked_add_days(chrono::Days::new(u64::from(d)))
+                    .filter(|date| chrono::Datelike::year(date) <= 9999)
+                    .map(|date| date.to_string())
+                    .ok_or_else(bad)
+            })
+            .collect()
     }
 }
 
@@ -191,9 +204,6 @@ struct Checkpoint {
 }
 
 const CHECKPOINT: &str = "checkpoint.json";
-
-/// How often the checkpoint is refreshed during a run.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Summaries of a batch, fed one replication at a time in order.
 pub struct Aggregator {
@@ -267,8 +277,28 @@ pub struct Job<'a> {
     /// The files the batch was read from: an output folder holding one is
     /// never replaced.
     pub sources: Vec<PathBuf>,
-    /// The command, for the output folder's stamp (`run`, `sweep`).
-    pub command: &'static str,
+}
+
+impl<'a> Job<'a> {
+    /// A batch of `experiment` identified by `header`, saving `inputs`.
+    pub fn new(
+        experiment: &'a dyn Experiment,
+        header: RunHeader,
+        inputs: Vec<(String, Vec<u8>)>,
+    ) -> Self {
+        Self {
+            experiment,
+            header,
+            inputs,
+            sources: Vec::new(),
+        }
+    }
+
+    /// The same job, recording the files it was read from.
+    pub fn reading(mut self, sources: Vec<PathBuf>) -> Self {
+        self.sources = sources;
+        self
+    }
 }
 
 /// Runs `scn` and writes its results. Nothing is written at the final
@@ -283,13 +313,17 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         header: RunHeader::new(scn, exp.as_ref(), seed, total),
         inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
         sources: vec![PathBuf::from(&scn.source)],
-        command: "run",
     };
     run_job(&job, opts, cancel)
 }
 
 /// Runs a job (see [`run`]); `opts.seed` and `opts.replications` are
 /// ignored in favour of the job's header.
+///
+/// The checkpoint is saved after every recorded replication, so a run that
+/// stops for any reason (Ctrl-C, SIGTERM, a failed write, a broken
+/// invariant) keeps every finished replication in its staging folder, and
+/// `--resume` continues from there to the bytes of an uninterrupted run.
 pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let exp = job.experiment;
@@ -297,6 +331,14 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     let seed = header.seed;
     let total = header.replications;
     let shard = opts.shard.unwrap_or(Shard::WHOLE);
+    if shard.count > total {
+        return Err(Error::Scenario {
+            file: "--shard".into(),
+            message: format!(
+                "{shard}: more shards than the {total} replications; use at most {total}"
+            ),
+        });
+    }
     let range = shard.range(total);
     let target = opts
         .out
@@ -305,9 +347,9 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     let dates = header.dates()?;
     let (names, kpi_names) = header.csv_names();
 
-    let mut out = OutputDir::create(&target, job.command, opts.resume, &job.sources)?;
+    let mut out = OutputDir::create(&target, &header.kind, opts.resume, &job.sources)?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
-    let mut checkpoint = Checkpoint {
+    let fresh = Checkpoint {
         scenario_hash: header.scenario_hash.clone(),
         seed,
         replications: total,
@@ -316,43 +358,22 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         daily_bytes: 0,
         kpis_bytes: 0,
     };
-    let mut records = if opts.resume && out.file(CHECKPOINT).exists() {
-        let saved: Checkpoint = read_json(&out.file(CHECKPOINT))?;
-        let expected = Checkpoint {
-            done: saved.done,
-            daily_bytes: saved.daily_bytes,
-            kpis_bytes: saved.kpis_bytes,
-            ..checkpoint.clone()
-        };
-        if saved != expected {
-            return Err(Error::Other(format!(
-                "{}: the interrupted run there used another scenario, seed, replication count or shard; \
-                 run without --resume after deleting it",
-                out.path().display()
-            )));
-        }
-        let w = RecordWriter::reopen(out.path(), saved.daily_bytes, saved.kpis_bytes)?;
-        let mut reader = RecordReader::open(out.path(), dates.len(), &names, &kpi_names)?;
-        while let Some((_, daily, kpis)) = reader.next_replication()? {
-            agg.push(&daily, &kpis);
-        }
-        checkpoint = saved;
-        w
+    // A staging folder found by --resume is never removed by a failure here
+    // (`OutputDir` keeps what it did not create).
+    let (mut records, mut checkpoint) = if out.resumed() {
+        resume_records(&out, fresh, header, &dates, &mut agg)?
     } else {
-        RecordWriter::create(out.path())?
+        let mut w = RecordWriter::create(out.path())?;
+        let mut cp = fresh;
+        save_checkpoint(out.path(), &mut w, &mut cp)?;
+        (w, cp)
     };
-    if checkpoint.done > range.end - range.start {
-        return Err(Error::Other(
-            "checkpoint records more replications than the run has".into(),
-        ));
-    }
 
     let config = BatchConfig {
         replications: range.start + checkpoint.done..range.end,
         threads: opts.threads,
         progress: opts.progress,
     };
-    let mut last_checkpoint = Instant::now();
     let staging = out.path().to_path_buf();
     let check = opts.check_invariants || cfg!(debug_assertions);
     let replicate = |r| {
@@ -373,28 +394,32 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
             agg.push(&rep.daily, &rep.kpis);
         }
         checkpoint.done += 1;
-        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-            save_checkpoint(&staging, &mut records, &mut checkpoint)?;
-            last_checkpoint = Instant::now();
-        }
-        Ok(())
+        save_checkpoint(&staging, &mut records, &mut checkpoint)
     });
     let stats = match result {
         Ok(s) => s,
-        Err(Error::Interrupted(what)) => {
-            save_checkpoint(&staging, &mut records, &mut checkpoint)?;
+        Err(e) => {
+            if checkpoint.done == 0 {
+                return Err(e);
+            }
+            // The checkpoint on disk covers every recorded replication.
             out.keep();
-            return Err(Error::Interrupted(format!(
-                "{what}; {} replications are kept in {} — rerun with --resume to continue",
+            let kept = format!(
+                "{} finished replications are kept in {}",
                 checkpoint.done,
                 staging.display()
-            )));
+            );
+            return Err(match e {
+                Error::Interrupted(what) => Error::Interrupted(format!(
+                    "{what}; {kept} — rerun the same command with --resume to continue"
+                )),
+                e => Error::Other(format!(
+                    "{e}\n{kept}; once the cause is fixed, rerun the same command with --resume"
+                )),
+            });
         }
-        Err(e) => return Err(e),
     };
     records.finish()?;
-    let _ = fs::remove_file(out.file(CHECKPOINT));
-
     for (name, bytes) in &job.inputs {
         write_atomic(&out.file(name), bytes)?;
     }
@@ -414,6 +439,8 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         write_atomic(&out.file("shard.json"), text.as_bytes())?;
         Vec::new()
     };
+    // Last: without a checkpoint a leftover staging folder reads as complete.
+    fs::remove_file(out.file(CHECKPOINT)).map_err(|e| Error::output(out.file(CHECKPOINT), e))?;
     let out_dir = out.commit()?;
     Ok(RunOutcome {
         out_dir,
@@ -421,6 +448,114 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         stats,
         wall: t0.elapsed(),
     })
+}
+
+/// Takes over the records of an interrupted run in `out`'s staging folder:
+/// checks that its checkpoint belongs to this very batch and that the record
+/// files hold what it says, re-reads the finished replications into `agg`,
+/// and reopens the files after the last of them. Every refusal has exit code
+/// 2 and leaves the folder as it is.
+fn resume_records(
+    out: &OutputDir,
+    fresh: Checkpoint,
+    header: &RunHeader,
+    dates: &[String],
+    agg: &mut Aggregator,
+) -> Result<(RecordWriter, Checkpoint)> {
+    let staging = out.path();
+    let refuse = |message: String| Error::Refused {
+        path: crate::input::shown(&staging.display().to_string()),
+        message: format!("{message}; the folder is left as it is"),
+    };
+    let cp_path = out.file(CHECKPOINT);
+    if !cp_path.exists() {
+        if out.file("daily.csv").exists() || out.file("kpis.csv").exists() {
+            return Err(refuse(
+                "holds results but no checkpoint (a run that completed but could not be moved \
+                 into place): move that folder where you want it, or away to run again"
+                    .into(),
+            ));
+        }
+        let mut w = RecordWriter::create(staging)?;
+        let mut cp = fresh;
+        save_checkpoint(staging, &mut w, &mut cp)?;
+        return Ok((w, cp));
+    }
+    let saved: Checkpoint = read_json(&cp_path)?;
+    let differ = |what: &str, then: String, now: String| {
+        refuse(format!(
+            "the interrupted run there has {what} {then}, this command {now}: resume with the \
+             same scenario and options, or choose another -o"
+        ))
+    };
+    if saved.scenario_hash != fresh.scenario_hash {
+        return Err(differ(
+            "scenario hash",
+            saved.scenario_hash.chars().take(12).collect(),
+            fresh.scenario_hash.chars().take(12).collect(),
+        ));
+    }
+    if saved.seed != fresh.seed {
+        return Err(differ(
+            "seed",
+            saved.seed.to_string(),
+            fresh.seed.to_string(),
+        ));
+    }
+    if saved.replications != fresh.replications {
+        return Err(differ(
+            "replications",
+            saved.replications.to_string(),
+            fresh.replications.to_string(),
+        ));
+    }
+    if saved.shard != fresh.shard {
+        return Err(differ(
+            "shard",
+            saved.shard.to_string(),
+            fresh.shard.to_string(),
+        ));
+    }
+    let range = fresh.shard.range(fresh.replications);
+    if saved.done > range.end - range.start {
+        return Err(refuse(format!(
+            "its checkpoint records {} replications, more than the {} of this batch",
+            saved.done,
+            range.end - range.start
+        )));
+    }
+    for (name, want) in [
+        ("daily.csv", saved.daily_bytes),
+        ("kpis.csv", saved.kpis_bytes),
+    ] {
+        let have = fs::metadata(out.file(name)).map(|m| m.len()).unwrap_or(0);
+        if have < want {
+            return Err(refuse(format!(
+                "{name} has {have} bytes, fewer than the {want} its checkpoint records: the \
+                 records are damaged"
+            )));
+        }
+    }
+    let mut reader = RecordReader::open(staging, dates, &header.metrics, &header.kpi_names)?;
+    for i in 0..saved.done {
+        match reader.next_replication()? {
+            Some((r, daily, kpis)) if r == range.start + i => agg.push(&daily, &kpis),
+            _ => {
+                return Err(refuse(format!(
+                    "its records do not hold replication {} where the checkpoint says",
+                    range.start + i
+                )));
+            }
+        }
+    }
+    if reader.positions() != (saved.daily_bytes, saved.kpis_bytes) {
+        return Err(refuse(
+            "its records and checkpoint disagree on where the finished replications end".into(),
+        ));
+    }
+    // Drops a replication that was being written when the run stopped.
+    let w = RecordWriter::reopen(staging, saved.daily_bytes, saved.kpis_bytes)?;
+    Ok((w, saved))
 }
 
 /// Writes what a kind of batch adds to its complete folder, both after a
@@ -441,30 +576,142 @@ fn save_checkpoint(dir: &Path, records: &mut RecordWriter, cp: &mut Checkpoint) 
     cp.daily_bytes = daily;
     cp.kpis_bytes = kpis;
     let text = serde_json::to_string_pretty(cp).map_err(|e| Error::Other(e.to_string()))?;
-    write_atomic(&dir.join(CHECKPOINT), text.as_bytes())
+    write_replace(&dir.join(CHECKPOINT), text.as_bytes())
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Read {
-        file: path.display().to_string(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, crate::input::MAX_INPUT_BYTES)?;
     serde_json::from_str(&text).map_err(|e| Error::Scenario {
-        file: path.display().to_string(),
+        file: crate::input::shown(&path.display().to_string()),
         message: format!("not a valid file written by borderflow: {e}"),
     })
 }
 
+/// Most metric names, KPI names and characters per name a shard description
+/// may claim; generous bounds on anything a scenario produces, checked before
+/// anything is allocated from them.
+const MAX_METRICS: usize = 100_000;
+const MAX_KPIS: usize = 1_000_000;
+const MAX_RECORD_NAME_BYTES: usize = 1_024;
+
+/// Fewest bytes one daily row can take (`0,2023-01-01,m,0` and a line
+/// break): a shard whose `daily.csv` is smaller than its claimed rows × this
+/// is refused before its tables are allocated.
+const MIN_DAILY_ROW_BYTES: u64 = 17;
+
+impl ShardJson {
+    /// Checks every field against the limits of a scenario, and the shard's
+    /// records against the size the description promises; `dir` names the
+    /// shard in messages. A shard description is input: it may have been
+    /// edited, copied or crafted.
+    fn check(&self, dir: &Path) -> Result<()> {
+        let bad = |message: String| Error::Scenario {
+            file: crate::input::shown(&dir.join("shard.json").display().to_string()),
+            message,
+        };
+        let h = &self.run;
+        let expected_inputs: &[&str] = match h.kind.as_str() {
+            "run" => &["scenario.ron"],
+            "sweep" => &["sweep.ron", "base.ron", "sweep.json"],
+            other => {
+                return Err(bad(format!(
+                    "run.kind \"{}\" is not a kind of batch (run, sweep)",
+                    crate::input::shown(other)
+                )));
+            }
+        };
+        crate::output::check_name(&h.scenario).map_err(|m| bad(format!("run.scenario {m}")))?;
+        if h.replications == 0 || h.replications > u64::from(u32::MAX) {
+            return Err(bad(format!(
+                "run.replications must be between 1 and {}",
+                u32::MAX
+            )));
+        }
+        if h.days > crate::scenario::MAX_HORIZON_DAYS || (h.kind == "run") != (h.days > 0) {
+            return Err(bad(format!(
+                "run.days must be between 1 and {} for a run, 0 for a sweep",
+                crate::scenario::MAX_HORIZON_DAYS
+            )));
+        }
+        let dates = h.dates().map_err(|e| bad(e.to_string()))?;
+        if dates.last().is_some_and(|d| *d != h.end) {
+            return Err(bad(format!(
+                "run.end {} is not {} days after run.start {}",
+                crate::input::shown(&h.end),
+                h.days.saturating_sub(1),
+                crate::input::shown(&h.start)
+            )));
+        }
+        if h.metrics.len() > MAX_METRICS || h.kpi_names.len() > MAX_KPIS {
+            return Err(bad(format!(
+                "more than {MAX_METRICS} metrics or {MAX_KPIS} KPIs"
+            )));
+        }
+        if let Some(n) = h.metrics.iter().chain(&h.kpi_names).find(|n| {
+            n.is_empty() || n.len() > MAX_RECORD_NAME_BYTES || n.chars().any(char::is_control)
+        }) {
+            return Err(bad(format!(
+                "metric or KPI name \"{}\" is empty, longer than {MAX_RECORD_NAME_BYTES} bytes or \
+                 holds control characters",
+                crate::input::shown(n)
+            )));
+        }
+        let s = self.shard;
+        if s.count == 0 || s.index >= s.count || s.count > h.replications {
+            return Err(bad(format!(
+                "shard {}/{} is not one of 1 to {} shards",
+                s.index, s.count, h.replications
+            )));
+        }
+        let range = s.range(h.replications);
+        if (self.first_replication, self.end_replication) != (range.start, range.end) {
+            return Err(bad(format!(
+                "replications {}..{} are not shard {s}'s block {}..{}",
+                self.first_replication, self.end_replication, range.start, range.end
+            )));
+        }
+        let mut inputs = self.inputs.clone();
+        inputs.sort();
+        let mut expected: Vec<String> = expected_inputs.iter().map(|n| n.to_string()).collect();
+        expected.sort();
+        if inputs != expected {
+            return Err(bad(format!(
+                "inputs must be {expected:?} for a {}; files are never copied by other names",
+                h.kind
+            )));
+        }
+        let rows = (range.end - range.start)
+            .saturating_mul(u64::from(h.days))
+            .saturating_mul(h.metrics.len() as u64);
+        let daily_bytes = fs::metadata(dir.join("daily.csv"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        if daily_bytes < rows.saturating_mul(MIN_DAILY_ROW_BYTES) {
+            return Err(bad(format!(
+                "daily.csv has {daily_bytes} bytes, too few for the {rows} rows the description promises"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Merges shard folders (in any order) into one run folder `out` whose files
-/// are byte-identical to those of the unsharded run.
+/// are byte-identical to those of the unsharded run. Every shard description
+/// is checked before anything is created; a shard missing, given twice, or
+/// from another batch is refused (exit code 2) with the shards that are
+/// missing; the records must hold exactly the replications promised.
 pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     let mut shards: Vec<(ShardJson, &PathBuf)> = Vec::new();
     for d in shard_dirs {
         let s: ShardJson = read_json(&d.join("shard.json"))?;
+        s.check(d)?;
         shards.push((s, d));
     }
     let Some((first, _)) = shards.first() else {
-        return Err(Error::Other("merge needs at least one shard folder".into()));
+        return Err(Error::Scenario {
+            file: "merge".into(),
+            message: "needs at least one shard folder".into(),
+        });
     };
     let header = first.run.clone();
     let count = first.shard.count;
@@ -472,7 +719,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     for (s, d) in &shards {
         if s.run != header || s.shard.count != count {
             return Err(Error::Scenario {
-                file: d.display().to_string(),
+                file: crate::input::shown(&d.display().to_string()),
                 message: "this shard belongs to another batch (scenario, seed, replications or shard count differ)"
                     .into(),
             });
@@ -482,28 +729,41 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     if indices != (0..count).collect::<Vec<_>>() {
         let missing: Vec<String> = (0..count)
             .filter(|i| !indices.contains(i))
+            .take(50)
             .map(|i| i.to_string())
             .collect();
-        return Err(Error::Other(format!(
-            "merge needs each of the {count} shards exactly once; missing: [{}], given: {:?}",
-            missing.join(", "),
-            indices
-        )));
+        let twice: Vec<String> = indices
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0].to_string())
+            .collect();
+        return Err(Error::Scenario {
+            file: "merge".into(),
+            message: format!(
+                "needs each of the {count} shards exactly once; missing: [{}]; given twice: [{}]",
+                missing.join(", "),
+                twice.join(", ")
+            ),
+        });
     }
     let dates = header.dates()?;
     let (names, kpi_names) = header.csv_names();
+    // The shards are inputs: a target holding one of them is refused.
     let outdir = OutputDir::create(out, "merge", false, shard_dirs)?;
     let mut records = RecordWriter::create(outdir.path())?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
     let mut next = 0u64;
     for (s, d) in &shards {
-        let mut reader = RecordReader::open(d, dates.len(), &names, &kpi_names)?;
-        while let Some((r, daily, kpis)) = reader.next_replication()? {
+        let mut reader = RecordReader::open(d, &dates, &header.metrics, &header.kpi_names)?;
+        while next < s.end_replication {
+            let Some((r, daily, kpis)) = reader.next_replication()? else {
+                break;
+            };
             if r != next {
-                return Err(Error::Other(format!(
-                    "{}: expected replication {next}, found {r}",
-                    d.display()
-                )));
+                return Err(Error::Scenario {
+                    file: crate::input::shown(&d.display().to_string()),
+                    message: format!("expected replication {next}, found {r}"),
+                });
             }
             records.write_rows(&ReplicationRows::format(
                 r, &dates, &names, &kpi_names, &daily, &kpis,
@@ -512,22 +772,21 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             next += 1;
         }
         if next != s.end_replication {
-            return Err(Error::Other(format!(
-                "{}: shard {} is incomplete (replications up to {next}, expected {})",
-                d.display(),
-                s.shard,
-                s.end_replication
-            )));
+            return Err(Error::Scenario {
+                file: crate::input::shown(&d.display().to_string()),
+                message: format!(
+                    "shard {} is incomplete (replications up to {next}, expected {})",
+                    s.shard, s.end_replication
+                ),
+            });
         }
+        reader.expect_end()?;
     }
     records.finish()?;
     for name in &shards[0].0.inputs {
-        let from = shards[0].1.join(name);
-        let bytes = fs::read(&from).map_err(|source| Error::Read {
-            file: from.display().to_string(),
-            source,
-        })?;
-        write_atomic(&outdir.file(name), &bytes)?;
+        // Checked above: one of the contract's input file names.
+        let text = crate::input::read_text(&shards[0].1.join(name), crate::input::MAX_INPUT_BYTES)?;
+        write_atomic(&outdir.file(name), text.as_bytes())?;
     }
     agg.write(outdir.path(), &header)?;
     // A merged batch is a whole batch: it gets what a whole one gets.

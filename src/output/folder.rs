@@ -377,3 +377,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::output(path, e)
     })
 }
+
+/// Replaces `path` with `bytes` through a temporary file and a rename, without
+/// waiting for the disk: the file survives the process being killed at any
+/// moment (the kernel has it), not a power cut. For the checkpoint, which is
+/// rewritten after every replication.
+pub fn write_replace(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::output(path, e)
+        })
+}

@@ -33,7 +33,9 @@
 mod folder;
 mod records;
 
-pub use folder::{MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_target, write_atomic};
+pub use folder::{
+    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_target, write_atomic, write_replace,
+};
 pub use records::{
     DAILY_HEADER, KPIS_HEADER, RecordReader, RecordWriter, ReplicationRows, csv_field,
     write_daily_summary,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::write_atomic;
 use crate::error::{Error, Result};
+use crate::input::shown;
 use crate::metrics::DailySeries;
 use crate::stats::Summary;
 
@@ -156,57 +157,72 @@ impl ReplicationRows {
 }
 
 /// Reads `daily.csv` and `kpis.csv` back, one replication at a time, checking
-/// that they hold the expected dates, metrics and KPIs in order.
+/// that they hold exactly the expected dates, metrics and KPIs in order. Any
+/// deviation is an error naming the file and row (exit code 2): record files
+/// may come from elsewhere (a shard copied from a cluster) and are input.
 pub struct RecordReader {
     daily: csv::Reader<File>,
     kpis: csv::Reader<File>,
     daily_path: PathBuf,
     kpis_path: PathBuf,
-    days: usize,
+    dates: Vec<String>,
     metrics: Vec<String>,
     kpi_names: Vec<String>,
     row: csv::StringRecord,
 }
 
 impl RecordReader {
-    /// Opens the records in `dir` of a batch with `days` days, these metric
-    /// names and these KPI names (all as written, i.e. CSV-quoted if needed).
-    pub fn open(dir: &Path, days: usize, metrics: &[String], kpi_names: &[String]) -> Result<Self> {
-        let open = |name: &str| -> Result<(csv::Reader<File>, PathBuf)> {
+    /// Opens the records in `dir` of a batch with these dates, metric names
+    /// and KPI names (the names themselves, not CSV-quoted).
+    pub fn open(
+        dir: &Path,
+        dates: &[String],
+        metrics: &[String],
+        kpi_names: &[String],
+    ) -> Result<Self> {
+        let open = |name: &str, header: &str| -> Result<(csv::Reader<File>, PathBuf)> {
             let p = dir.join(name);
             let f = File::open(&p).map_err(|source| Error::Read {
-                file: p.display().to_string(),
+                file: shown(&p.display().to_string()),
                 source,
             })?;
-            Ok((csv::Reader::from_reader(f), p))
+            let mut r = csv::Reader::from_reader(f);
+            let expected: Vec<&str> = header.trim_end().split(',').collect();
+            let found = r.headers().map_err(|e| Self::bad(&p, e.to_string()))?;
+            if found.iter().collect::<Vec<_>>() != expected {
+                return Err(Self::bad(
+                    &p,
+                    format!("its header is not `{}`", header.trim_end()),
+                ));
+            }
+            Ok((r, p))
         };
-        let (daily, daily_path) = open("daily.csv")?;
-        let (kpis, kpis_path) = open("kpis.csv")?;
-        let unquote = |s: &String| s.trim_matches('"').replace("\"\"", "\"");
+        let (daily, daily_path) = open("daily.csv", DAILY_HEADER)?;
+        let (kpis, kpis_path) = open("kpis.csv", KPIS_HEADER)?;
         Ok(Self {
             daily,
             kpis,
             daily_path,
             kpis_path,
-            days,
-            metrics: metrics.iter().map(unquote).collect(),
-            kpi_names: kpi_names.iter().map(unquote).collect(),
+            dates: dates.to_vec(),
+            metrics: metrics.to_vec(),
+            kpi_names: kpi_names.to_vec(),
             row: csv::StringRecord::new(),
         })
     }
 
     fn bad(path: &Path, what: String) -> Error {
         Error::Scenario {
-            file: path.display().to_string(),
-            message: format!("not a complete borderflow record file: {what}"),
+            file: shown(&path.display().to_string()),
+            message: format!("not a complete borderflow record file: {}", shown(&what)),
         }
     }
 
     /// The next replication's index, daily table and KPIs; `None` at the end.
     pub fn next_replication(&mut self) -> Result<Option<(u64, DailySeries, Vec<f64>)>> {
-        let mut daily = DailySeries::new(self.days, self.metrics.len());
-        let mut replication = None;
-        for d in 0..self.days {
+        let mut daily = DailySeries::new(self.dates.len(), self.metrics.len());
+        let mut replication: Option<u64> = None;
+        for d in 0..self.dates.len() {
             for m in 0..self.metrics.len() {
                 let more = self
                     .daily
@@ -221,23 +237,26 @@ impl RecordReader {
                         "it ends inside a replication".into(),
                     ));
                 }
-                let r: u64 = self.row[0].parse().map_err(|_| {
-                    Self::bad(
-                        &self.daily_path,
-                        format!("bad replication {:?}", &self.row[0]),
-                    )
-                })?;
-                if *replication.get_or_insert(r) != r || self.row[2] != *self.metrics[m] {
+                let field = |i: usize| self.row.get(i).unwrap_or("");
+                let r = field(0).parse::<u64>().ok();
+                if r.is_none()
+                    || *replication.get_or_insert(r.unwrap_or(0)) != r.unwrap_or(0)
+                    || field(1) != self.dates[d]
+                    || field(2) != self.metrics[m]
+                {
                     return Err(Self::bad(
                         &self.daily_path,
                         format!(
-                            "unexpected row {:?} (replication {r}, day {d}, metric {})",
-                            self.row, self.metrics[m]
+                            "line {}: expected replication {}, date {}, metric {}",
+                            self.row.position().map_or(0, |p| p.line()),
+                            replication.map_or("?".into(), |r| r.to_string()),
+                            self.dates[d],
+                            self.metrics[m]
                         ),
                     ));
                 }
-                let v: f64 = self.row[3].parse().map_err(|_| {
-                    Self::bad(&self.daily_path, format!("bad value {:?}", &self.row[3]))
+                let v: f64 = field(3).parse().map_err(|_| {
+                    Self::bad(&self.daily_path, format!("bad value {:?}", field(3)))
                 })?;
                 daily.row_mut(d)[m] = v;
             }
@@ -249,33 +268,70 @@ impl RecordReader {
                 .read_record(&mut self.row)
                 .map_err(|e| Self::bad(&self.kpis_path, e.to_string()))?;
             if !more && k == 0 && replication.is_none() {
-                // A batch without daily metrics (a sweep) ends here.
+                // The end of a batch without daily metrics (a sweep).
                 return Ok(None);
             }
+            let field = |i: usize| self.row.get(i).unwrap_or("");
             if more && replication.is_none() {
-                replication = self.row[0].parse::<u64>().ok();
+                replication = field(0).parse::<u64>().ok();
             }
-            if !more || self.row[1] != **name || self.row[0].parse::<u64>().ok() != replication {
+            if !more || field(1) != name || field(0).parse::<u64>().ok() != replication {
                 return Err(Self::bad(
                     &self.kpis_path,
-                    format!("expected {name} of replication {replication:?}"),
+                    format!(
+                        "expected {name} of replication {}",
+                        replication.map_or("?".into(), |r| r.to_string())
+                    ),
                 ));
             }
-            kpis.push(self.row[2].parse().map_err(|_| {
-                Self::bad(&self.kpis_path, format!("bad value {:?}", &self.row[2]))
-            })?);
+            kpis.push(
+                field(2)
+                    .parse()
+                    .map_err(|_| Self::bad(&self.kpis_path, format!("bad value {:?}", field(2))))?,
+            );
         }
         Ok(replication.map(|r| (r, daily, kpis)))
     }
+
+    /// Byte offsets in `daily.csv` and `kpis.csv` just after what was read.
+    pub fn positions(&self) -> (u64, u64) {
+        (self.daily.position().byte(), self.kpis.position().byte())
+    }
+
+    /// Checks that both files end here: nothing follows the replications
+    /// read (rows appended to a shard's records are refused, not merged).
+    pub fn expect_end(&mut self) -> Result<()> {
+        for (reader, path) in [
+            (&mut self.daily, &self.daily_path),
+            (&mut self.kpis, &self.kpis_path),
+        ] {
+            let more = reader
+                .read_record(&mut self.row)
+                .map_err(|e| Self::bad(path, e.to_string()))?;
+            if more {
+                return Err(Self::bad(
+                    path,
+                    "it holds rows after the last replication it should have".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Quotes a CSV field if it holds a comma, quote or line break.
+/// Quotes a CSV field where needed (a comma, quote or line break in it), by
+/// the csv crate, whose readers undo exactly this.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing into memory cannot fail. A field is closed (its closing quote
+    // written) only with its record, whose line break is then dropped.
+    let _ = w.write_record([s]);
+    let mut text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    text.pop();
+    text
 }
 
 /// Writes `daily_summary.csv` (`date,metric,mean,ci95_low,ci95_high,p05,
@@ -291,4 +347,17 @@ pub fn write_daily_summary<'a>(
         let _ = writeln!(text, "{date},{metric},{}", s.csv_fields());
     }
     write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn fields_are_quoted_where_needed() {
+        assert_eq!(csv_field("usbp"), "usbp");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("\"Exodo\""), "\"\"\"Exodo\"\"\"");
+        assert_eq!(csv_field("x\ny"), "\"x\ny\"");
+    }
 }

@@ -167,8 +167,8 @@ fn checked_run_gives_the_same_bytes() {
     );
 }
 
-/// An output folder that cannot be created gives a clear error naming it,
-/// exit code 1, and nothing half-written.
+/// An output folder under a file is refused with a clear error naming it,
+/// exit code 2, and nothing written.
 #[test]
 fn unwritable_output_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
@@ -176,10 +176,11 @@ fn unwritable_output_is_a_clear_error() {
     std::fs::write(&file, "not a folder").unwrap();
     let out = file.join("results");
     let res = borderflow(&["run", "scenarios/mmc.ron", "-r", "2", "-q"], &out);
-    assert_eq!(res.status.code(), Some(1));
+    // A file where a folder must be is bad input: refused before running.
+    assert_eq!(res.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(
-        stderr.contains("cannot write") && stderr.contains("a-file"),
+        stderr.contains("is not a folder") && stderr.contains("a-file"),
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");

@@ -99,11 +99,7 @@ fn run_compare_and_sweep_agree() {
     .unwrap();
     let sw = Sweep::from_file(&sweep_file).unwrap();
     let exp = sw.experiment();
-    let job = Job {
-        experiment: &exp,
-        header: sw.header(),
-        inputs: sw.inputs().unwrap(),
-    };
+    let job = Job::new(&exp, sw.header(), sw.inputs().unwrap());
     let out = tmp.path().join("sweep");
     run_job(
         &job,

@@ -7,5 +7,6 @@ mod compare;
 mod determinism;
 mod engine;
 mod report;
+mod safety;
 mod scenarios;
 mod sweep;

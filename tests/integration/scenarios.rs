@@ -145,7 +145,7 @@ fn huge_file_is_refused_before_reading() {
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(
         stderr.contains(
-            "huge.ron: file is 104857600 bytes; scenario files are limited to 8388608 bytes"
+            "huge.ron: file is 104857600 bytes; input files are limited to 8388608 bytes"
         ),
         "{stderr}"
     );

@@ -60,11 +60,7 @@ fn sobol_indices_match_ishigami() {
 fn sharded_sweep_merges_to_the_same_bytes() {
     let sw = Sweep::from_file(Path::new("scenarios/sweeps/mmc_servers.ron")).unwrap();
     let exp = sw.experiment();
-    let job = Job {
-        experiment: &exp,
-        header: sw.header(),
-        inputs: sw.inputs().unwrap(),
-    };
+    let job = Job::new(&exp, sw.header(), sw.inputs().unwrap());
     let tmp = tempfile::tempdir().unwrap();
     let opts = |out: &str, shard: Option<Shard>| RunOptions {
         out: Some(tmp.path().join(out)),
