@@ -18,6 +18,7 @@
 //! | [`input`] | reading input files safely (bounded, regular files only), echoing user values |
 //! | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
 //! | [`runner`] | `borderflow run`: batch → files |
+//! | [`smoke`] | end-to-end checks of untrusted sweep files and shard folders (fuzzing) |
 //! | [`cli`] | the command line |
 //!
 //! A model implements [`engine::Model`] (events, handler, day observer) and
@@ -45,6 +46,7 @@ pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
 pub mod shard;
+pub mod smoke;
 pub mod stats;
 pub mod sweep;
 

@@ -672,3 +672,61 @@ fn file_size_limit_is_a_clear_write_error() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("too large"), "{}", stderr(&o));
 }
+
+// ---- Fuzzing: the kept corpora of sweep files and shard folders replay. ----
+
+/// Every input the sweep and shard fuzzers kept (`fuzz/corpus/sweep`,
+/// `fuzz/corpus/shard`) gives a result or an error, never a panic, and the
+/// seeds taken from real runs still succeed.
+#[test]
+fn sweep_and_shard_fuzz_corpora_replay_without_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["mmc.ron", "baseline.ron"] {
+        std::fs::copy(
+            format!("{}/scenarios/{f}", env!("CARGO_MANIFEST_DIR")),
+            tmp.path().join(f),
+        )
+        .unwrap();
+    }
+    for (corpus, min_files) in [("sweep", 4), ("shard", 3)] {
+        let mut files: Vec<_> = std::fs::read_dir(format!(
+            "{}/fuzz/corpus/{corpus}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the fuzz corpus is in the repository")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+        files.sort();
+        assert!(files.len() >= min_files, "{corpus}: {} files", files.len());
+        let mut valid = 0;
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let seed = f.file_name().unwrap().to_str().unwrap().starts_with("seed-");
+            let r = std::panic::catch_unwind(|| match corpus {
+                "sweep" => match std::str::from_utf8(&bytes) {
+                    Ok(text) => borderflow::smoke::sweep(text, tmp.path()),
+                    Err(_) => Ok(()),
+                },
+                _ => borderflow::smoke::shard(&bytes, tmp.path()),
+            });
+            match r {
+                Ok(Ok(())) => valid += 1,
+                Ok(Err(e)) => {
+                    assert!(!seed, "{}: {e}", f.display());
+                    assert!(!e.to_string().is_empty());
+                }
+                Err(_) => panic!("{} panicked", f.display()),
+            }
+        }
+        assert!(valid > 0, "{corpus}: no valid input in the corpus");
+    }
+    // Nothing escaped the folder the smoke checks were given.
+    let mut left = tree(tmp.path());
+    left.retain(|p| !p.starts_with("shard/") && !p.starts_with("merged/"));
+    left.retain(|p| !p.starts_with(".merged.partial"));
+    assert_eq!(
+        left,
+        vec!["baseline.ron", "fuzz-sweep.ron", "merged", "mmc.ron", "shard"]
+    );
+}
