@@ -345,6 +345,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
         }
         Command::Plot { outdir } => {
+            crate::output::check_results(&outdir)?;
             let files = crate::report::render(&outdir)?;
             let charts = files
                 .iter()

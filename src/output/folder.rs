@@ -168,6 +168,25 @@ pub fn check_target(target: &Path, inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// Checks that `dir` is a results folder borderflow wrote (a real folder
+/// holding [`STAMP`]) before a command rewrites files in it in place
+/// (`plot`); anything else is refused with exit code 2.
+pub fn check_results(dir: &Path) -> Result<()> {
+    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Err(refused(dir, "is not a folder (of borderflow results)"));
+    }
+    if fs::symlink_metadata(dir.join(STAMP)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    Err(refused(
+        dir,
+        format!(
+            "is not a results folder written by borderflow (no {STAMP} stamp); only those are \
+             redrawn. Results written before the stamp existed must be run again"
+        ),
+    ))
+}
+
 /// An output folder under construction: a locked, stamped staging folder
 /// `.<name>.partial` beside the target.
 pub struct OutputDir {

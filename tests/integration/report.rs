@@ -154,6 +154,8 @@ fn replication(noise: &mut Noise) -> BTreeMap<String, Vec<f64>> {
 /// Writes a run folder with every file a border-model run leaves.
 fn fabricate(dir: &Path) {
     fs::create_dir_all(dir).expect("create fixture folder");
+    // A fabricated borderflow result carries the stamp `plot` requires.
+    fs::write(dir.join(".borderflow"), "{}\n").expect("stamp");
     let mut noise = Noise(42);
     let reps: Vec<BTreeMap<String, Vec<f64>>> =
         (0..REPS).map(|_| replication(&mut noise)).collect();
@@ -538,4 +540,14 @@ fn plot_redraws_a_run_folder_and_rejects_a_bad_one() {
         msg.contains("no-such-run") && msg.contains("not a folder"),
         "{msg}"
     );
+    // A folder borderflow did not write is not drawn into.
+    let foreign = tmp.path().join("foreign");
+    fs::create_dir(&foreign).unwrap();
+    let bad = Command::new(bin)
+        .arg("plot")
+        .arg(&foreign)
+        .output()
+        .expect("run borderflow plot");
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0);
 }

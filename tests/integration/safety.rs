@@ -702,7 +702,12 @@ fn sweep_and_shard_fuzz_corpora_replay_without_panics() {
         let mut valid = 0;
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
-            let seed = f.file_name().unwrap().to_str().unwrap().starts_with("seed-");
+            let seed = f
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("seed-");
             let r = std::panic::catch_unwind(|| match corpus {
                 "sweep" => match std::str::from_utf8(&bytes) {
                     Ok(text) => borderflow::smoke::sweep(text, tmp.path()),
@@ -727,6 +732,12 @@ fn sweep_and_shard_fuzz_corpora_replay_without_panics() {
     left.retain(|p| !p.starts_with(".merged.partial"));
     assert_eq!(
         left,
-        vec!["baseline.ron", "fuzz-sweep.ron", "merged", "mmc.ron", "shard"]
+        vec![
+            "baseline.ron",
+            "fuzz-sweep.ron",
+            "merged",
+            "mmc.ron",
+            "shard"
+        ]
     );
 }
