@@ -1,7 +1,8 @@
 //! Typed errors of the library, and the exit code each maps to.
 //!
 //! Input errors (a file that cannot be read, RON syntax, an invalid value, a
-//! broken `extend`) exit with 2; everything else (writing outputs, a failed
+//! broken `extend`) exit with 2; a merge of a batch whose shards are not all
+//! there yet with 3; everything else (writing outputs, a failed
 //! thread pool) with 1. Messages name the file and line:column, or the
 //! scenario path of the bad value, and say what would be valid.
 
@@ -78,6 +79,11 @@ pub enum Error {
         /// Why, and how to proceed.
         message: String,
     },
+    /// `merge` found shards missing or incomplete: nothing is wrong with
+    /// them, the batch is just not finished (exit code 3, so a job script can
+    /// wait and retry).
+    #[error("{0}")]
+    Incomplete(String),
     /// Writing results failed; earlier results are left in place.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -120,6 +126,7 @@ impl Error {
             | Error::Scenario { .. }
             | Error::Invalid { .. }
             | Error::Refused { .. } => 2,
+            Error::Incomplete(_) => 3,
             Error::Output { .. }
             | Error::Invariant { .. }
             | Error::Interrupted(_)

@@ -702,10 +702,26 @@ impl ShardJson {
 /// missing; the records must hold exactly the replications promised.
 pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     let mut shards: Vec<(ShardJson, &PathBuf)> = Vec::new();
+    let mut unfinished = Vec::new();
     for d in shard_dirs {
-        let s: ShardJson = read_json(&d.join("shard.json"))?;
+        let description = d.join("shard.json");
+        // A shard writes its description last, when complete: a folder
+        // without one (or no folder yet) is a shard still to run.
+        if !description.exists() {
+            unfinished.push(crate::input::shown(&d.display().to_string()));
+            continue;
+        }
+        let s: ShardJson = read_json(&description)?;
         s.check(d)?;
         shards.push((s, d));
+    }
+    if !unfinished.is_empty() {
+        return Err(Error::Incomplete(format!(
+            "merge: {} of {} shard folders hold no finished shard yet: {}",
+            unfinished.len(),
+            shard_dirs.len(),
+            unfinished.join(", ")
+        )));
     }
     let Some((first, _)) = shards.first() else {
         return Err(Error::Scenario {
@@ -737,13 +753,19 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             .filter(|w| w[0] == w[1])
             .map(|w| w[0].to_string())
             .collect();
-        return Err(Error::Scenario {
-            file: "merge".into(),
-            message: format!(
-                "needs each of the {count} shards exactly once; missing: [{}]; given twice: [{}]",
-                missing.join(", "),
-                twice.join(", ")
-            ),
+        let message = format!(
+            "merge needs each of the {count} shards exactly once; missing: [{}]; given twice: [{}]",
+            missing.join(", "),
+            twice.join(", ")
+        );
+        // Only missing shards: the batch is not finished yet (exit code 3).
+        return Err(if twice.is_empty() {
+            Error::Incomplete(message)
+        } else {
+            Error::Scenario {
+                file: "merge".into(),
+                message,
+            }
         });
     }
     let dates = header.dates()?;

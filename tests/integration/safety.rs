@@ -432,9 +432,15 @@ fn merge_refuses_missing_duplicate_and_corrupt_shards_with_exit_2() {
         args.extend(["-o", s(&out)]);
         bf(&args)
     };
+    // A missing shard is not bad input but an unfinished batch: exit 3, so a
+    // job script can tell it from a broken one.
     let o = merge(&[&dirs[0], &dirs[2]]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("missing: [1]"), "{}", stderr(&o));
+    let not_yet = tmp.path().join("shard-not-run");
+    let o = merge(&[&dirs[0], &dirs[1], &not_yet]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("shard-not-run"), "{}", stderr(&o));
     let o = merge(&[&dirs[0], &dirs[1], &dirs[1], &dirs[2]]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("given twice: [1]"), "{}", stderr(&o));
