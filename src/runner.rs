@@ -365,7 +365,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     } else {
         let mut w = RecordWriter::create(out.path())?;
         let mut cp = fresh;
-        save_checkpoint(out.path(), &mut w, &mut cp)?;
+        save_checkpoint(out.path(), &mut w, &mut cp, 0)?;
         (w, cp)
     };
 
@@ -393,41 +393,66 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         if shard == Shard::WHOLE {
             agg.push(&rep.daily, &rep.kpis);
         }
-        checkpoint.done += 1;
-        save_checkpoint(&staging, &mut records, &mut checkpoint)
+        let done = checkpoint.done + 1;
+        save_checkpoint(&staging, &mut records, &mut checkpoint, done)
     });
-    let stats = match result {
-        Ok(s) => s,
-        Err(e) => {
-            if checkpoint.done == 0 {
-                return Err(e);
-            }
-            // The checkpoint on disk covers every recorded replication.
-            out.keep();
-            let kept = format!(
-                "{} finished replications are kept in {}",
-                checkpoint.done,
-                staging.display()
-            );
-            return Err(match e {
-                Error::Interrupted(what) => Error::Interrupted(format!(
-                    "{what}; {kept} — rerun the same command with --resume to continue"
-                )),
-                e => Error::Other(format!(
-                    "{e}\n{kept}; once the cause is fixed, rerun the same command with --resume"
-                )),
-            });
+    // The checkpoint on disk covers every recorded replication: from the
+    // first one on, whatever fails, the staging folder is kept for --resume.
+    if checkpoint.done > 0 {
+        out.keep();
+    }
+    let kept = |e: Error| {
+        if checkpoint.done == 0 {
+            return e;
+        }
+        let kept = format!(
+            "{} finished replications are kept in {}",
+            checkpoint.done,
+            staging.display()
+        );
+        match e {
+            Error::Interrupted(what) => Error::Interrupted(format!(
+                "{what}; {kept} — rerun the same command with --resume to continue"
+            )),
+            e => Error::Other(format!(
+                "{e}\n{kept}; once the cause is fixed, rerun the same command with --resume"
+            )),
         }
     };
+    let stats = result.map_err(kept)?;
+    let kpis = finish_job(job, &out, records, &mut agg, shard, opts.charts).map_err(kept)?;
+    let out_dir = out.commit()?;
+    Ok(RunOutcome {
+        out_dir,
+        kpis,
+        stats,
+        wall: t0.elapsed(),
+    })
+}
+
+/// Completes a batch's folder once every replication is recorded: closes
+/// the records, saves the inputs, and writes the summaries and charts of a
+/// whole batch or the description of a shard. The checkpoint goes last, so a
+/// staging folder left by a failure here still resumes.
+fn finish_job(
+    job: &Job,
+    out: &OutputDir,
+    records: RecordWriter,
+    agg: &mut Aggregator,
+    shard: Shard,
+    charts: bool,
+) -> Result<Vec<(String, Summary)>> {
+    let header = &job.header;
     records.finish()?;
     for (name, bytes) in &job.inputs {
         write_atomic(&out.file(name), bytes)?;
     }
     let kpis = if shard == Shard::WHOLE {
         let kpis = agg.write(out.path(), header)?;
-        finalize(out.path(), header, opts.charts)?;
+        finalize(out.path(), header, charts)?;
         kpis
     } else {
+        let range = shard.range(header.replications);
         let json = ShardJson {
             run: header.clone(),
             shard,
@@ -439,15 +464,9 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         write_atomic(&out.file("shard.json"), text.as_bytes())?;
         Vec::new()
     };
-    // Last: without a checkpoint a leftover staging folder reads as complete.
+    // Without a checkpoint a leftover staging folder reads as complete.
     fs::remove_file(out.file(CHECKPOINT)).map_err(|e| Error::output(out.file(CHECKPOINT), e))?;
-    let out_dir = out.commit()?;
-    Ok(RunOutcome {
-        out_dir,
-        kpis,
-        stats,
-        wall: t0.elapsed(),
-    })
+    Ok(kpis)
 }
 
 /// Takes over the records of an interrupted run in `out`'s staging folder:
@@ -478,7 +497,7 @@ fn resume_records(
         }
         let mut w = RecordWriter::create(staging)?;
         let mut cp = fresh;
-        save_checkpoint(staging, &mut w, &mut cp)?;
+        save_checkpoint(staging, &mut w, &mut cp, 0)?;
         return Ok((w, cp));
     }
     let saved: Checkpoint = read_json(&cp_path)?;
@@ -571,12 +590,26 @@ fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
     }
 }
 
-fn save_checkpoint(dir: &Path, records: &mut RecordWriter, cp: &mut Checkpoint) -> Result<()> {
-    let (daily, kpis) = records.flush()?;
-    cp.daily_bytes = daily;
-    cp.kpis_bytes = kpis;
-    let text = serde_json::to_string_pretty(cp).map_err(|e| Error::Other(e.to_string()))?;
-    write_replace(&dir.join(CHECKPOINT), text.as_bytes())
+/// Flushes the records and saves the checkpoint with `done` replications;
+/// `cp` changes only once both are on disk, so it always says what the disk
+/// holds.
+fn save_checkpoint(
+    dir: &Path,
+    records: &mut RecordWriter,
+    cp: &mut Checkpoint,
+    done: u64,
+) -> Result<()> {
+    let (daily_bytes, kpis_bytes) = records.flush()?;
+    let next = Checkpoint {
+        done,
+        daily_bytes,
+        kpis_bytes,
+        ..cp.clone()
+    };
+    let text = serde_json::to_string_pretty(&next).map_err(|e| Error::Other(e.to_string()))?;
+    write_replace(&dir.join(CHECKPOINT), text.as_bytes())?;
+    *cp = next;
+    Ok(())
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
