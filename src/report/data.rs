@@ -11,10 +11,11 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use ron::Value;
 use serde::Deserialize;
 
+use crate::calendar::{check_date, check_month, parse_date};
 use crate::error::{Error, Result};
 
 /// One KPI's summary across replications, as `summary.json` stores it.
@@ -320,8 +321,7 @@ fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
         let rec = rec.map_err(|e| bad(path, e))?;
         let line = i + 2;
         let field = |k: usize| rec.get(idx[k]).unwrap_or("");
-        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
-            .map_err(|_| bad(path, format!("line {line}: `{}` is not a date", field(0))))?;
+        let date = check_date(field(0)).map_err(|why| bad(path, format!("line {line}: {why}")))?;
         let num = |k: usize| -> Result<f64> {
             let s = field(k);
             // An undefined statistic is written as an empty field or NaN.
@@ -438,7 +438,7 @@ pub fn per_replication(
         if want_daily {
             let date = rec
                 .get(c_date)
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .and_then(parse_date)
                 .ok_or_else(|| bad(&path, format!("line {line}: bad date")))?;
             let d = usize::try_from((date - first).num_days())
                 .ok()
@@ -518,12 +518,8 @@ fn observed_of(scn: &Value) -> Vec<Observed> {
                 .iter()
                 .filter_map(|pair| match pair {
                     Value::Seq(p) if p.len() == 2 => {
-                        let d = NaiveDate::parse_from_str(
-                            &format!("{}-01", as_str(&p[0])?),
-                            "%Y-%m-%d",
-                        )
-                        .ok()?;
-                        Some((d.with_day(1)?, as_f64(&p[1])?))
+                        let d = check_month(as_str(&p[0])?).ok()?;
+                        Some((d, as_f64(&p[1])?))
                     }
                     _ => None,
                 })
