@@ -5,6 +5,10 @@
 //!
 //! Nothing here trusts the files: every failure is an [`Error::Read`] naming
 //! the file, and a missing optional file only removes what depended on it.
+//! Whole files (`summary.json`, `scenario.ron`) are read through
+//! [`read_text`], within the input size limit; the record tables, which can
+//! be gigabytes, are streamed, and must be regular files (a FIFO or a device
+//! in their place would block or never end).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -17,6 +21,7 @@ use serde::Deserialize;
 
 use crate::calendar::{check_date, check_month, parse_date};
 use crate::error::{Error, Result};
+use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 
 /// One KPI's summary across replications, as `summary.json` stores it.
 /// A statistic that is not defined (e.g. a CI from one replication) is
@@ -206,17 +211,21 @@ pub struct RunData {
 /// A parse error in `file`, as an input error (exit code 2).
 pub fn bad(file: &Path, message: impl std::fmt::Display) -> Error {
     Error::Read {
-        file: file.display().to_string(),
+        file: shown(&file.display().to_string()),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_string()),
     }
 }
 
-/// Opens `file` for reading, or says why not.
+/// Opens the regular file `file` for streaming, or says why not.
 fn open(file: &Path) -> Result<File> {
-    File::open(file).map_err(|e| Error::Read {
-        file: file.display().to_string(),
+    let read_err = |e| Error::Read {
+        file: shown(&file.display().to_string()),
         source: e,
-    })
+    };
+    if !std::fs::metadata(file).map_err(read_err)?.is_file() {
+        return Err(bad(file, "not a regular file"));
+    }
+    File::open(file).map_err(read_err)
 }
 
 impl RunData {
@@ -233,7 +242,7 @@ impl RunData {
             });
         }
         let summary_path = dir.join("summary.json");
-        let summary: RunSummary = serde_json::from_reader(BufReader::new(open(&summary_path)?))
+        let summary: RunSummary = serde_json::from_str(&read_text(&summary_path, MAX_INPUT_BYTES)?)
             .map_err(|e| bad(&summary_path, e))?;
         let (dates, series) = read_daily_summary(&dir.join("daily_summary.csv"))?;
         let mut metric_order: Vec<String> = summary
@@ -251,7 +260,7 @@ impl RunData {
         metric_order.extend(extra);
         // The report still draws every chart without the scenario; it only
         // loses the parameter tables and the observed overlays.
-        let scenario = std::fs::read_to_string(dir.join("scenario.ron"))
+        let scenario = read_text(&dir.join("scenario.ron"), MAX_INPUT_BYTES)
             .ok()
             .and_then(|t| ron::from_str::<Value>(&t).ok());
         let observed = scenario.as_ref().map(observed_of).unwrap_or_default();

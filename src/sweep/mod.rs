@@ -25,7 +25,6 @@
 
 mod design;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ron::Value;
@@ -33,9 +32,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
+use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
-use crate::output::{csv_field, write_atomic};
+use crate::output::{check_name, csv_field, write_atomic};
 use crate::runner::RunHeader;
 use crate::scenario::path::{ScenarioPath, suggest};
 use crate::scenario::{Checks, Scenario, source};
@@ -151,16 +151,17 @@ impl Sweep {
     /// Loads and validates the sweep file at `path`, including every point's
     /// scenario.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let label = path.display().to_string();
-        let text = fs::read_to_string(path).map_err(|source| Error::Read {
-            file: label.clone(),
-            source,
-        })?;
+        let label = shown(&path.display().to_string());
+        let text = read_text(path, MAX_INPUT_BYTES)?;
         let value = source::parse_value(&text, &label)?;
         let mut checks = Checks::default();
         let Some(raw) = checks.deserialize::<RawSweep>(value, "") else {
             return Err(checks.into_error(&label));
         };
+        // The name is the default output folder's: the rule scenarios follow.
+        if let Err(why) = check_name(&raw.name) {
+            checks.fail("name", why);
+        }
         let base_path: PathBuf = path.parent().unwrap_or(Path::new("")).join(&raw.base);
         if !base_path.exists() {
             return Err(Error::Invalid {
@@ -169,22 +170,22 @@ impl Sweep {
                     path: "base".into(),
                     message: format!(
                         "no such scenario file {} (the path is relative to the sweep file's folder)",
-                        base_path.display()
+                        shown(&base_path.display().to_string())
                     ),
                 }],
             });
         }
         let base_value = source::load_file(&base_path)?;
-        let base = Scenario::from_value(base_value.clone(), &base_path.display().to_string())?;
+        let base =
+            Scenario::from_value(base_value.clone(), &shown(&base_path.display().to_string()))?;
 
-        checks.nonempty("name", &raw.name);
         let design = Design::parse(&raw.design);
         if design.is_none() {
             checks.fail(
                 "design",
                 format!(
                     "unknown design \"{}\"{}",
-                    raw.design,
+                    shown(&raw.design),
                     suggest(&raw.design, Design::NAMES.iter().map(|s| s.to_string()))
                 ),
             );
@@ -214,7 +215,8 @@ impl Sweep {
                         checks.fail(
                             format!("kpis[{j}]"),
                             format!(
-                                "the base model has no KPI \"{k}\"{}",
+                                "the base model has no KPI \"{}\"{}",
+                                shown(k),
                                 suggest(k, kpi_names.clone())
                             ),
                         );
@@ -390,7 +392,7 @@ fn check_parameter(
     let current = match parsed.resolve_existing(&mut probe) {
         Ok(v) => v.clone(),
         Err(e) => {
-            checks.fail(format!("{at}.path"), format!("\"{}\": {e}", p.path));
+            checks.fail(format!("{at}.path"), format!("\"{}\": {e}", shown(&p.path)));
             return None;
         }
     };
@@ -399,7 +401,7 @@ fn check_parameter(
             format!("{at}.path"),
             format!(
                 "\"{}\" is not a number in the base scenario (it is {}); only numbers can be swept",
-                p.path,
+                shown(&p.path),
                 if current == Value::Unit {
                     "absent".to_string()
                 } else {
@@ -505,13 +507,13 @@ impl Experiment for SweepExperiment<'_> {
 /// `sensitivity.csv` (first- and total-order indices per KPI and parameter).
 pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
     let plan_path = dir.join("sweep.json");
-    let plan: SweepPlan = serde_json::from_str(&fs::read_to_string(&plan_path).map_err(
-        |source| Error::Read {
-            file: plan_path.display().to_string(),
-            source,
-        },
-    )?)
-    .map_err(|e| Error::Other(format!("{}: {e}", plan_path.display())))?;
+    let plan: SweepPlan =
+        serde_json::from_str(&read_text(&plan_path, MAX_INPUT_BYTES)?).map_err(|e| {
+            Error::Scenario {
+                file: shown(&plan_path.display().to_string()),
+                message: format!("not a valid sweep plan written by borderflow: {e}"),
+            }
+        })?;
     let reps = u64::from(plan.replications);
     let kpis_path = dir.join("kpis.csv");
     let mut reader = csv::Reader::from_path(&kpis_path)

@@ -3,13 +3,48 @@
 //! bad sweep files reported like bad scenarios.
 
 use std::f64::consts::PI;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use borderflow::rng::stream;
 use borderflow::runner::{Job, RunOptions, merge, run_job};
 use borderflow::sensitivity::{saltelli_unit, sobol_indices};
 use borderflow::shard::Shard;
 use borderflow::sweep::Sweep;
+
+/// Runs `f` on a thread of its own and gives its result, failing the test if
+/// it takes longer than `limit`: a read that blocks (on a FIFO) would
+/// otherwise hang the whole test run. A stuck thread is left behind.
+pub(crate) fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{what}: no answer within {limit:?}"))
+}
+
+/// Makes a FIFO at `path` (with `mkfifo`, part of every Unix).
+pub(crate) fn fifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// A sweep file at `dir/name` whose `base` is the absolute path of `base`.
+fn sweep_file(dir: &Path, name: &str, base: &str, body: &str) -> PathBuf {
+    let base = std::fs::canonicalize(base).unwrap();
+    let f = dir.join(name);
+    std::fs::write(&f, format!("(base: \"{}\", {body})", base.display())).unwrap();
+    f
+}
 
 /// Ishigami, f = sin x1 + a sin² x2 + b x3⁴ sin x1 on [−π, π]³ with a = 7,
 /// b = 0.1, has S = (0.3139, 0.4424, 0) and ST = (0.5576, 0.4424, 0.2437).
@@ -150,4 +185,122 @@ fn shipped_sweeps_validate() {
         }
     }
     assert!(n >= 3, "{n} sweep files");
+}
+
+/// A sweep's name is its default output folder's, so it follows the rule of
+/// scenario names: a name that climbs out of `outputs/` or is an absolute
+/// path is refused at `name` (exit code 2), and nothing is written. (It used
+/// to write the sweep there, replacing what was in that folder.)
+#[test]
+fn sweep_name_that_leaves_the_output_folder_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("a/b");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let body =
+        r#"design: "grid", parameters: [(path: "model.servers", values: [10])], replications: 1"#;
+    for name in ["../../victim", "/abs/dir", ".hidden"] {
+        let f = sweep_file(
+            &cwd,
+            "s.ron",
+            "scenarios/mmc.ron",
+            &format!("name: {name:?}, {body}"),
+        );
+        let Err(err) = Sweep::from_file(&f) else {
+            panic!("{name}: accepted")
+        };
+        assert_eq!(err.exit_code(), 2, "{name}: {err}");
+        let borderflow::error::Error::Invalid { problems, .. } = &err else {
+            panic!("{name}: {err}")
+        };
+        assert_eq!(problems[0].path, "name", "{name}: {err}");
+        let res = Command::new(env!("CARGO_BIN_EXE_borderflow"))
+            .args(["sweep", "-q", "s.ron"])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert_eq!(res.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert!(
+            stderr.contains("name: must not contain"),
+            "{name}: {stderr}"
+        );
+    }
+    let mut left: Vec<_> = walk(tmp.path());
+    left.sort();
+    assert_eq!(left, vec![cwd.join("s.ron")], "nothing but the sweep file");
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A sweep "file" that is a device, a FIFO or a folder is refused at once
+/// with exit code 2, as a scenario would be: `/dev/zero` used to be read
+/// until memory ran out, and a FIFO blocked forever.
+#[test]
+fn sweep_file_that_is_not_a_regular_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("pipe.ron");
+    fifo(&pipe);
+    for (path, says) in [
+        (PathBuf::from("/dev/zero"), "not a regular file"),
+        (pipe, "not a regular file"),
+        (tmp.path().to_path_buf(), "is a folder"),
+    ] {
+        let t0 = Instant::now();
+        let shown = path.display().to_string();
+        let err = within(Duration::from_secs(10), &shown, move || {
+            Sweep::from_file(&path)
+                .err()
+                .map(|e| (e.exit_code(), e.to_string()))
+        });
+        let Some((code, message)) = err else {
+            panic!("{shown}: accepted")
+        };
+        assert_eq!(code, 2, "{shown}: {message}");
+        assert!(message.contains(says), "{shown}: {message}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(2),
+            "{shown}: {:?}",
+            t0.elapsed()
+        );
+    }
+    // Larger than the input limit: refused before it is read.
+    let huge = tmp.path().join("huge.ron");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let err = Sweep::from_file(&huge).err().expect("a 100 MB sweep file");
+    assert!(
+        err.exit_code() == 2 && err.to_string().contains("input files are limited to"),
+        "{err}"
+    );
+}
+
+/// `finalize` reads the saved plan (`sweep.json`) under the same rule: a
+/// folder whose plan is a device is an input error, not a read without end.
+#[test]
+fn sweep_plan_that_is_a_device_is_refused() {
+    let sw = Sweep::from_file(Path::new("scenarios/sweeps/mmc_servers.ron")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("sweep.json")).unwrap();
+    let dir = tmp.path().to_path_buf();
+    let header = sw.header();
+    let err = within(Duration::from_secs(10), "finalize", move || {
+        borderflow::sweep::finalize(&dir, &header).map_err(|e| (e.exit_code(), e.to_string()))
+    })
+    .expect_err("a plan that is /dev/zero");
+    assert_eq!(err.0, 2, "{}", err.1);
+    assert!(err.1.contains("not a regular file"), "{}", err.1);
 }
