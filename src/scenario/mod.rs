@@ -203,13 +203,13 @@ impl Scenario {
 
     /// The experiment that runs replications of this scenario.
     pub fn experiment(&self) -> Box<dyn Experiment + '_> {
-        match &self.model {
-            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p.clone(), self.calendar)),
-            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(
-                (**p).clone(),
-                self.calendar,
-            )),
-        }
+        self.model.clone().into_experiment(self.calendar)
+    }
+
+    /// The experiment, taking the model's parameters instead of copying
+    /// them: for a scenario built only to be run (a sweep's point).
+    pub fn into_experiment(self) -> Box<dyn Experiment> {
+        self.model.into_experiment(self.calendar)
     }
 }
 
@@ -242,6 +242,14 @@ fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSerie
 }
 
 impl ModelSpec {
+    /// The experiment that runs this model over `calendar`.
+    fn into_experiment(self, calendar: Calendar) -> Box<dyn Experiment> {
+        match self {
+            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p, calendar)),
+            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(*p, calendar)),
+        }
+    }
+
     fn from_value(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option<Self> {
         let Value::Map(mut map) = value else {
             checks.fail(

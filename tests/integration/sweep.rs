@@ -1,7 +1,13 @@
 //! Sweeps and sensitivity: the Sobol estimator against the Ishigami
 //! function's analytic indices, sharded sweeps merged to the same bytes, and
 //! bad sweep files reported like bad scenarios.
+//!
+//! This module also installs the test binary's allocator: the system one,
+//! counting the bytes each thread holds, so that a test can measure the most
+//! a call held at once.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +18,67 @@ use borderflow::runner::{Job, RunOptions, merge, run_job};
 use borderflow::sensitivity::{saltelli_unit, sobol_indices};
 use borderflow::shard::Shard;
 use borderflow::sweep::Sweep;
+
+/// The system allocator, keeping per thread the bytes allocated and not yet
+/// freed ([`held`]) and their peak since [`reset_peak`]. Per thread, so that
+/// tests running at the same time do not count each other's memory.
+struct Counting;
+
+thread_local! {
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(bytes: isize) {
+    // `try_with`: a thread being torn down may still free memory.
+    let _ = HELD.try_with(|h| {
+        let now = h.get() + bytes;
+        h.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+// SAFETY: every call goes to `System` unchanged; only counters are updated.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes this thread holds now.
+fn held() -> isize {
+    HELD.with(Cell::get)
+}
+
+/// Starts a new peak of what this thread holds, from now.
+fn reset_peak() {
+    PEAK.with(|p| p.set(held()));
+}
+
+/// The most this thread has held since [`reset_peak`].
+fn peak() -> isize {
+    PEAK.with(Cell::get)
+}
 
 /// Runs `f` on a thread of its own and gives its result, failing the test if
 /// it takes longer than `limit`: a read that blocks (on a FIFO) would
@@ -303,4 +370,76 @@ fn sweep_plan_that_is_a_device_is_refused() {
     .expect_err("a plan that is /dev/zero");
     assert_eq!(err.0, 2, "{}", err.1);
     assert!(err.1.contains("not a regular file"), "{}", err.1);
+}
+
+/// A sweep holds its points' values, not their scenarios: loading one with
+/// 60 points of the border baseline holds, and at its peak needs, at most
+/// 2 KB per extra point more than one with 10 points (each point is 2
+/// numbers; 2 KB leaves room for vectors and their growth; measured: 2 KB
+/// for all 50). Holding every point's scenario took 217 KB more per point
+/// (10.9 MB over the 50; a 5,000-point design held over a gigabyte before it
+/// ran). Running a point builds its scenario again, so its results are those
+/// of a scenario built up front: the byte comparisons in this module and in
+/// `determinism` check that.
+#[test]
+fn sweep_memory_does_not_grow_with_point_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let load = |points: usize| {
+        let f = sweep_file(
+            tmp.path(),
+            &format!("lhs{points}.ron"),
+            "scenarios/baseline.ron",
+            &format!(
+                r#"name: "lhs", design: "lhs", points: {points}, replications: 1, parameters: [
+                    (path: "model.mexico.enforcement_personnel", min: 24000, max: 48000),
+                    (path: "model.ports[\"Lukeville\"].lanes", min: 1.0, max: 4.0),
+                ]"#
+            ),
+        );
+        let before = held();
+        reset_peak();
+        let sw = Sweep::from_file(&f).unwrap();
+        let most = peak() - before;
+        let kept = held() - before;
+        assert_eq!(sw.plan.points.len(), points);
+        drop(sw);
+        (most, kept)
+    };
+    let (most_10, kept_10) = load(10);
+    let (most_60, kept_60) = load(60);
+    let allowance = 50 * 2048;
+    assert!(
+        kept_60 - kept_10 < allowance,
+        "held after loading: {kept_10} B with 10 points, {kept_60} B with 60"
+    );
+    assert!(
+        most_60 - most_10 < allowance,
+        "peak while loading: {most_10} B with 10 points, {most_60} B with 60"
+    );
+}
+
+/// A design too large is refused from its size before any point is built:
+/// an LHS of 4,294,967,295 points is refused at once (it used to allocate its
+/// strata first, 34 GB, and abort).
+#[test]
+fn design_too_large_is_refused_before_it_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "huge.ron",
+        "scenarios/mmc.ron",
+        r#"name: "huge", design: "lhs", points: 4294967295,
+           parameters: [(path: "model.servers", min: 8, max: 16)]"#,
+    );
+    let t0 = Instant::now();
+    let Err(err) = Sweep::from_file(&f) else {
+        panic!("4,294,967,295 points were accepted")
+    };
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(
+        err.to_string()
+            .contains("parameters: the design has 4294967295 points; allowed: 1 to 1000000"),
+        "{err}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
 }
