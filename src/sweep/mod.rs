@@ -46,7 +46,7 @@ use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 use crate::output::{check_name, csv_field, write_atomic};
 use crate::runner::RunHeader;
-use crate::scenario::path::{ScenarioPath, suggest};
+use crate::scenario::path::{ScenarioPath, Step, suggest};
 use crate::scenario::{Checks, Scenario, source};
 use crate::stats::{Accumulator, Summary};
 
@@ -206,8 +206,24 @@ impl Sweep {
             checks.fail("parameters", "name at least one parameter to vary");
         }
         let mut params = Vec::new();
+        // Where each parameter's value is, so that one value named twice
+        // (`ports["Lukeville"]` and `ports[3]`) is caught however it is
+        // written: each point would set it twice and run only the last.
+        let mut locations: Vec<(usize, Vec<Step>)> = Vec::new();
         for (i, p) in raw.parameters.iter().enumerate() {
-            if let Some(param) = check_parameter(i, p, design, base_value, &mut checks) {
+            if let Some((param, at)) = check_parameter(i, p, design, base_value, &mut checks) {
+                if let Some((j, _)) = locations.iter().find(|(_, other)| *other == at) {
+                    checks.fail(
+                        format!("parameters[{i}].path"),
+                        format!(
+                            "\"{}\" names the same value as parameters[{j}] (\"{}\"); sweep each value once",
+                            shown(&p.path),
+                            shown(&raw.parameters[*j].path)
+                        ),
+                    );
+                } else {
+                    locations.push((i, at));
+                }
                 params.push(param);
             }
         }
@@ -411,13 +427,15 @@ fn describe_point(params: &[Parameter], point: &[f64]) -> String {
         .join(", ")
 }
 
+/// Checks parameter `i` against the base scenario; gives it with the
+/// location of its value ([`ScenarioPath::locate`]).
 fn check_parameter(
     i: usize,
     p: &RawParameter,
     design: Option<Design>,
     base: &Value,
     checks: &mut Checks,
-) -> Option<Parameter> {
+) -> Option<(Parameter, Vec<Step>)> {
     let at = format!("parameters[{i}]");
     let parsed = match ScenarioPath::parse(&p.path) {
         Ok(sp) => sp,
@@ -427,8 +445,8 @@ fn check_parameter(
         }
     };
     let mut probe = base.clone();
-    let current = match parsed.resolve_existing(&mut probe) {
-        Ok(v) => v.clone(),
+    let (current, location) = match parsed.locate(&mut probe) {
+        Ok((v, location)) => (v.clone(), location),
         Err(e) => {
             checks.fail(format!("{at}.path"), format!("\"{}\": {e}", shown(&p.path)));
             return None;
@@ -484,14 +502,17 @@ fn check_parameter(
     {
         checks.fail(format!("{at}.steps"), "must be between 2 and 10000");
     }
-    (checks.problems.len() == before).then(|| Parameter {
-        path: p.path.clone(),
-        integer,
-        values: p.values.clone(),
-        min: if p.min.is_nan() { base_value } else { p.min },
-        max: if p.max.is_nan() { base_value } else { p.max },
-        steps,
-        base: base_value,
+    (checks.problems.len() == before).then(|| {
+        let param = Parameter {
+            path: p.path.clone(),
+            integer,
+            values: p.values.clone(),
+            min: if p.min.is_nan() { base_value } else { p.min },
+            max: if p.max.is_nan() { base_value } else { p.max },
+            steps,
+            base: base_value,
+        };
+        (param, location)
     })
 }
 

@@ -372,6 +372,39 @@ fn sweep_plan_that_is_a_device_is_refused() {
     assert!(err.1.contains("not a regular file"), "{}", err.1);
 }
 
+/// One value named twice, as `ports["Lukeville"]` and as `ports[3]`, is
+/// refused at the second parameter's path: every point would set it twice and
+/// run only the last value, while `sweep.csv` showed both.
+#[test]
+fn one_value_swept_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "twice.ron",
+        "scenarios/baseline.ron",
+        r#"name: "twice", design: "grid", replications: 1, parameters: [
+            (path: "model.ports[\"Lukeville\"].lanes", values: [1.0, 2.0]),
+            (path: "model.mexico.enforcement_personnel", values: [30000]),
+            (path: "model.ports[3].lanes", values: [3.0, 4.0]),
+        ]"#,
+    );
+    let Err(err) = Sweep::from_file(&f) else {
+        panic!("a value swept twice was accepted")
+    };
+    assert_eq!(err.exit_code(), 2, "{err}");
+    let borderflow::error::Error::Invalid { problems, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems.len(), 1, "{err}");
+    assert_eq!(problems[0].path, "parameters[2].path", "{err}");
+    assert!(
+        problems[0]
+            .message
+            .contains("names the same value as parameters[0]"),
+        "{err}"
+    );
+}
+
 /// A sweep holds its points' values, not their scenarios: loading one with
 /// 60 points of the border baseline holds, and at its peak needs, at most
 /// 2 KB per extra point more than one with 10 points (each point is 2
