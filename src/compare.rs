@@ -15,7 +15,8 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
+use crate::input::shown;
 use crate::metrics::DailySeries;
 use crate::montecarlo::{
     BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch,
@@ -167,6 +168,26 @@ pub fn compare(
         return Err(Error::Other(
             "compare needs at least one what-if scenario".into(),
         ));
+    }
+    // A what-if's name names its file (`whatif-<name>.ron`) and its rows of
+    // `compare.csv` and `daily_diff.csv`: two with one name would overwrite
+    // each other's file and leave rows nobody can tell apart. The baseline
+    // may share a what-if's name (as a scenario compared with itself does):
+    // its file is `baseline.ron` and its values are columns, never rows.
+    for (i, w) in whatifs.iter().enumerate() {
+        if let Some(first) = whatifs[..i].iter().find(|o| o.name == w.name) {
+            return Err(Error::Invalid {
+                file: w.source.clone(),
+                problems: vec![Problem {
+                    path: "name".into(),
+                    message: format!(
+                        "\"{}\" is also the name of the what-if {}; each what-if in a comparison needs its own name",
+                        shown(&w.name),
+                        shown(&first.source)
+                    ),
+                }],
+            });
+        }
     }
     for w in whatifs {
         if w.calendar.start != base.calendar.start {

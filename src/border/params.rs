@@ -5,7 +5,7 @@
 //! Every problem in the `model` section is reported at once, by scenario path
 //! (`model.ports["Lukeville"].lanes`), with a "did you mean" for unknown names.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use ron::Value;
 use serde::Deserialize;
 
@@ -779,19 +779,11 @@ fn unique_names(checks: &mut Checks, list: &str, names: &[String]) {
     }
 }
 
-/// The first day of month "YYYY-MM".
-fn first_of_month(s: &str) -> Option<NaiveDate> {
-    crate::calendar::parse_date(&format!("{s}-01"))
-}
-
 /// Days in the month starting at `m`.
 fn days_in_month(m: NaiveDate) -> f64 {
-    let next = if m.month() == 12 {
-        NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-    };
-    next.map(|n| (n - m).num_days() as f64).unwrap_or(30.0)
+    m.checked_add_months(chrono::Months::new(1))
+        .map(|n| (n - m).num_days() as f64)
+        .unwrap_or(30.0)
 }
 
 /// Daily rate of a monthly series at `date` [persons/day]: each month's mean
@@ -846,9 +838,22 @@ impl BorderParams {
         }
         // Day indices below count from the start of the spin-up, which the
         // experiment runs and then drops from the results.
+        let Some(start) = scenario
+            .start
+            .checked_sub_days(chrono::Days::new(u64::from(raw.spinup_days)))
+        else {
+            checks.fail(
+                format!("{m}.spinup_days"),
+                format!(
+                    "{} days before the start {} is earlier than any date borderflow can hold",
+                    raw.spinup_days, scenario.start
+                ),
+            );
+            return None;
+        };
         let internal = Calendar {
-            start: scenario.start - chrono::Days::new(u64::from(raw.spinup_days)),
-            days: scenario.days + raw.spinup_days,
+            start,
+            days: scenario.days.saturating_add(raw.spinup_days),
         };
         let cal = &internal;
 
@@ -904,12 +909,9 @@ impl BorderParams {
             let mut monthly = Vec::new();
             for (j, (month, v)) in d.monthly.iter().enumerate() {
                 let p = format!("{m}.drivers[{i}].monthly[{j}]");
-                match first_of_month(month) {
-                    Some(date) => monthly.push((date, *v)),
-                    None => checks.fail(
-                        p.clone(),
-                        format!("\"{month}\" is not a month; write it as \"YYYY-MM\""),
-                    ),
+                match crate::calendar::check_month(month) {
+                    Ok(date) => monthly.push((date, *v)),
+                    Err(why) => checks.fail(p.clone(), why),
                 }
                 checks.within(p, *v, 0.0, 1e8);
             }
@@ -1998,4 +2000,39 @@ fn check_intervention(
         until_day: until.map_or(i64::MAX, |u| cal.day_index(u) + 1),
         action: action?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use ron::Value;
+
+    use super::*;
+
+    /// A calendar starting at chrono's first date (validation never builds
+    /// one: dates are in years 1 to 9999) gets a problem at
+    /// `model.spinup_days` instead of an overflow panic.
+    #[test]
+    fn spin_up_before_the_first_date_is_a_problem_not_a_panic() {
+        let v = crate::scenario::source::load_file(Path::new("scenarios/baseline.ron")).unwrap();
+        let Value::Map(root) = v else {
+            panic!("the baseline is a struct")
+        };
+        let Some(Value::Map(mut model)) = root.get(&Value::String("model".into())).cloned() else {
+            panic!("the baseline has a model")
+        };
+        model.remove(&Value::String("kind".into()));
+        let cal = Calendar {
+            start: NaiveDate::MIN,
+            days: 30,
+        };
+        let mut checks = Checks::default();
+        assert!(BorderParams::from_value(Value::Map(model), &cal, &mut checks).is_none());
+        assert_eq!(
+            checks.problems[0].path, "model.spinup_days",
+            "{:?}",
+            checks.problems
+        );
+    }
 }

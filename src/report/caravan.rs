@@ -87,7 +87,10 @@ pub fn figure(run: &RunData) -> Option<CaravanFigure> {
                 .map(<[DayStats]>::to_vec)
                 .unwrap_or_default();
     }
-    let start = run.start() + chrono::Duration::days(first as i64);
+    let start = run
+        .start()
+        .checked_add_days(chrono::Days::new(first as u64))
+        .unwrap_or(chrono::NaiveDate::MAX);
     Some(CaravanFigure {
         caravans,
         axis: DayAxis::new(start, (last + 1 - first) as u32),

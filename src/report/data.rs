@@ -5,17 +5,23 @@
 //!
 //! Nothing here trusts the files: every failure is an [`Error::Read`] naming
 //! the file, and a missing optional file only removes what depended on it.
+//! Whole files (`summary.json`, `scenario.ron`) are read through
+//! [`read_text`], within the input size limit; the record tables, which can
+//! be gigabytes, are streamed, and must be regular files (a FIFO or a device
+//! in their place would block or never end).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use ron::Value;
 use serde::Deserialize;
 
+use crate::calendar::{check_date, check_month, parse_date};
 use crate::error::{Error, Result};
+use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 
 /// One KPI's summary across replications, as `summary.json` stores it.
 /// A statistic that is not defined (e.g. a CI from one replication) is
@@ -205,17 +211,21 @@ pub struct RunData {
 /// A parse error in `file`, as an input error (exit code 2).
 pub fn bad(file: &Path, message: impl std::fmt::Display) -> Error {
     Error::Read {
-        file: file.display().to_string(),
+        file: shown(&file.display().to_string()),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_string()),
     }
 }
 
-/// Opens `file` for reading, or says why not.
+/// Opens the regular file `file` for streaming, or says why not.
 fn open(file: &Path) -> Result<File> {
-    File::open(file).map_err(|e| Error::Read {
-        file: file.display().to_string(),
+    let read_err = |e| Error::Read {
+        file: shown(&file.display().to_string()),
         source: e,
-    })
+    };
+    if !std::fs::metadata(file).map_err(read_err)?.is_file() {
+        return Err(bad(file, "not a regular file"));
+    }
+    File::open(file).map_err(read_err)
 }
 
 impl RunData {
@@ -232,7 +242,7 @@ impl RunData {
             });
         }
         let summary_path = dir.join("summary.json");
-        let summary: RunSummary = serde_json::from_reader(BufReader::new(open(&summary_path)?))
+        let summary: RunSummary = serde_json::from_str(&read_text(&summary_path, MAX_INPUT_BYTES)?)
             .map_err(|e| bad(&summary_path, e))?;
         let (dates, series) = read_daily_summary(&dir.join("daily_summary.csv"))?;
         let mut metric_order: Vec<String> = summary
@@ -250,7 +260,7 @@ impl RunData {
         metric_order.extend(extra);
         // The report still draws every chart without the scenario; it only
         // loses the parameter tables and the observed overlays.
-        let scenario = std::fs::read_to_string(dir.join("scenario.ron"))
+        let scenario = read_text(&dir.join("scenario.ron"), MAX_INPUT_BYTES)
             .ok()
             .and_then(|t| ron::from_str::<Value>(&t).ok());
         let observed = scenario.as_ref().map(observed_of).unwrap_or_default();
@@ -320,8 +330,7 @@ fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
         let rec = rec.map_err(|e| bad(path, e))?;
         let line = i + 2;
         let field = |k: usize| rec.get(idx[k]).unwrap_or("");
-        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
-            .map_err(|_| bad(path, format!("line {line}: `{}` is not a date", field(0))))?;
+        let date = check_date(field(0)).map_err(|why| bad(path, format!("line {line}: {why}")))?;
         let num = |k: usize| -> Result<f64> {
             let s = field(k);
             // An undefined statistic is written as an empty field or NaN.
@@ -438,7 +447,7 @@ pub fn per_replication(
         if want_daily {
             let date = rec
                 .get(c_date)
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .and_then(parse_date)
                 .ok_or_else(|| bad(&path, format!("line {line}: bad date")))?;
             let d = usize::try_from((date - first).num_days())
                 .ok()
@@ -518,12 +527,8 @@ fn observed_of(scn: &Value) -> Vec<Observed> {
                 .iter()
                 .filter_map(|pair| match pair {
                     Value::Seq(p) if p.len() == 2 => {
-                        let d = NaiveDate::parse_from_str(
-                            &format!("{}-01", as_str(&p[0])?),
-                            "%Y-%m-%d",
-                        )
-                        .ok()?;
-                        Some((d.with_day(1)?, as_f64(&p[1])?))
+                        let d = check_month(as_str(&p[0])?).ok()?;
+                        Some((d, as_f64(&p[1])?))
                     }
                     _ => None,
                 })

@@ -160,7 +160,7 @@ fn num(v: Option<f64>) -> String {
 /// A KPI named `<metric>:<YYYY-MM>`, split into its metric and month.
 fn monthly_kpi(name: &str) -> Option<(&str, NaiveDate)> {
     let (metric, month) = name.rsplit_once(':')?;
-    let date = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    let date = crate::calendar::check_month(month).ok()?;
     (month.len() == 7).then_some((metric, date))
 }
 

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::calendar::{Calendar, parse_date};
+use crate::calendar::{Calendar, check_date, check_month};
 use crate::error::{Error, Problem, Result};
 use crate::montecarlo::Experiment;
 pub use source::Origin;
@@ -203,13 +203,13 @@ impl Scenario {
 
     /// The experiment that runs replications of this scenario.
     pub fn experiment(&self) -> Box<dyn Experiment + '_> {
-        match &self.model {
-            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p.clone(), self.calendar)),
-            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(
-                (**p).clone(),
-                self.calendar,
-            )),
-        }
+        self.model.clone().into_experiment(self.calendar)
+    }
+
+    /// The experiment, taking the model's parameters instead of copying
+    /// them: for a scenario built only to be run (a sweep's point).
+    pub fn into_experiment(self) -> Box<dyn Experiment> {
+        self.model.into_experiment(self.calendar)
     }
 }
 
@@ -220,12 +220,9 @@ fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSerie
         let mut monthly = Vec::new();
         for (j, (month, v)) in o.monthly.iter().enumerate() {
             let path = format!("observed[{i}].monthly[{j}]");
-            match parse_date(&format!("{month}-01")) {
-                Some(d) => monthly.push((d, *v)),
-                None => checks.fail(
-                    &path,
-                    format!("\"{month}\" is not a month; write it as \"YYYY-MM\""),
-                ),
+            match check_month(month) {
+                Ok(d) => monthly.push((d, *v)),
+                Err(why) => checks.fail(&path, why),
             }
             checks.non_negative(path, *v);
         }
@@ -245,6 +242,14 @@ fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSerie
 }
 
 impl ModelSpec {
+    /// The experiment that runs this model over `calendar`.
+    fn into_experiment(self, calendar: Calendar) -> Box<dyn Experiment> {
+        match self {
+            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p, calendar)),
+            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(*p, calendar)),
+        }
+    }
+
     fn from_value(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option<Self> {
         let Value::Map(mut map) = value else {
             checks.fail(
@@ -366,16 +371,16 @@ impl Checks {
         }
     }
 
-    /// Parses an ISO date, recording a problem if it is not one.
+    /// Parses an ISO date in years 1 to 9999 ([`check_date`]), recording a
+    /// problem if it is not one.
     pub fn date(&mut self, path: impl Into<String>, s: &str) -> Option<NaiveDate> {
-        let d = parse_date(s);
-        if d.is_none() {
-            self.fail(
-                path,
-                format!("\"{s}\" is not a date; write it as \"YYYY-MM-DD\", e.g. \"2023-12-24\""),
-            );
+        match check_date(s) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.fail(path, why);
+                None
+            }
         }
-        d
     }
 
     /// Turns the collected problems into an [`Error::Invalid`].

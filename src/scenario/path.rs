@@ -112,17 +112,31 @@ impl ScenarioPath {
     /// has no such field); a missing list element or list is an error that
     /// lists what exists.
     pub fn resolve_mut<'v>(&self, root: &'v mut Value) -> Result<&'v mut Value, String> {
-        self.walk(root, true)
+        self.walk(root, true).map(|(v, _)| v)
     }
 
     /// The value this path names in `root`, which must exist.
     pub fn resolve_existing<'v>(&self, root: &'v mut Value) -> Result<&'v mut Value, String> {
+        self.walk(root, false).map(|(v, _)| v)
+    }
+
+    /// The value this path names in `root`, which must exist, and its
+    /// location: the path's steps with every `["name"]` replaced by the
+    /// element's `[index]`. Two paths that name the same value, such as
+    /// `ports["Lukeville"].lanes` and `ports[3].lanes`, have equal
+    /// locations, however they are written.
+    pub fn locate<'v>(&self, root: &'v mut Value) -> Result<(&'v mut Value, Vec<Step>), String> {
         self.walk(root, false)
     }
 
-    fn walk<'v>(&self, root: &'v mut Value, create_last: bool) -> Result<&'v mut Value, String> {
+    fn walk<'v>(
+        &self,
+        root: &'v mut Value,
+        create_last: bool,
+    ) -> Result<(&'v mut Value, Vec<Step>), String> {
         let mut cur = root;
         let mut walked = String::new();
+        let mut location = Vec::with_capacity(self.steps.len());
         for (k, step) in self.steps.iter().enumerate() {
             let last = k + 1 == self.steps.len();
             cur = match step {
@@ -148,6 +162,7 @@ impl ScenarioPath {
                         map.insert(key.clone(), Value::Unit);
                     }
                     walked = join(&walked, name);
+                    location.push(step.clone());
                     map.get_mut(&key).expect("present")
                 }
                 Step::Index(n) => {
@@ -156,6 +171,7 @@ impl ScenarioPath {
                     };
                     let len = seq.len();
                     walked = format!("{walked}[{n}]");
+                    location.push(step.clone());
                     seq.get_mut(*n).ok_or_else(|| {
                         format!("`{walked}`: index out of range (the list has {len} elements)")
                     })?
@@ -175,11 +191,12 @@ impl ScenarioPath {
                         ));
                     };
                     walked = format!("{walked}[\"{name}\"]");
+                    location.push(Step::Index(pos));
                     &mut seq[pos]
                 }
             };
         }
-        Ok(cur)
+        Ok((cur, location))
     }
 }
 
@@ -256,6 +273,16 @@ mod tests {
         assert!(ScenarioPath::parse("ports[").is_err());
         assert!(ScenarioPath::parse("a..b").is_err());
         assert!(ScenarioPath::parse(".a").is_err());
+    }
+
+    #[test]
+    fn a_name_and_an_index_locate_the_same_element() {
+        let mut v: Value =
+            ron::from_str(r#"(ports: [(name: "Tijuana", cap: 1), (name: "Nogales", cap: 2)])"#)
+                .unwrap();
+        let mut at = |p: &str| ScenarioPath::parse(p).unwrap().locate(&mut v).unwrap().1;
+        assert_eq!(at(r#"ports["Nogales"].cap"#), at("ports[1].cap"));
+        assert_ne!(at(r#"ports["Tijuana"].cap"#), at("ports[1].cap"));
     }
 
     #[test]

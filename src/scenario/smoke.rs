@@ -48,8 +48,10 @@ pub fn smoke(text: &str) -> Result<()> {
         dir: None,
     };
     let scn = Scenario::from_text(text, &origin)?;
-    let end = scn.calendar.start + chrono::Days::new((SMOKE_DAYS - 1).max(0) as u64);
-    let end = end.min(scn.calendar.end());
+    let end = scn
+        .calendar
+        .date((SMOKE_DAYS - 1).max(0) as u32)
+        .min(scn.calendar.end());
     let v = cut_horizon(scn.resolved.clone(), end).map_err(Error::Other)?;
     let short = Scenario::from_value(v, &origin.label)?;
     let rep = short.experiment().replicate_checked(short.seed, 0);

@@ -39,25 +39,30 @@ impl Design {
         }
     }
 
+    /// How many points [`Design::points`] gives for `params` and `n`
+    /// samples, computed without building them, so that a design too large
+    /// is refused before anything is allocated for it.
+    pub fn count(self, params: &[Parameter], n: usize) -> u128 {
+        let values = |p: &Parameter| range_values(p).len() as u128;
+        match self {
+            Design::Grid => params.iter().map(values).product(),
+            Design::Lhs => n as u128,
+            Design::Oat => 1 + params.iter().map(values).sum::<u128>(),
+            Design::Sobol => n as u128 * (params.len() as u128 + 2),
+        }
+    }
+
     /// The points (parameter values, in parameter order) and, for Sobol, the
     /// base sample count N. Random designs draw from the stream
     /// "sweep-design" of `seed`, so a sweep file always gives the same points.
-    /// A grid too large to build gives its size as the error.
-    pub fn points(
-        self,
-        params: &[Parameter],
-        n: usize,
-        seed: u64,
-    ) -> Result<(Vec<Vec<f64>>, usize), u128> {
+    /// Call it only for a design whose [`Design::count`] is within
+    /// [`super::MAX_POINTS`].
+    pub fn points(self, params: &[Parameter], n: usize, seed: u64) -> (Vec<Vec<f64>>, usize) {
         let mut rng = stream(seed, 0, "sweep-design");
         let scale = |p: &Parameter, u: f64| p.min + u * (p.max - p.min);
         match self {
             Design::Grid => {
                 let axes: Vec<Vec<f64>> = params.iter().map(range_values).collect();
-                let total: u128 = axes.iter().map(|a| a.len() as u128).product();
-                if total > super::MAX_POINTS as u128 {
-                    return Err(total);
-                }
                 let mut points = vec![Vec::new()];
                 for axis in &axes {
                     points = points
@@ -71,7 +76,7 @@ impl Design {
                         })
                         .collect();
                 }
-                Ok((points, 0))
+                (points, 0)
             }
             Design::Lhs => {
                 let mut columns = Vec::new();
@@ -89,12 +94,12 @@ impl Design {
                             .collect::<Vec<_>>(),
                     );
                 }
-                Ok((
+                (
                     (0..n)
                         .map(|i| columns.iter().map(|c| c[i]).collect())
                         .collect(),
                     0,
-                ))
+                )
             }
             Design::Oat => {
                 let base: Vec<f64> = params.iter().map(|p| p.base).collect();
@@ -106,7 +111,7 @@ impl Design {
                         points.push(q);
                     }
                 }
-                Ok((points, 0))
+                (points, 0)
             }
             Design::Sobol => {
                 let unit = crate::sensitivity::saltelli_unit(n, params.len(), &mut rng);
@@ -114,7 +119,7 @@ impl Design {
                     .into_iter()
                     .map(|row| row.iter().zip(params).map(|(u, p)| scale(p, *u)).collect())
                     .collect();
-                Ok((points, n))
+                (points, n)
             }
         }
     }
@@ -133,4 +138,31 @@ fn range_values(p: &Parameter) -> Vec<f64> {
         .collect();
     v.dedup();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(values: Vec<f64>, steps: u32) -> Parameter {
+        Parameter {
+            path: "x".into(),
+            integer: false,
+            values,
+            min: 0.0,
+            max: 1.0,
+            steps,
+            base: 0.5,
+        }
+    }
+
+    /// `count` is the number of points `points` builds, for every design.
+    #[test]
+    fn count_matches_the_points_built() {
+        let params = [param(vec![1.0, 2.0, 3.0], 0), param(Vec::new(), 4)];
+        for design in [Design::Grid, Design::Lhs, Design::Oat, Design::Sobol] {
+            let (points, _) = design.points(&params, 7, 1);
+            assert_eq!(design.count(&params, 7), points.len() as u128, "{design:?}");
+        }
+    }
 }

@@ -54,3 +54,43 @@ fn common_random_numbers_narrow_the_difference() {
     );
     assert!(tmp.path().join("cfalse/daily_diff.csv").exists());
 }
+
+/// Two what-ifs with one name would write one `whatif-<name>.ron` over the
+/// other and give `compare.csv` rows nobody can tell apart: the comparison
+/// is refused at the second one's `name` (exit code 2) before anything is
+/// written.
+#[test]
+fn two_whatifs_with_one_name_are_refused() {
+    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
+    let whatif = |rate: f64| {
+        let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
+        set_path(
+            &mut v,
+            "model.service_rate_per_hour",
+            ron::Value::Number(rate.into()),
+        )
+        .unwrap();
+        set_path(&mut v, "name", ron::Value::String("faster".into())).unwrap();
+        Scenario::from_value(v, &format!("faster-{rate}.ron")).unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let o = CompareOptions {
+        replications: Some(2),
+        out: Some(tmp.path().join("out")),
+        ..CompareOptions::default()
+    };
+    let Err(err) = compare(&base, &[whatif(1.05), whatif(1.1)], &o, None) else {
+        panic!("two what-ifs named \"faster\" were accepted")
+    };
+    assert_eq!(err.exit_code(), 2, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("faster-1.1.ron: 1 invalid value:\n  - name: \"faster\" is also the name of the what-if faster-1.05.ron"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

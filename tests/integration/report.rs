@@ -551,3 +551,48 @@ fn plot_redraws_a_run_folder_and_rejects_a_bad_one() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0);
 }
+
+/// The files a report reads back must be regular files, read within the
+/// input limit: a FIFO in place of the optional `scenario.ron` is skipped
+/// like an unreadable one (it used to block forever), and one in place of
+/// `daily_summary.csv`, or `summary.json` linked to `/dev/zero`, is an input
+/// error naming the file (exit code 2), not a read without end.
+#[test]
+fn saved_files_that_are_not_regular_files_are_refused() {
+    use super::sweep::{fifo, within};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fixture");
+    fabricate(&dir);
+    let render = |what: &str| {
+        let d = dir.clone();
+        within(Duration::from_secs(60), what, move || {
+            borderflow::report::render(&d)
+                .map(|_| ())
+                .map_err(|e| (e.exit_code(), e.to_string()))
+        })
+    };
+
+    fs::remove_file(dir.join("scenario.ron")).expect("remove");
+    fifo(&dir.join("scenario.ron"));
+    render("scenario.ron as a FIFO").expect("renders without the scenario");
+    let html = fs::read_to_string(dir.join("report.html")).expect("read");
+    assert!(!html.contains("Key parameters"));
+
+    fs::rename(dir.join("daily_summary.csv"), dir.join("kept.csv")).expect("rename");
+    fifo(&dir.join("daily_summary.csv"));
+    let (code, err) = render("daily_summary.csv as a FIFO").expect_err("a FIFO");
+    assert!(
+        code == 2 && err.contains("daily_summary.csv") && err.contains("not a regular file"),
+        "{err}"
+    );
+    fs::remove_file(dir.join("daily_summary.csv")).expect("remove");
+    fs::rename(dir.join("kept.csv"), dir.join("daily_summary.csv")).expect("rename");
+
+    fs::remove_file(dir.join("summary.json")).expect("remove");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("summary.json")).expect("symlink");
+    let (code, err) = render("summary.json as /dev/zero").expect_err("a device");
+    assert!(
+        code == 2 && err.contains("summary.json") && err.contains("not a regular file"),
+        "{err}"
+    );
+}

@@ -1,15 +1,117 @@
 //! Sweeps and sensitivity: the Sobol estimator against the Ishigami
 //! function's analytic indices, sharded sweeps merged to the same bytes, and
 //! bad sweep files reported like bad scenarios.
+//!
+//! This module also installs the test binary's allocator: the system one,
+//! counting the bytes each thread holds, so that a test can measure the most
+//! a call held at once.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::f64::consts::PI;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use borderflow::rng::stream;
 use borderflow::runner::{Job, RunOptions, merge, run_job};
 use borderflow::sensitivity::{saltelli_unit, sobol_indices};
 use borderflow::shard::Shard;
 use borderflow::sweep::Sweep;
+
+/// The system allocator, keeping per thread the bytes allocated and not yet
+/// freed ([`held`]) and their peak since [`reset_peak`]. Per thread, so that
+/// tests running at the same time do not count each other's memory.
+struct Counting;
+
+thread_local! {
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(bytes: isize) {
+    // `try_with`: a thread being torn down may still free memory.
+    let _ = HELD.try_with(|h| {
+        let now = h.get() + bytes;
+        h.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+// SAFETY: every call goes to `System` unchanged; only counters are updated.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes this thread holds now.
+fn held() -> isize {
+    HELD.with(Cell::get)
+}
+
+/// Starts a new peak of what this thread holds, from now.
+fn reset_peak() {
+    PEAK.with(|p| p.set(held()));
+}
+
+/// The most this thread has held since [`reset_peak`].
+fn peak() -> isize {
+    PEAK.with(Cell::get)
+}
+
+/// Runs `f` on a thread of its own and gives its result, failing the test if
+/// it takes longer than `limit`: a read that blocks (on a FIFO) would
+/// otherwise hang the whole test run. A stuck thread is left behind.
+pub(crate) fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{what}: no answer within {limit:?}"))
+}
+
+/// Makes a FIFO at `path` (with `mkfifo`, part of every Unix).
+pub(crate) fn fifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// A sweep file at `dir/name` whose `base` is the absolute path of `base`.
+fn sweep_file(dir: &Path, name: &str, base: &str, body: &str) -> PathBuf {
+    let base = std::fs::canonicalize(base).unwrap();
+    let f = dir.join(name);
+    std::fs::write(&f, format!("(base: \"{}\", {body})", base.display())).unwrap();
+    f
+}
 
 /// Ishigami, f = sin x1 + a sin² x2 + b x3⁴ sin x1 on [−π, π]³ with a = 7,
 /// b = 0.1, has S = (0.3139, 0.4424, 0) and ST = (0.5576, 0.4424, 0.2437).
@@ -150,4 +252,227 @@ fn shipped_sweeps_validate() {
         }
     }
     assert!(n >= 3, "{n} sweep files");
+}
+
+/// A sweep's name is its default output folder's, so it follows the rule of
+/// scenario names: a name that climbs out of `outputs/` or is an absolute
+/// path is refused at `name` (exit code 2), and nothing is written. (It used
+/// to write the sweep there, replacing what was in that folder.)
+#[test]
+fn sweep_name_that_leaves_the_output_folder_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("a/b");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let body =
+        r#"design: "grid", parameters: [(path: "model.servers", values: [10])], replications: 1"#;
+    for name in ["../../victim", "/abs/dir", ".hidden"] {
+        let f = sweep_file(
+            &cwd,
+            "s.ron",
+            "scenarios/mmc.ron",
+            &format!("name: {name:?}, {body}"),
+        );
+        let Err(err) = Sweep::from_file(&f) else {
+            panic!("{name}: accepted")
+        };
+        assert_eq!(err.exit_code(), 2, "{name}: {err}");
+        let borderflow::error::Error::Invalid { problems, .. } = &err else {
+            panic!("{name}: {err}")
+        };
+        assert_eq!(problems[0].path, "name", "{name}: {err}");
+        let res = Command::new(env!("CARGO_BIN_EXE_borderflow"))
+            .args(["sweep", "-q", "s.ron"])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert_eq!(res.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert!(
+            stderr.contains("name: must not contain"),
+            "{name}: {stderr}"
+        );
+    }
+    let mut left: Vec<_> = walk(tmp.path());
+    left.sort();
+    assert_eq!(left, vec![cwd.join("s.ron")], "nothing but the sweep file");
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A sweep "file" that is a device, a FIFO or a folder is refused at once
+/// with exit code 2, as a scenario would be: `/dev/zero` used to be read
+/// until memory ran out, and a FIFO blocked forever.
+#[test]
+fn sweep_file_that_is_not_a_regular_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("pipe.ron");
+    fifo(&pipe);
+    for (path, says) in [
+        (PathBuf::from("/dev/zero"), "not a regular file"),
+        (pipe, "not a regular file"),
+        (tmp.path().to_path_buf(), "is a folder"),
+    ] {
+        let t0 = Instant::now();
+        let shown = path.display().to_string();
+        let err = within(Duration::from_secs(10), &shown, move || {
+            Sweep::from_file(&path)
+                .err()
+                .map(|e| (e.exit_code(), e.to_string()))
+        });
+        let Some((code, message)) = err else {
+            panic!("{shown}: accepted")
+        };
+        assert_eq!(code, 2, "{shown}: {message}");
+        assert!(message.contains(says), "{shown}: {message}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(2),
+            "{shown}: {:?}",
+            t0.elapsed()
+        );
+    }
+    // Larger than the input limit: refused before it is read.
+    let huge = tmp.path().join("huge.ron");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let err = Sweep::from_file(&huge).err().expect("a 100 MB sweep file");
+    assert!(
+        err.exit_code() == 2 && err.to_string().contains("input files are limited to"),
+        "{err}"
+    );
+}
+
+/// `finalize` reads the saved plan (`sweep.json`) under the same rule: a
+/// folder whose plan is a device is an input error, not a read without end.
+#[test]
+fn sweep_plan_that_is_a_device_is_refused() {
+    let sw = Sweep::from_file(Path::new("scenarios/sweeps/mmc_servers.ron")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("sweep.json")).unwrap();
+    let dir = tmp.path().to_path_buf();
+    let header = sw.header();
+    let err = within(Duration::from_secs(10), "finalize", move || {
+        borderflow::sweep::finalize(&dir, &header).map_err(|e| (e.exit_code(), e.to_string()))
+    })
+    .expect_err("a plan that is /dev/zero");
+    assert_eq!(err.0, 2, "{}", err.1);
+    assert!(err.1.contains("not a regular file"), "{}", err.1);
+}
+
+/// One value named twice, as `ports["Lukeville"]` and as `ports[3]`, is
+/// refused at the second parameter's path: every point would set it twice and
+/// run only the last value, while `sweep.csv` showed both.
+#[test]
+fn one_value_swept_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "twice.ron",
+        "scenarios/baseline.ron",
+        r#"name: "twice", design: "grid", replications: 1, parameters: [
+            (path: "model.ports[\"Lukeville\"].lanes", values: [1.0, 2.0]),
+            (path: "model.mexico.enforcement_personnel", values: [30000]),
+            (path: "model.ports[3].lanes", values: [3.0, 4.0]),
+        ]"#,
+    );
+    let Err(err) = Sweep::from_file(&f) else {
+        panic!("a value swept twice was accepted")
+    };
+    assert_eq!(err.exit_code(), 2, "{err}");
+    let borderflow::error::Error::Invalid { problems, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems.len(), 1, "{err}");
+    assert_eq!(problems[0].path, "parameters[2].path", "{err}");
+    assert!(
+        problems[0]
+            .message
+            .contains("names the same value as parameters[0]"),
+        "{err}"
+    );
+}
+
+/// A sweep holds its points' values, not their scenarios: loading one with
+/// 60 points of the border baseline holds, and at its peak needs, at most
+/// 2 KB per extra point more than one with 10 points (each point is 2
+/// numbers; 2 KB leaves room for vectors and their growth; measured: 2 KB
+/// for all 50). Holding every point's scenario took 217 KB more per point
+/// (10.9 MB over the 50; a 5,000-point design held over a gigabyte before it
+/// ran). Running a point builds its scenario again, so its results are those
+/// of a scenario built up front: the byte comparisons in this module and in
+/// `determinism` check that.
+#[test]
+fn sweep_memory_does_not_grow_with_point_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let load = |points: usize| {
+        let f = sweep_file(
+            tmp.path(),
+            &format!("lhs{points}.ron"),
+            "scenarios/baseline.ron",
+            &format!(
+                r#"name: "lhs", design: "lhs", points: {points}, replications: 1, parameters: [
+                    (path: "model.mexico.enforcement_personnel", min: 24000, max: 48000),
+                    (path: "model.ports[\"Lukeville\"].lanes", min: 1.0, max: 4.0),
+                ]"#
+            ),
+        );
+        let before = held();
+        reset_peak();
+        let sw = Sweep::from_file(&f).unwrap();
+        let most = peak() - before;
+        let kept = held() - before;
+        assert_eq!(sw.plan.points.len(), points);
+        drop(sw);
+        (most, kept)
+    };
+    let (most_10, kept_10) = load(10);
+    let (most_60, kept_60) = load(60);
+    let allowance = 50 * 2048;
+    assert!(
+        kept_60 - kept_10 < allowance,
+        "held after loading: {kept_10} B with 10 points, {kept_60} B with 60"
+    );
+    assert!(
+        most_60 - most_10 < allowance,
+        "peak while loading: {most_10} B with 10 points, {most_60} B with 60"
+    );
+}
+
+/// A design too large is refused from its size before any point is built:
+/// an LHS of 4,294,967,295 points is refused at once (it used to allocate its
+/// strata first, 34 GB, and abort).
+#[test]
+fn design_too_large_is_refused_before_it_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "huge.ron",
+        "scenarios/mmc.ron",
+        r#"name: "huge", design: "lhs", points: 4294967295,
+           parameters: [(path: "model.servers", min: 8, max: 16)]"#,
+    );
+    let t0 = Instant::now();
+    let Err(err) = Sweep::from_file(&f) else {
+        panic!("4,294,967,295 points were accepted")
+    };
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(
+        err.to_string()
+            .contains("parameters: the design has 4294967295 points; allowed: 1 to 1000000"),
+        "{err}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
 }
