@@ -8,13 +8,14 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::sync::atomic::AtomicBool;
 
 use rand_distr::{Distribution, Exp};
 use ron::Value;
 use serde::Deserialize;
 
 use crate::calendar::Calendar;
-use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_checked};
+use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_or_stop};
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
@@ -388,17 +389,23 @@ impl MmcExperiment {
 }
 
 impl MmcExperiment {
-    fn run(&self, seed: u64, replication: u64, check: bool) -> Replication {
+    fn run(
+        &self,
+        seed: u64,
+        replication: u64,
+        check: bool,
+        stop: Option<&AtomicBool>,
+    ) -> Option<Replication> {
         let days = self.calendar.days;
         let mut model = MmcModel::new(&self.params, days, seed, replication);
         let mut daily = DailySeries::new(days as usize, METRICS.len());
-        let stats = simulate_checked(&mut model, days, &mut daily, check);
-        Replication {
+        let stats = simulate_or_stop(&mut model, days, &mut daily, check, stop)?;
+        Some(Replication {
             daily,
             kpis: model.kpis(),
             events: stats.events,
             violations: stats.violations,
-        }
+        })
     }
 }
 
@@ -412,11 +419,28 @@ impl Experiment for MmcExperiment {
     }
 
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, cfg!(debug_assertions))
+        self.run(seed, replication, cfg!(debug_assertions), None)
+            .unwrap_or_else(Replication::empty)
     }
 
     fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, true)
+        self.run(seed, replication, true, None)
+            .unwrap_or_else(Replication::empty)
+    }
+
+    fn replicate_or_stop(
+        &self,
+        seed: u64,
+        replication: u64,
+        check: bool,
+        stop: &AtomicBool,
+    ) -> Option<Replication> {
+        self.run(
+            seed,
+            replication,
+            check || cfg!(debug_assertions),
+            Some(stop),
+        )
     }
 }
 

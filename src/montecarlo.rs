@@ -46,6 +46,39 @@ pub trait Experiment: Sync {
     fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
         self.replicate(seed, replication)
     }
+
+    /// [`Experiment::replicate`] (or, with `check`, the checked one) that
+    /// gives up as soon as it can once `stop` is set, returning `None`: an
+    /// interrupted batch then abandons the replications in flight instead of
+    /// waiting for them (they were not finished, so nothing is lost). Models
+    /// that cannot stop early run to the end.
+    fn replicate_or_stop(
+        &self,
+        seed: u64,
+        replication: u64,
+        check: bool,
+        stop: &AtomicBool,
+    ) -> Option<Replication> {
+        let _ = stop;
+        Some(if check {
+            self.replicate_checked(seed, replication)
+        } else {
+            self.replicate(seed, replication)
+        })
+    }
+}
+
+impl Replication {
+    /// A replication with nothing in it, for the path where a run without a
+    /// stop flag reports that it stopped (which cannot happen).
+    pub fn empty() -> Self {
+        Self {
+            daily: DailySeries::new(0, 0),
+            kpis: Vec::new(),
+            events: 0,
+            violations: Vec::new(),
+        }
+    }
 }
 
 /// How to run a batch.
@@ -91,7 +124,13 @@ pub fn run_batch(
     cancel: Option<&AtomicBool>,
     consume: impl FnMut(u64, Replication) -> Result<()>,
 ) -> Result<BatchStats> {
-    run_batch_with(replicate, config, cancel, |_, rep| rep, consume)
+    run_batch_with(
+        |r, _: &AtomicBool| Some(replicate(r)),
+        config,
+        cancel,
+        |_, rep| rep,
+        consume,
+    )
 }
 
 /// Most worker threads per core: more only adds contention, and an absurd
@@ -120,12 +159,16 @@ pub fn worker_threads(requested: Option<usize>, replications: u64) -> usize {
 /// never for a whole chunk. Workers stay at most a window of
 /// max(4 × threads, 8) replications ahead of consumption, so memory holds a
 /// bounded number of daily tables. When `cancel` is set, no new replication
-/// starts; those in flight finish and are consumed, so an interruption loses
-/// nothing that finished and waits only for the replications running. A
+/// starts and those in flight are abandoned at their next simulated day (see
+/// [`Experiment::replicate_or_stop`]); every one that finished is consumed,
+/// so an interruption loses no finished work and takes milliseconds. A
 /// panic in a replication (a bug in a model) stops the batch with an error
 /// naming the replication.
+///
+/// `replicate(r, stop)` runs replication r and may give up (`None`) once
+/// `stop`, the interrupt flag, is set.
 pub fn run_batch_with<T: Send>(
-    replicate: impl Fn(u64) -> Replication + Sync,
+    replicate: impl Fn(u64, &AtomicBool) -> Option<Replication> + Sync,
     config: &BatchConfig,
     cancel: Option<&AtomicBool>,
     prepare: impl Fn(u64, Replication) -> T + Sync,
@@ -144,6 +187,9 @@ pub fn run_batch_with<T: Send>(
     let advanced = Condvar::new();
     let stop = AtomicBool::new(false);
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    // What a replication in flight watches: the user's interrupt flag.
+    let never = AtomicBool::new(false);
+    let stop_now = cancel.unwrap_or(&never);
     let bar = progress_bar(total, config.progress);
     let mut stats = BatchStats::default();
     let mut failure: Option<Error> = None;
@@ -176,9 +222,14 @@ pub fn run_batch_with<T: Send>(
                         break;
                     }
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let rep = replicate(r);
-                        (rep.events, prepare(r, rep))
+                        replicate(r, stop_now).map(|rep| (rep.events, prepare(r, rep)))
                     }));
+                    let result = match result {
+                        Ok(Some(done)) => Ok(done),
+                        // Abandoned on a stop: not finished, nothing to hand on.
+                        Ok(None) => break,
+                        Err(panic) => Err(panic),
+                    };
                     bar.inc(1);
                     if tx.send((r, result)).is_err() {
                         break;

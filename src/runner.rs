@@ -156,7 +156,7 @@ impl RunHeader {
             .map(|d| {
                 start
                     .checked_add_days(chrono::Days::new(u64::from(d)))
-                    .filter(|date| chrono::Datelike::year(date) <= 9999)
+                    .filter(|date| crate::calendar::YEARS.contains(&chrono::Datelike::year(date)))
                     .map(|date| date.to_string())
                     .ok_or_else(bad)
             })
@@ -376,13 +376,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     };
     let staging = out.path().to_path_buf();
     let check = opts.check_invariants || cfg!(debug_assertions);
-    let replicate = |r| {
-        if check {
-            exp.replicate_checked(seed, r)
-        } else {
-            exp.replicate(seed, r)
-        }
-    };
+    let replicate = |r, stop: &AtomicBool| exp.replicate_or_stop(seed, r, check, stop);
     let prepare = |r, rep: Replication| {
         let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
         (rows, rep)

@@ -1,12 +1,14 @@
 //! The border model as an [`Experiment`]: metric and KPI names, and one
 //! replication from a seed.
 
+use std::sync::atomic::AtomicBool;
+
 use chrono::Datelike;
 
 use super::model::{BorderModel, Columns, metric_names};
 use super::params::BorderParams;
 use crate::calendar::Calendar;
-use crate::engine::simulate_checked;
+use crate::engine::simulate_or_stop;
 use crate::metrics::DailySeries;
 use crate::montecarlo::{Experiment, Replication};
 
@@ -87,18 +89,41 @@ impl Experiment for BorderExperiment {
     }
 
     fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, cfg!(debug_assertions))
+        self.run(seed, replication, cfg!(debug_assertions), None)
+            .unwrap_or_else(Replication::empty)
+    }
+
+    fn replicate_or_stop(
+        &self,
+        seed: u64,
+        replication: u64,
+        check: bool,
+        stop: &AtomicBool,
+    ) -> Option<Replication> {
+        self.run(
+            seed,
+            replication,
+            check || cfg!(debug_assertions),
+            Some(stop),
+        )
     }
 
     fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, true)
+        self.run(seed, replication, true, None)
+            .unwrap_or_else(Replication::empty)
     }
 }
 
 impl BorderExperiment {
     /// One replication, with the model's invariants checked after every
     /// event and day end when `check` is set.
-    fn run(&self, seed: u64, replication: u64, check: bool) -> Replication {
+    fn run(
+        &self,
+        seed: u64,
+        replication: u64,
+        check: bool,
+        stop: Option<&AtomicBool>,
+    ) -> Option<Replication> {
         let days = self.calendar.days;
         let spin = self.params.spinup_days as usize;
         let cols = Columns {
@@ -110,7 +135,7 @@ impl BorderExperiment {
         let total = days + self.params.spinup_days;
         let mut model = BorderModel::new(&self.params, total, seed, replication);
         let mut full = DailySeries::new(total as usize, self.names.len());
-        let stats = simulate_checked(&mut model, total, &mut full, check);
+        let stats = simulate_or_stop(&mut model, total, &mut full, check, stop)?;
         // Drop the spin-up days.
         let mut daily = DailySeries::new(days as usize, self.names.len());
         for d in 0..days as usize {
@@ -133,11 +158,11 @@ impl BorderExperiment {
             kpis.push(daily.get(last, self.column(&format!("outcome:{o}"))));
         }
         kpis.push(daily.get(last, self.column("in_system")));
-        Replication {
+        Some(Replication {
             daily,
             kpis,
             events: stats.events,
             violations: stats.violations,
-        }
+        })
     }
 }

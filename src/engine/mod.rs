@@ -151,6 +151,21 @@ pub fn simulate_checked<M: Model>(
     series: &mut DailySeries,
     check: bool,
 ) -> RunStats {
+    // Without a stop flag the run always reaches its horizon.
+    simulate_or_stop(model, days, series, check, None).unwrap_or_default()
+}
+
+/// [`simulate_checked`] that gives up, returning `None`, at the first day
+/// boundary after `stop` is set (a Ctrl-C): the replication is abandoned,
+/// so an interrupted batch waits for no replication in flight. The flag is
+/// read once per simulated day, which costs nothing measurable.
+pub fn simulate_or_stop<M: Model>(
+    model: &mut M,
+    days: u32,
+    series: &mut DailySeries,
+    check: bool,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Option<RunStats> {
     let mut violations = Vec::new();
     let record = |model: &M, now: SimTime, violations: &mut Vec<String>| {
         if violations.len() < MAX_VIOLATIONS {
@@ -180,6 +195,9 @@ pub fn simulate_checked<M: Model>(
                 }
             }
             _ => {
+                if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                    return None;
+                }
                 sched.now = day_end;
                 model.end_of_day(day, day_end, series.row_mut(day as usize));
                 if check {
@@ -190,9 +208,9 @@ pub fn simulate_checked<M: Model>(
             }
         }
     }
-    RunStats {
+    Some(RunStats {
         events: sched.events_handled,
         pending_at_end: sched.queue.len(),
         violations,
-    }
+    })
 }

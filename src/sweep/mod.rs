@@ -35,6 +35,7 @@
 mod design;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use ron::Value;
 use serde::{Deserialize, Serialize};
@@ -523,7 +524,7 @@ pub struct SweepExperiment<'a> {
 }
 
 impl SweepExperiment<'_> {
-    fn task(&self, seed: u64, task: u64, check: bool) -> Replication {
+    fn task(&self, seed: u64, task: u64, check: bool, stop: &AtomicBool) -> Option<Replication> {
         let replications = u64::from(self.sweep.plan.replications);
         let r = task % replications;
         let point = match self.sweep.point_experiment((task / replications) as usize) {
@@ -532,25 +533,21 @@ impl SweepExperiment<'_> {
             // Reported as a broken invariant, which stops the batch with the
             // message, rather than as a panic in a worker thread.
             Err(why) => {
-                return Replication {
+                return Some(Replication {
                     daily: DailySeries::new(0, 0),
                     kpis: vec![f64::NAN; self.sweep.kpis.len()],
                     events: 0,
                     violations: vec![why],
-                };
+                });
             }
         };
-        let rep = if check {
-            point.replicate_checked(seed, r)
-        } else {
-            point.replicate(seed, r)
-        };
-        Replication {
+        let rep = point.replicate_or_stop(seed, r, check, stop)?;
+        Some(Replication {
             daily: DailySeries::new(0, 0),
             kpis: self.sweep.kpis.iter().map(|&k| rep.kpis[k]).collect(),
             events: rep.events,
             violations: rep.violations,
-        }
+        })
     }
 }
 
@@ -564,11 +561,23 @@ impl Experiment for SweepExperiment<'_> {
     }
 
     fn replicate(&self, seed: u64, task: u64) -> Replication {
-        self.task(seed, task, false)
+        self.task(seed, task, false, &AtomicBool::new(false))
+            .unwrap_or_else(Replication::empty)
     }
 
     fn replicate_checked(&self, seed: u64, task: u64) -> Replication {
-        self.task(seed, task, true)
+        self.task(seed, task, true, &AtomicBool::new(false))
+            .unwrap_or_else(Replication::empty)
+    }
+
+    fn replicate_or_stop(
+        &self,
+        seed: u64,
+        task: u64,
+        check: bool,
+        stop: &AtomicBool,
+    ) -> Option<Replication> {
+        self.task(seed, task, check, stop)
     }
 }
 
