@@ -388,8 +388,18 @@ impl MmcExperiment {
     }
 }
 
-impl MmcExperiment {
-    fn run(
+impl MmcExperiment {}
+
+impl Experiment for MmcExperiment {
+    fn metric_names(&self) -> Vec<String> {
+        METRICS.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn kpi_names(&self) -> Vec<String> {
+        KPIS.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn run_replication(
         &self,
         seed: u64,
         replication: u64,
@@ -406,41 +416,6 @@ impl MmcExperiment {
             events: stats.events,
             violations: stats.violations,
         })
-    }
-}
-
-impl Experiment for MmcExperiment {
-    fn metric_names(&self) -> Vec<String> {
-        METRICS.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn kpi_names(&self) -> Vec<String> {
-        KPIS.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, cfg!(debug_assertions), None)
-            .unwrap_or_else(Replication::empty)
-    }
-
-    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, true, None)
-            .unwrap_or_else(Replication::empty)
-    }
-
-    fn replicate_or_stop(
-        &self,
-        seed: u64,
-        replication: u64,
-        check: bool,
-        stop: &AtomicBool,
-    ) -> Option<Replication> {
-        self.run(
-            seed,
-            replication,
-            check || cfg!(debug_assertions),
-            Some(stop),
-        )
     }
 }
 

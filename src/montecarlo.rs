@@ -36,35 +36,33 @@ pub trait Experiment: Sync {
     fn metric_names(&self) -> Vec<String>;
     /// Names of the replication KPIs, in order.
     fn kpi_names(&self) -> Vec<String>;
-    /// Runs replication `replication` under master seed `seed`. Must depend on
-    /// nothing else, so that any thread may run any replication.
-    fn replicate(&self, seed: u64, replication: u64) -> Replication;
-
-    /// [`Experiment::replicate`] with the model's invariants checked after
-    /// every event and day end; violations come back in the replication.
-    /// Models without invariant checks run unchecked.
-    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
-        self.replicate(seed, replication)
-    }
-
-    /// [`Experiment::replicate`] (or, with `check`, the checked one) that
-    /// gives up as soon as it can once `stop` is set, returning `None`: an
-    /// interrupted batch then abandons the replications in flight instead of
-    /// waiting for them (they were not finished, so nothing is lost). Models
-    /// that cannot stop early run to the end.
-    fn replicate_or_stop(
+    /// Runs replication `replication` under master seed `seed`, with the
+    /// model's invariants checked after every event and day end when `check`
+    /// is set (violations come back in the replication; models without
+    /// checks ignore it). It must depend on nothing else, so that any thread
+    /// may run any replication. Once `stop` is set (a Ctrl-C) it may give up
+    /// and return `None`: an interrupted batch then abandons the replications
+    /// in flight instead of waiting for them (they were not finished, so
+    /// nothing is lost).
+    fn run_replication(
         &self,
         seed: u64,
         replication: u64,
         check: bool,
-        stop: &AtomicBool,
-    ) -> Option<Replication> {
-        let _ = stop;
-        Some(if check {
-            self.replicate_checked(seed, replication)
-        } else {
-            self.replicate(seed, replication)
-        })
+        stop: Option<&AtomicBool>,
+    ) -> Option<Replication>;
+
+    /// Replication `replication` to its end, checked in debug builds only.
+    fn replicate(&self, seed: u64, replication: u64) -> Replication {
+        // Without a stop flag a run always reaches its end.
+        self.run_replication(seed, replication, cfg!(debug_assertions), None)
+            .unwrap_or_else(Replication::empty)
+    }
+
+    /// Replication `replication` to its end with every invariant checked.
+    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
+        self.run_replication(seed, replication, true, None)
+            .unwrap_or_else(Replication::empty)
     }
 }
 
@@ -160,7 +158,7 @@ pub fn worker_threads(requested: Option<usize>, replications: u64) -> usize {
 /// max(4 × threads, 8) replications ahead of consumption, so memory holds a
 /// bounded number of daily tables. When `cancel` is set, no new replication
 /// starts and those in flight are abandoned at their next simulated day (see
-/// [`Experiment::replicate_or_stop`]); every one that finished is consumed,
+/// [`Experiment::run_replication`]); every one that finished is consumed,
 /// so an interruption loses no finished work and takes milliseconds. A
 /// panic in a replication (a bug in a model) stops the batch with an error
 /// naming the replication.

@@ -376,7 +376,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     };
     let staging = out.path().to_path_buf();
     let check = opts.check_invariants || cfg!(debug_assertions);
-    let replicate = |r, stop: &AtomicBool| exp.replicate_or_stop(seed, r, check, stop);
+    let replicate = |r, stop: &AtomicBool| exp.run_replication(seed, r, check, Some(stop));
     let prepare = |r, rep: Replication| {
         let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
         (rows, rep)

@@ -88,36 +88,9 @@ impl Experiment for BorderExperiment {
         k
     }
 
-    fn replicate(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, cfg!(debug_assertions), None)
-            .unwrap_or_else(Replication::empty)
-    }
-
-    fn replicate_or_stop(
-        &self,
-        seed: u64,
-        replication: u64,
-        check: bool,
-        stop: &AtomicBool,
-    ) -> Option<Replication> {
-        self.run(
-            seed,
-            replication,
-            check || cfg!(debug_assertions),
-            Some(stop),
-        )
-    }
-
-    fn replicate_checked(&self, seed: u64, replication: u64) -> Replication {
-        self.run(seed, replication, true, None)
-            .unwrap_or_else(Replication::empty)
-    }
-}
-
-impl BorderExperiment {
-    /// One replication, with the model's invariants checked after every
-    /// event and day end when `check` is set.
-    fn run(
+    /// One replication: the spin-up days run first and are dropped, so day
+    /// 0 of the results starts with people already on the routes.
+    fn run_replication(
         &self,
         seed: u64,
         replication: u64,

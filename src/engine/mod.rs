@@ -166,6 +166,8 @@ pub fn simulate_or_stop<M: Model>(
     check: bool,
     stop: Option<&std::sync::atomic::AtomicBool>,
 ) -> Option<RunStats> {
+    // Debug builds check every run.
+    let check = check || cfg!(debug_assertions);
     let mut violations = Vec::new();
     let record = |model: &M, now: SimTime, violations: &mut Vec<String>| {
         if violations.len() < MAX_VIOLATIONS {

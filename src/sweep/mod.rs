@@ -523,8 +523,22 @@ pub struct SweepExperiment<'a> {
     sweep: &'a Sweep,
 }
 
-impl SweepExperiment<'_> {
-    fn task(&self, seed: u64, task: u64, check: bool, stop: &AtomicBool) -> Option<Replication> {
+impl Experiment for SweepExperiment<'_> {
+    fn metric_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn kpi_names(&self) -> Vec<String> {
+        self.sweep.kpi_names.clone()
+    }
+
+    fn run_replication(
+        &self,
+        seed: u64,
+        task: u64,
+        check: bool,
+        stop: Option<&AtomicBool>,
+    ) -> Option<Replication> {
         let replications = u64::from(self.sweep.plan.replications);
         let r = task % replications;
         let point = match self.sweep.point_experiment((task / replications) as usize) {
@@ -541,43 +555,13 @@ impl SweepExperiment<'_> {
                 });
             }
         };
-        let rep = point.replicate_or_stop(seed, r, check, stop)?;
+        let rep = point.run_replication(seed, r, check, stop)?;
         Some(Replication {
             daily: DailySeries::new(0, 0),
             kpis: self.sweep.kpis.iter().map(|&k| rep.kpis[k]).collect(),
             events: rep.events,
             violations: rep.violations,
         })
-    }
-}
-
-impl Experiment for SweepExperiment<'_> {
-    fn metric_names(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn kpi_names(&self) -> Vec<String> {
-        self.sweep.kpi_names.clone()
-    }
-
-    fn replicate(&self, seed: u64, task: u64) -> Replication {
-        self.task(seed, task, false, &AtomicBool::new(false))
-            .unwrap_or_else(Replication::empty)
-    }
-
-    fn replicate_checked(&self, seed: u64, task: u64) -> Replication {
-        self.task(seed, task, true, &AtomicBool::new(false))
-            .unwrap_or_else(Replication::empty)
-    }
-
-    fn replicate_or_stop(
-        &self,
-        seed: u64,
-        task: u64,
-        check: bool,
-        stop: &AtomicBool,
-    ) -> Option<Replication> {
-        self.task(seed, task, check, stop)
     }
 }
 

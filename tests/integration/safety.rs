@@ -660,21 +660,26 @@ fn sigterm_stops_promptly_and_resume_completes_the_bytes() {
     }
 }
 
+/// Runs `borderflow run <mmc> <args>` under `ulimit -f blocks` (POSIX sh
+/// counts 512-byte blocks).
+fn with_file_size_limit(blocks: u32, args: &str) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {blocks}; exec {BIN} run {} {args}",
+            mmc_path()
+        ))
+        .output()
+        .unwrap()
+}
+
 /// A write over the file size limit is a clear error (exit 1), not a silent
 /// death by SIGXFSZ, and the message names the file.
 #[test]
 fn file_size_limit_is_a_clear_write_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("big");
-    let o = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -f 64; exec {BIN} run {} -r 50 -q --no-charts -o {}",
-            mmc_path(),
-            s(&out)
-        ))
-        .output()
-        .unwrap();
+    let o = with_file_size_limit(64, &format!("-r 50 -q --no-charts -o {}", s(&out)));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("too large"), "{}", stderr(&o));
     // The replications it says it kept are those its checkpoint records.
@@ -768,15 +773,7 @@ fn a_failure_while_finishing_keeps_the_finished_batch() {
     let out = tmp.path().join("charts");
     // 128 blocks of 512 bytes (POSIX sh): the 2 replications' records
     // (36 KB) fit, the daily summary and the charts do not.
-    let o = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -f 128; exec {BIN} run {} -r 2 -q -o {}",
-            mmc_path(),
-            s(&out)
-        ))
-        .output()
-        .unwrap();
+    let o = with_file_size_limit(128, &format!("-r 2 -q -o {}", s(&out)));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("2 finished replications are kept"),
