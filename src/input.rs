@@ -85,20 +85,35 @@ pub fn shown(s: &str) -> String {
     out
 }
 
-/// Strips terminal control characters, except line breaks and tabs, from a
-/// whole message before it is printed (the last line of defence behind
-/// [`shown`]).
+/// Longest line of a message printed to the terminal [characters].
+pub const MAX_LINE_CHARS: usize = 1_000;
+
+/// A whole message as it may be printed: terminal control characters other
+/// than line breaks and tabs replaced by `�`, and every line cut to
+/// [`MAX_LINE_CHARS`] characters (the last line of defence behind
+/// [`shown`], for values echoed by messages that do not cut them).
 pub fn terminal_safe(message: &str) -> String {
     message
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
+        .split('\n')
+        .map(|line| {
+            let mut out: String = line
+                .chars()
+                .take(MAX_LINE_CHARS)
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            if line.chars().nth(MAX_LINE_CHARS).is_some() {
+                out.push('…');
             }
+            out
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -113,6 +128,8 @@ mod tests {
         assert_eq!(s.chars().count(), MAX_SHOWN_CHARS + 1);
         assert!(s.ends_with('…'));
         assert_eq!(terminal_safe("a\nb\u{7}"), "a\nb\u{FFFD}");
+        let cut = terminal_safe(&format!("{long}\nend"));
+        assert_eq!(cut.chars().count(), MAX_LINE_CHARS + 1 + 4);
     }
 
     #[test]
