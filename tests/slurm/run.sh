@@ -71,9 +71,10 @@ ok=
 stop_all() {
     local rc=$? pid i
     trap - EXIT INT TERM
+    set +e # stop everything, whatever fails on the way
     if [[ -f $SLURM_CONF ]] && [[ ${#daemons[@]} -gt 1 ]]; then
         # Our jobs first, so that no borderflow outlives the test.
-        [[ -n ${reference-} ]] && kill -TERM "$reference" 2>/dev/null
+        if [[ -n ${reference-} ]]; then kill -TERM "$reference" 2>/dev/null; fi
         scancel --quiet --user=root 2>/dev/null || true
         for ((i = 0; i < 30; i++)); do
             [[ -z $(squeue -h 2>/dev/null) ]] && break
