@@ -622,9 +622,12 @@ const MAX_KPIS: usize = 1_000_000;
 const MAX_RECORD_NAME_BYTES: usize = 1_024;
 
 /// Fewest bytes one daily row can take (`0,2023-01-01,m,0` and a line
-/// break): a shard whose `daily.csv` is smaller than its claimed rows × this
-/// is refused before its tables are allocated.
+/// break): a shard whose records are smaller than its claimed rows × this
+/// is refused before anything is sized by its description.
 const MIN_DAILY_ROW_BYTES: u64 = 17;
+
+/// Fewest bytes one KPI row can take (`0,k,0` and a line break).
+const MIN_KPI_ROW_BYTES: u64 = 6;
 
 impl ShardJson {
     /// Checks every field against the limits of a scenario, and the shard's
@@ -707,16 +710,26 @@ impl ShardJson {
                 h.kind
             )));
         }
-        let rows = (range.end - range.start)
-            .saturating_mul(u64::from(h.days))
-            .saturating_mul(h.metrics.len() as u64);
-        let daily_bytes = fs::metadata(dir.join("daily.csv"))
-            .map(|m| m.len())
-            .unwrap_or(0);
-        if daily_bytes < rows.saturating_mul(MIN_DAILY_ROW_BYTES) {
-            return Err(bad(format!(
-                "daily.csv has {daily_bytes} bytes, too few for the {rows} rows the description promises"
-            )));
+        let reps = range.end - range.start;
+        for (file, rows, min_row) in [
+            (
+                "daily.csv",
+                reps.saturating_mul(u64::from(h.days))
+                    .saturating_mul(h.metrics.len() as u64),
+                MIN_DAILY_ROW_BYTES,
+            ),
+            (
+                "kpis.csv",
+                reps.saturating_mul(h.kpi_names.len() as u64),
+                MIN_KPI_ROW_BYTES,
+            ),
+        ] {
+            let bytes = fs::metadata(dir.join(file)).map(|m| m.len()).unwrap_or(0);
+            if bytes < rows.saturating_mul(min_row) {
+                return Err(bad(format!(
+                    "{file} has {bytes} bytes, too few for the {rows} rows the description promises"
+                )));
+            }
         }
         Ok(())
     }

@@ -579,6 +579,22 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
             }
         })?;
     let reps = u64::from(plan.replications);
+    // The plan may come from a shard folder: it must describe this batch
+    // before anything is sized by it.
+    let consistent = reps > 0
+        && (plan.points.len() as u64).checked_mul(reps) == Some(header.replications)
+        && plan.points.iter().all(|p| p.len() == plan.parameters.len())
+        && (plan.design != Design::Sobol
+            || plan.sobol_n.checked_mul(plan.parameters.len() + 2) == Some(plan.points.len()));
+    if !consistent {
+        return Err(Error::Scenario {
+            file: shown(&plan_path.display().to_string()),
+            message: format!(
+                "the plan does not describe this batch of {} replications",
+                header.replications
+            ),
+        });
+    }
     let kpis_path = dir.join("kpis.csv");
     let mut reader = csv::Reader::from_path(&kpis_path)
         .map_err(|e| Error::Other(format!("{}: {e}", kpis_path.display())))?;
