@@ -346,6 +346,15 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         .unwrap_or_else(|| PathBuf::from("outputs").join(&header.scenario));
     let dates = header.dates()?;
     let (names, kpi_names) = header.csv_names();
+    if opts.resume && already_complete(&target, header, shard) {
+        // Nothing to resume: the folder holds this very batch, complete.
+        return Ok(RunOutcome {
+            out_dir: target,
+            kpis: Vec::new(),
+            stats: BatchStats::default(),
+            wall: t0.elapsed(),
+        });
+    }
 
     let mut out = OutputDir::create(&target, &header.kind, opts.resume, &job.sources)?;
     let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
@@ -422,6 +431,30 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         stats,
         wall: t0.elapsed(),
     })
+}
+
+/// Whether `target` already holds this batch (or this shard of it),
+/// complete, and no interrupted attempt waits beside it: `--resume` of a
+/// finished job (a requeued cluster task, say) then does nothing.
+fn already_complete(target: &Path, header: &RunHeader, shard: Shard) -> bool {
+    /// The head of `summary.json`.
+    #[derive(Deserialize)]
+    struct Saved {
+        #[serde(flatten)]
+        header: RunHeader,
+    }
+    let staging = target
+        .file_name()
+        .map(|n| target.with_file_name(format!(".{}.partial", n.to_string_lossy())));
+    if staging.is_none_or(|s| s.exists()) || !target.join(crate::output::STAMP).is_file() {
+        return false;
+    }
+    if shard == Shard::WHOLE {
+        read_json::<Saved>(&target.join("summary.json")).is_ok_and(|s| s.header == *header)
+    } else {
+        read_json::<ShardJson>(&target.join("shard.json"))
+            .is_ok_and(|s| s.run == *header && s.shard == shard)
+    }
 }
 
 /// Completes a batch's folder once every replication is recorded: closes

@@ -791,3 +791,48 @@ fn a_failure_while_finishing_keeps_the_finished_batch() {
     );
     assert!(out.join("report.html").is_file() && !staging.exists());
 }
+
+/// `--resume` of a job that already completed (a requeued cluster task, a
+/// repeated command) does nothing: the finished folder is neither rerun nor
+/// rewritten, for a shard and for a whole run; another batch still runs.
+#[test]
+fn resuming_a_complete_job_does_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, shard) in [("shard1", Some("1/2")), ("whole", None)] {
+        let out = tmp.path().join(dir);
+        let mut args = vec!["run", "-r", "4", "-q", "--no-charts", "-o", s(&out)];
+        let mmc = mmc_path();
+        args.insert(1, &mmc);
+        if let Some(k) = shard {
+            args.extend(["--shard", k]);
+        }
+        let o = bf(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let file = if shard.is_some() {
+            "shard.json"
+        } else {
+            "summary.json"
+        };
+        let before = std::fs::metadata(out.join(file))
+            .unwrap()
+            .modified()
+            .unwrap();
+        args.push("--resume");
+        let o = bf(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let after = std::fs::metadata(out.join(file))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after, "{dir}: rewritten");
+        // Another seed is another batch: it runs and replaces the folder.
+        args.extend(["-s", "99"]);
+        let o = bf(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let again = std::fs::metadata(out.join(file))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_ne!(before, again, "{dir}: not rerun for another seed");
+    }
+}
