@@ -70,6 +70,17 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
     })
 }
 
+/// Reads a JSON file borderflow wrote (a checkpoint, `shard.json`, a sweep
+/// plan) through [`read_text`]; it may have been edited or crafted, so a
+/// bad one is an input error naming the file.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = read_text(path, MAX_INPUT_BYTES)?;
+    serde_json::from_str(&text).map_err(|e| Error::Scenario {
+        file: shown(&path.display().to_string()),
+        message: format!("not a valid file written by borderflow: {e}"),
+    })
+}
+
 /// A user value as it may be echoed: control characters (ANSI escapes, NUL,
 /// line breaks) replaced by `�`, and cut to [`MAX_SHOWN_CHARS`] characters
 /// with an ellipsis.

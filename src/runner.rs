@@ -372,10 +372,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     let (mut records, mut checkpoint) = if out.resumed() {
         resume_records(&out, fresh, header, &dates, &mut agg)?
     } else {
-        let mut w = RecordWriter::create(out.path())?;
-        let mut cp = fresh;
-        save_checkpoint(out.path(), &mut w, &mut cp, 0)?;
-        (w, cp)
+        start_records(out.path(), fresh)?
     };
 
     let config = BatchConfig {
@@ -443,16 +440,15 @@ fn already_complete(target: &Path, header: &RunHeader, shard: Shard) -> bool {
         #[serde(flatten)]
         header: RunHeader,
     }
-    let staging = target
-        .file_name()
-        .map(|n| target.with_file_name(format!(".{}.partial", n.to_string_lossy())));
+    let staging = crate::output::staging_path(target);
     if staging.is_none_or(|s| s.exists()) || !target.join(crate::output::STAMP).is_file() {
         return false;
     }
     if shard == Shard::WHOLE {
-        read_json::<Saved>(&target.join("summary.json")).is_ok_and(|s| s.header == *header)
+        crate::input::read_json::<Saved>(&target.join("summary.json"))
+            .is_ok_and(|s| s.header == *header)
     } else {
-        read_json::<ShardJson>(&target.join("shard.json"))
+        crate::input::read_json::<ShardJson>(&target.join("shard.json"))
             .is_ok_and(|s| s.run == *header && s.shard == shard)
     }
 }
@@ -522,12 +518,9 @@ fn resume_records(
                     .into(),
             ));
         }
-        let mut w = RecordWriter::create(staging)?;
-        let mut cp = fresh;
-        save_checkpoint(staging, &mut w, &mut cp, 0)?;
-        return Ok((w, cp));
+        return start_records(staging, fresh);
     }
-    let saved: Checkpoint = read_json(&cp_path)?;
+    let saved: Checkpoint = crate::input::read_json(&cp_path)?;
     let differ = |what: &str, then: String, now: String| {
         refuse(format!(
             "the interrupted run there has {what} {then}, this command {now}: resume with the \
@@ -617,6 +610,15 @@ fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
     }
 }
 
+/// Creates empty record files in `dir` and the checkpoint `fresh` (no
+/// replication done) that says so.
+fn start_records(dir: &Path, fresh: Checkpoint) -> Result<(RecordWriter, Checkpoint)> {
+    let mut w = RecordWriter::create(dir)?;
+    let mut cp = fresh;
+    save_checkpoint(dir, &mut w, &mut cp, 0)?;
+    Ok((w, cp))
+}
+
 /// Flushes the records and saves the checkpoint with `done` replications;
 /// `cp` changes only once both are on disk, so it always says what the disk
 /// holds.
@@ -637,14 +639,6 @@ fn save_checkpoint(
     write_replace(&dir.join(CHECKPOINT), text.as_bytes())?;
     *cp = next;
     Ok(())
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = crate::input::read_text(path, crate::input::MAX_INPUT_BYTES)?;
-    serde_json::from_str(&text).map_err(|e| Error::Scenario {
-        file: crate::input::shown(&path.display().to_string()),
-        message: format!("not a valid file written by borderflow: {e}"),
-    })
 }
 
 /// Most metric names, KPI names and characters per name a shard description
@@ -784,7 +778,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             unfinished.push(crate::input::shown(&d.display().to_string()));
             continue;
         }
-        let s: ShardJson = read_json(&description)?;
+        let s: ShardJson = crate::input::read_json(&description)?;
         s.check(d)?;
         shards.push((s, d));
     }

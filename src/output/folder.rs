@@ -92,6 +92,13 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     Ok((parent, name))
 }
 
+/// The staging folder `.<name>.partial` beside `target`, where its results
+/// are built; `None` for a path that names no folder (`/`, `..`).
+pub fn staging_path(target: &Path) -> Option<PathBuf> {
+    let (parent, name) = split(target).ok()?;
+    Some(parent.join(format!(".{name}.partial")))
+}
+
 /// Checks that `target` may become (or be replaced by) an output folder:
 /// it names a folder, and if something is there it is a folder borderflow
 /// wrote (it holds [`STAMP`]) that is neither the working folder nor an
@@ -228,6 +235,7 @@ impl OutputDir {
         }
         fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e))?;
         let staging = parent.join(format!(".{name}.partial"));
+        debug_assert_eq!(Some(&staging), staging_path(target).as_ref());
         if let Ok(m) = fs::symlink_metadata(&staging)
             && !m.is_dir()
         {

@@ -34,8 +34,8 @@ mod folder;
 mod records;
 
 pub use folder::{
-    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, write_atomic,
-    write_replace,
+    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, staging_path,
+    write_atomic, write_replace,
 };
 pub use records::{
     DAILY_HEADER, KPIS_HEADER, RecordReader, RecordWriter, ReplicationRows, csv_field,

@@ -571,13 +571,7 @@ impl Experiment for SweepExperiment<'_> {
 /// `sensitivity.csv` (first- and total-order indices per KPI and parameter).
 pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
     let plan_path = dir.join("sweep.json");
-    let plan: SweepPlan =
-        serde_json::from_str(&read_text(&plan_path, MAX_INPUT_BYTES)?).map_err(|e| {
-            Error::Scenario {
-                file: shown(&plan_path.display().to_string()),
-                message: format!("not a valid sweep plan written by borderflow: {e}"),
-            }
-        })?;
+    let plan: SweepPlan = crate::input::read_json(&plan_path)?;
     let reps = u64::from(plan.replications);
     // The plan may come from a shard folder: it must describe this batch
     // before anything is sized by it.
