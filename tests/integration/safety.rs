@@ -407,6 +407,8 @@ fn bad_names_and_targets_exit_2_and_create_nothing() {
         let msg = stderr(&o);
         assert!(!msg.contains('\u{1b}'), "{file}: escape echoed");
         assert!(!msg.contains('\0'), "{file}: NUL echoed");
+        // The name rule's message (under 200 bytes) plus the file name and
+        // path; a name echoed whole would pass 10,000 bytes.
         assert!(msg.len() < 1500, "{file}: {} bytes of message", msg.len());
     }
     for target in ["/", ".", "..", "x/.."] {
@@ -536,6 +538,8 @@ fn devices_and_fifos_are_refused_without_reading_them() {
         let t0 = std::time::Instant::now();
         let o = bf(&["validate", s(&f)]);
         assert_eq!(o.status.code(), Some(2), "{base}: {}", stderr(&o));
+        // A refusal reads nothing: milliseconds; 10 s allows a loaded CI
+        // machine and still catches a read of /dev/zero or a blocked FIFO.
         assert!(
             t0.elapsed().as_secs() < 10,
             "{base}: took {:?}",
@@ -792,6 +796,11 @@ fn a_failure_while_finishing_keeps_the_finished_batch() {
     assert!(out.join("report.html").is_file() && !staging.exists());
 }
 
+/// When `path` was last written.
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
 /// `--resume` of a job that already completed (a requeued cluster task, a
 /// repeated command) does nothing: the finished folder is neither rerun nor
 /// rewritten, for a shard and for a whole run; another batch still runs.
@@ -813,26 +822,17 @@ fn resuming_a_complete_job_does_nothing() {
         } else {
             "summary.json"
         };
-        let before = std::fs::metadata(out.join(file))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let before = modified(&out.join(file));
         args.push("--resume");
         let o = bf(&args);
         assert!(o.status.success(), "{}", stderr(&o));
-        let after = std::fs::metadata(out.join(file))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let after = modified(&out.join(file));
         assert_eq!(before, after, "{dir}: rewritten");
         // Another seed is another batch: it runs and replaces the folder.
         args.extend(["-s", "99"]);
         let o = bf(&args);
         assert!(o.status.success(), "{}", stderr(&o));
-        let again = std::fs::metadata(out.join(file))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let again = modified(&out.join(file));
         assert_ne!(before, again, "{dir}: not rerun for another seed");
     }
 }
