@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::calendar::Calendar;
 use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_or_stop};
-use crate::metrics::DailySeries;
+use crate::metrics::{DailySeries, KpiSpec, MetricKind, MetricSpec, Unit};
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
 use crate::scenario::Checks;
@@ -388,15 +388,44 @@ impl MmcExperiment {
     }
 }
 
-impl MmcExperiment {}
-
 impl Experiment for MmcExperiment {
-    fn metric_names(&self) -> Vec<String> {
-        METRICS.iter().map(|s| s.to_string()).collect()
+    fn metrics(&self) -> Vec<MetricSpec> {
+        use MetricKind::{Count, Mean};
+        let specs = [
+            ("arrivals", Unit::Customers, Count, "Arrivals"),
+            ("served", Unit::Customers, Count, "Customers served"),
+            ("queue_length", Unit::Customers, Mean, "Customers waiting"),
+            ("busy_servers", Unit::Customers, Mean, "Busy servers"),
+            ("mean_wait_min", Unit::Minutes, Mean, "Mean wait in queue"),
+        ];
+        debug_assert!(specs.iter().map(|s| s.0).eq(METRICS.iter().copied()));
+        specs
+            .iter()
+            .map(|&(name, unit, kind, label)| MetricSpec::new(name, unit, kind, label))
+            .collect()
     }
 
-    fn kpi_names(&self) -> Vec<String> {
-        KPIS.iter().map(|s| s.to_string()).collect()
+    fn kpis(&self) -> Vec<KpiSpec> {
+        let specs = [
+            ("mean_wait_min", Unit::Minutes, "Mean wait in queue W_q"),
+            (
+                "mean_queue_length",
+                Unit::Customers,
+                "Mean queue length L_q",
+            ),
+            (
+                "arrival_rate_per_hour",
+                Unit::PerHour,
+                "Observed arrival rate",
+            ),
+            ("utilisation", Unit::Share, "Server utilisation"),
+            ("p_wait", Unit::Share, "Share of customers who waited"),
+        ];
+        debug_assert!(specs.iter().map(|s| s.0).eq(KPIS.iter().copied()));
+        specs
+            .iter()
+            .map(|&(name, unit, label)| KpiSpec::model(name, unit, label))
+            .collect()
     }
 
     fn run_replication(

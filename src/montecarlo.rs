@@ -15,14 +15,14 @@ use std::sync::{Condvar, Mutex, mpsc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::metrics::DailySeries;
+use crate::metrics::{DailySeries, KpiSpec, MetricSpec};
 
 /// The outcome of one replication.
 #[derive(Debug, Clone)]
 pub struct Replication {
     /// Daily metrics, days × metrics.
     pub daily: DailySeries,
-    /// Scalar KPIs in the experiment's [`Experiment::kpi_names`] order.
+    /// Scalar KPIs in the experiment's [`Experiment::kpis`] order.
     pub kpis: Vec<f64>,
     /// Events handled.
     pub events: u64,
@@ -32,10 +32,21 @@ pub struct Replication {
 
 /// Something that runs replications: a model with validated parameters.
 pub trait Experiment: Sync {
-    /// Names of the daily metrics, in column order.
-    fn metric_names(&self) -> Vec<String>;
+    /// The daily metrics, declared once, in column order.
+    fn metrics(&self) -> Vec<MetricSpec>;
+    /// The replication KPIs, declared once, in the order of
+    /// [`Replication::kpis`].
+    fn kpis(&self) -> Vec<KpiSpec>;
+
+    /// Column keys of the daily metrics ([`MetricSpec::key`]), in order.
+    fn metric_names(&self) -> Vec<String> {
+        self.metrics().iter().map(MetricSpec::key).collect()
+    }
+
     /// Names of the replication KPIs, in order.
-    fn kpi_names(&self) -> Vec<String>;
+    fn kpi_names(&self) -> Vec<String> {
+        self.kpis().into_iter().map(|k| k.name).collect()
+    }
     /// Runs replication `replication` under master seed `seed`, with the
     /// model's invariants checked after every event and day end when `check`
     /// is set (violations come back in the replication; models without

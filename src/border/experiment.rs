@@ -1,35 +1,47 @@
-//! The border model as an [`Experiment`]: metric and KPI names, and one
-//! replication from a seed.
+//! The border model as an [`Experiment`]: its declared metrics and KPIs, and
+//! one replication from a seed.
 
 use std::sync::atomic::AtomicBool;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
-use super::model::{BorderModel, Columns, metric_names};
+use super::model::{BorderModel, metric_specs};
 use super::params::BorderParams;
 use crate::calendar::Calendar;
 use crate::engine::simulate_or_stop;
-use crate::metrics::DailySeries;
+use crate::metrics::{Aggregate, DailySeries, KpiSpec, MetricSpec, aggregate};
 use crate::montecarlo::{Experiment, Replication};
 
 /// Runs replications of the border model.
 pub struct BorderExperiment {
     params: BorderParams,
     calendar: Calendar,
-    names: Vec<String>,
+    metrics: Vec<MetricSpec>,
+    kpis: Vec<Kpi>,
 }
 
-/// Metrics summed by month in the KPIs.
+/// A declared KPI and where it reads the daily table: column, days
+/// `from..to` of the horizon.
+struct Kpi {
+    spec: KpiSpec,
+    column: usize,
+    from: usize,
+    to: usize,
+}
+
+/// Metrics summed by month in the KPIs, with their labels.
 const MONTHLY: [&str; 3] = ["usbp_apprehensions", "ofo_encounters", "mx_detections"];
 
 impl BorderExperiment {
     /// An experiment over `calendar` with `params`.
     pub fn new(params: BorderParams, calendar: Calendar) -> Self {
-        let names = metric_names(&params);
+        let metrics = metric_specs(&params);
+        let kpis = declare_kpis(&metrics, &calendar);
         Self {
             params,
             calendar,
-            names,
+            metrics,
+            kpis,
         }
     }
 
@@ -37,55 +49,114 @@ impl BorderExperiment {
     pub fn params(&self) -> &BorderParams {
         &self.params
     }
+}
 
-    /// Column index of a fixed metric.
-    fn column(&self, name: &str) -> usize {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .expect("fixed metric exists")
-    }
+/// Column of national metric `name` (one the model always declares).
+fn column(metrics: &[MetricSpec], name: &str) -> usize {
+    metrics
+        .iter()
+        .position(|m| m.is_national(name))
+        .expect("national metric declared by the model")
+}
 
-    /// Days `(first, last+1)` of Jan–Nov 2023 if the horizon covers them.
-    fn jan_nov_2023(&self) -> Option<(usize, usize)> {
-        let months = self.calendar.months();
-        let first = months
-            .iter()
-            .find(|m| m.0.year() == 2023 && m.0.month() == 1)?;
-        let last = months
-            .iter()
-            .find(|m| m.0.year() == 2023 && m.0.month() == 11)?;
-        Some((first.1 as usize, last.2 as usize))
+/// Per calendar month `m` (YYYY-MM): `usbp_apprehensions:m`,
+/// `ofo_encounters:m`, `mx_detections:m` (monthly totals [persons]) and
+/// `usbp_apprehensions:peak_day:m` (busiest day [persons/day]); plus
+/// `mx_detections:2023-01..2023-11` when the horizon covers it, and the final
+/// outcomes and people still in the system at the end [persons].
+fn declare_kpis(metrics: &[MetricSpec], calendar: &Calendar) -> Vec<Kpi> {
+    let days = calendar.days as usize;
+    let date = |d: usize| calendar.date(d as u32).format("%Y-%m-%d").to_string();
+    let mut kpis = Vec::new();
+    let mut push =
+        |name: String, metric: &str, how: Aggregate, label: String, window: (usize, usize)| {
+            let column = column(metrics, metric);
+            let mut spec = KpiSpec::of(name, &metrics[column], how, label);
+            spec.window = Some((date(window.0), date(window.1 - 1)));
+            kpis.push(Kpi {
+                spec,
+                column,
+                from: window.0,
+                to: window.1,
+            });
+        };
+    for (m, a, b) in calendar.months() {
+        let tag = m.format("%Y-%m").to_string();
+        let month = m.format("%B %Y");
+        let window = (a as usize, b as usize);
+        for metric in MONTHLY {
+            let label = format!("{}, {month}", metrics[column(metrics, metric)].label);
+            push(
+                format!("{metric}:{tag}"),
+                metric,
+                Aggregate::Sum,
+                label,
+                window,
+            );
+        }
+        let label = format!("USBP apprehensions, peak day of {month}");
+        let name = format!("usbp_apprehensions:peak_day:{tag}");
+        push(name, "usbp_apprehensions", Aggregate::Max, label, window);
     }
+    if let Some(window) = jan_nov_2023(calendar) {
+        let label = "Detections by Mexico, January–November 2023".to_string();
+        let name = "mx_detections:2023-01..2023-11".to_string();
+        push(name, "mx_detections", Aggregate::Sum, label, window);
+    }
+    for o in super::model::outcome::NAMES {
+        let name = format!("outcome:{o}");
+        let label = format!("{} by the end", metrics[column(metrics, &name)].label);
+        push(name.clone(), &name, Aggregate::End, label, (0, days));
+    }
+    let label = "In the system at the end".to_string();
+    push(
+        "in_system_at_end".into(),
+        "in_system",
+        Aggregate::End,
+        label,
+        (0, days),
+    );
+    for k in &mut kpis {
+        // A month's KPIs say which month, so tables need not parse names.
+        if let Some((from, to)) = &k.spec.window
+            && k.spec.aggregate != Aggregate::End
+            && from.ends_with("-01")
+            && from[..7] == to[..7]
+            && month_end(to)
+        {
+            k.spec.month = Some(from[..7].to_string());
+        }
+    }
+    kpis
+}
+
+/// Whether `date` (`YYYY-MM-DD`) is the last day of its month.
+fn month_end(date: &str) -> bool {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.succ_opt())
+        .is_some_and(|next| next.day() == 1)
+}
+
+/// Days `(first, last+1)` of Jan–Nov 2023 if the horizon covers them.
+fn jan_nov_2023(calendar: &Calendar) -> Option<(usize, usize)> {
+    let months = calendar.months();
+    let first = months
+        .iter()
+        .find(|m| m.0.year() == 2023 && m.0.month() == 1)?;
+    let last = months
+        .iter()
+        .find(|m| m.0.year() == 2023 && m.0.month() == 11)?;
+    Some((first.1 as usize, last.2 as usize))
 }
 
 impl Experiment for BorderExperiment {
-    fn metric_names(&self) -> Vec<String> {
-        self.names.clone()
+    fn metrics(&self) -> Vec<MetricSpec> {
+        self.metrics.clone()
     }
 
-    /// Per calendar month `m` (YYYY-MM): `usbp_apprehensions:m`,
-    /// `ofo_encounters:m`, `mx_detections:m` (monthly totals [persons]) and
-    /// `usbp_apprehensions:peak_day:m` (busiest day [persons/day]); plus
-    /// `mx_detections:2023-01..2023-11` when the horizon covers it, and the
-    /// final outcomes and people still in the system at the end [persons].
-    fn kpi_names(&self) -> Vec<String> {
-        let mut k = Vec::new();
-        for (m, _, _) in self.calendar.months() {
-            let tag = m.format("%Y-%m");
-            for metric in MONTHLY {
-                k.push(format!("{metric}:{tag}"));
-            }
-            k.push(format!("usbp_apprehensions:peak_day:{tag}"));
-        }
-        if self.jan_nov_2023().is_some() {
-            k.push("mx_detections:2023-01..2023-11".to_string());
-        }
-        for o in super::model::outcome::NAMES {
-            k.push(format!("outcome:{o}"));
-        }
-        k.push("in_system_at_end".to_string());
-        k
+    fn kpis(&self) -> Vec<KpiSpec> {
+        self.kpis.iter().map(|k| k.spec.clone()).collect()
     }
 
     /// One replication: the spin-up days run first and are dropped, so day
@@ -99,38 +170,21 @@ impl Experiment for BorderExperiment {
     ) -> Option<Replication> {
         let days = self.calendar.days;
         let spin = self.params.spinup_days as usize;
-        let cols = Columns {
-            ports: self.params.ports.len(),
-            sectors: self.params.sectors.len(),
-            caravans: self.params.caravans.len(),
-        };
-        debug_assert_eq!(cols.len(), self.names.len());
+        let width = self.metrics.len();
         let total = days + self.params.spinup_days;
         let mut model = BorderModel::new(&self.params, total, seed, replication);
-        let mut full = DailySeries::new(total as usize, self.names.len());
+        let mut full = DailySeries::new(total as usize, width);
         let stats = simulate_or_stop(&mut model, total, &mut full, check, stop)?;
         // Drop the spin-up days.
-        let mut daily = DailySeries::new(days as usize, self.names.len());
+        let mut daily = DailySeries::new(days as usize, width);
         for d in 0..days as usize {
             daily.row_mut(d).copy_from_slice(full.row(d + spin));
         }
-        let mut kpis = Vec::new();
-        let usbp = self.column("usbp_apprehensions");
-        for (_, a, b) in self.calendar.months() {
-            let (a, b) = (a as usize, b as usize);
-            for metric in MONTHLY {
-                kpis.push(daily.sum(self.column(metric), a, b));
-            }
-            kpis.push((a..b).map(|d| daily.get(d, usbp)).fold(0.0, f64::max));
-        }
-        if let Some((a, b)) = self.jan_nov_2023() {
-            kpis.push(daily.sum(self.column("mx_detections"), a, b));
-        }
-        let last = days as usize - 1;
-        for o in super::model::outcome::NAMES {
-            kpis.push(daily.get(last, self.column(&format!("outcome:{o}"))));
-        }
-        kpis.push(daily.get(last, self.column("in_system")));
+        let kpis = self
+            .kpis
+            .iter()
+            .map(|k| aggregate(&daily, k.column, k.from, k.to, k.spec.aggregate))
+            .collect();
         Some(Replication {
             daily,
             kpis,

@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
 use crate::input::{MAX_INPUT_BYTES, read_text, shown};
-use crate::metrics::DailySeries;
+use crate::metrics::{DailySeries, KpiSpec, MetricSpec};
 use crate::montecarlo::{Experiment, Replication};
 use crate::output::{check_name, csv_field, write_atomic};
 use crate::runner::RunHeader;
@@ -151,6 +151,8 @@ pub struct Sweep {
     pub kpis: Vec<usize>,
     /// Names of the kept KPIs, in that order.
     pub kpi_names: Vec<String>,
+    /// The kept KPIs as the base model declares them, in that order.
+    pub kpi_specs: Vec<KpiSpec>,
     /// How messages name the sweep file.
     label: String,
     hash: String,
@@ -228,7 +230,8 @@ impl Sweep {
                 params.push(param);
             }
         }
-        let kpi_names = base.experiment().kpi_names();
+        let all_kpis = base.experiment().kpis();
+        let kpi_names: Vec<String> = all_kpis.iter().map(|k| k.name.clone()).collect();
         let kpis: Vec<usize> = if raw.kpis.is_empty() {
             (0..kpi_names.len()).collect()
         } else {
@@ -321,6 +324,7 @@ impl Sweep {
             },
             seed,
             kpi_names: kpis.iter().map(|&k| kpi_names[k].clone()).collect(),
+            kpi_specs: kpis.iter().map(|&k| all_kpis[k].clone()).collect(),
             kpis,
             label,
             hash,
@@ -524,12 +528,12 @@ pub struct SweepExperiment<'a> {
 }
 
 impl Experiment for SweepExperiment<'_> {
-    fn metric_names(&self) -> Vec<String> {
+    fn metrics(&self) -> Vec<MetricSpec> {
         Vec::new()
     }
 
-    fn kpi_names(&self) -> Vec<String> {
-        self.sweep.kpi_names.clone()
+    fn kpis(&self) -> Vec<KpiSpec> {
+        self.sweep.kpi_specs.clone()
     }
 
     fn run_replication(

@@ -26,6 +26,7 @@ use rand_distr::{Distribution, Exp1};
 
 use super::params::{Action, BorderParams, DetentionOutcomes, Region, WhenFull};
 use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, days_to_time};
+use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::{Stream, stream};
 
 /// Levels (places a person can be in), indices of the model's head counts.
@@ -588,42 +589,80 @@ impl<'p> BorderModel<'p> {
     }
 }
 
-/// Column layout of the daily metrics (see [`super::experiment`]).
-pub(crate) struct Columns {
-    pub ports: usize,
-    pub sectors: usize,
-    pub caravans: usize,
-}
-
-/// Fixed metric names before the per-place ones, in column order.
-pub const FIXED_METRICS: &[&str] = &[
-    "arrivals",
-    "mx_detections",
-    "usbp_apprehensions",
-    "ofo_encounters",
-    "gotaways",
-    "in_transit",
-    "waiting_south",
-    "waiting_north",
-    "port_queue",
-    "caravan_size",
-    "in_transit:bus",
-    "in_transit:truck",
-    "in_transit:train",
-    "in_transit:foot",
-    "detained_mexico",
-    "in_custody",
-    "in_system",
-    "arrivals_cumulative",
-    "outcome:entered_port",
-    "outcome:apprehended",
-    "outcome:got_away",
-    "outcome:returned_by_mexico",
-    "outcome:settled_in_mexico",
-    "conservation_error",
-    "cbp_one_slots",
-    "cbp_one_registered",
-];
+/// National metrics before the per-place ones, in column order: name, unit,
+/// kind, label. `end_of_day` fills them in this order.
+const FIXED_METRICS: [(&str, Unit, MetricKind, &str); 26] = {
+    use MetricKind::{Count, Cumulative, Level};
+    use Unit::{Persons, Slots};
+    [
+        ("arrivals", Persons, Count, "Arrivals into Mexico"),
+        ("mx_detections", Persons, Count, "Detections by Mexico"),
+        ("usbp_apprehensions", Persons, Count, "USBP apprehensions"),
+        ("ofo_encounters", Persons, Count, "OFO encounters at ports"),
+        ("gotaways", Persons, Count, "Got-aways"),
+        ("in_transit", Persons, Level, "In transit through Mexico"),
+        ("waiting_south", Persons, Level, "Waiting in the south"),
+        (
+            "waiting_north",
+            Persons,
+            Level,
+            "Waiting in northern cities",
+        ),
+        ("port_queue", Persons, Level, "Queued at ports"),
+        ("caravan_size", Persons, Level, "In caravans"),
+        ("in_transit:bus", Persons, Level, "In transit by bus"),
+        ("in_transit:truck", Persons, Level, "In transit by truck"),
+        ("in_transit:train", Persons, Level, "In transit by train"),
+        ("in_transit:foot", Persons, Level, "In transit on foot"),
+        ("detained_mexico", Persons, Level, "Detained in Mexico"),
+        ("in_custody", Persons, Level, "In US custody"),
+        ("in_system", Persons, Level, "In the system"),
+        (
+            "arrivals_cumulative",
+            Persons,
+            Cumulative,
+            "Arrivals since start",
+        ),
+        (
+            "outcome:entered_port",
+            Persons,
+            Cumulative,
+            "Entered at a port",
+        ),
+        (
+            "outcome:apprehended",
+            Persons,
+            Cumulative,
+            "Apprehended between ports",
+        ),
+        ("outcome:got_away", Persons, Cumulative, "Got away"),
+        (
+            "outcome:returned_by_mexico",
+            Persons,
+            Cumulative,
+            "Returned by Mexico",
+        ),
+        (
+            "outcome:settled_in_mexico",
+            Persons,
+            Cumulative,
+            "Settled in Mexico",
+        ),
+        ("conservation_error", Persons, Level, "Conservation error"),
+        (
+            "cbp_one_slots",
+            Slots,
+            Level,
+            "CBP One appointments offered",
+        ),
+        (
+            "cbp_one_registered",
+            Persons,
+            Level,
+            "Registered for CBP One",
+        ),
+    ]
+};
 
 impl Model for BorderModel<'_> {
     type Event = BorderEvent;
@@ -833,27 +872,34 @@ impl Model for BorderModel<'_> {
     }
 }
 
-impl Columns {
-    /// Number of columns.
-    pub fn len(&self) -> usize {
-        FIXED_METRICS.len() + 3 * self.ports + self.sectors + 2 * self.caravans
-    }
-}
-
-/// Metric names in column order.
-pub(crate) fn metric_names(p: &BorderParams) -> Vec<String> {
-    let mut names: Vec<String> = FIXED_METRICS.iter().map(|s| s.to_string()).collect();
+/// The daily metrics in column order.
+pub(crate) fn metric_specs(p: &BorderParams) -> Vec<MetricSpec> {
+    use MetricKind::{Count, Level};
+    let mut specs: Vec<MetricSpec> = FIXED_METRICS
+        .iter()
+        .map(|&(name, unit, kind, label)| {
+            let spec = MetricSpec::new(name, unit, kind, label);
+            if name == "conservation_error" {
+                spec.internal()
+            } else {
+                spec
+            }
+        })
+        .collect();
+    let persons = |name, kind, label| MetricSpec::new(name, Unit::Persons, kind, label);
     for port in &p.ports {
-        names.push(format!("ofo_encounters:{}", port.name));
-        names.push(format!("port_queue:{}", port.name));
-        names.push(format!("port_open:{}", port.name));
+        let at = port.name.as_str();
+        specs.push(persons("ofo_encounters", Count, "OFO encounters at ports").at(at));
+        specs.push(persons("port_queue", Level, "Queued at ports").at(at));
+        specs.push(MetricSpec::new("port_open", Unit::Flag, Level, "Port open").at(at));
     }
     for s in &p.sectors {
-        names.push(format!("usbp_apprehensions:{}", s.name));
+        specs.push(persons("usbp_apprehensions", Count, "USBP apprehensions").at(&s.name));
     }
     for c in &p.caravans {
-        names.push(format!("caravan_size:{}", c.name));
-        names.push(format!("caravan_km:{}", c.name));
+        specs.push(persons("caravan_size", Level, "In caravans").at(&c.name));
+        let km = MetricSpec::new("caravan_km", Unit::Kilometres, Level, "Caravan distance");
+        specs.push(km.at(&c.name));
     }
-    names
+    specs
 }
