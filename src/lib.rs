@@ -38,6 +38,7 @@ pub mod error;
 pub mod input;
 pub mod metrics;
 pub mod mmc;
+pub mod model;
 pub mod montecarlo;
 pub mod output;
 pub mod report;

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::calendar::Calendar;
 use crate::engine::{DAY, Event, HOUR, Model, Scheduler, SimTime, simulate_or_stop};
 use crate::metrics::{DailySeries, KpiSpec, MetricKind, MetricSpec, Unit};
+use crate::model::ModelKind;
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
 use crate::scenario::Checks;
@@ -372,6 +373,22 @@ impl Model for MmcModel {
         if self.waiting.front().is_some_and(|&t| t > now) {
             violations.push("a waiting customer arrived in the future".into());
         }
+    }
+}
+
+/// The M/M/c station as a scenario `kind`.
+pub struct Mmc;
+
+impl ModelKind for Mmc {
+    const KIND: &'static str = "mmc";
+    type Params = MmcParams;
+
+    fn validate(model: Value, calendar: &Calendar, checks: &mut Checks) -> Option<MmcParams> {
+        MmcParams::from_value(model, calendar, checks)
+    }
+
+    fn experiment(params: MmcParams, calendar: Calendar) -> Box<dyn Experiment> {
+        Box::new(MmcExperiment::new(params, calendar))
     }
 }
 

@@ -36,7 +36,7 @@
 //! | `model::ports` | ports of entry: queues, lanes, hours, closures |
 //! | `model::sectors` | between ports: Border Patrol sectors, custody, returns |
 //! | `model::policy` | interventions over time, pressure-triggered closures |
-//! | [`experiment`] | metric and KPI names; one replication |
+//! | [`experiment`] | declared metrics and KPIs; one replication |
 
 pub mod experiment;
 pub mod model;
@@ -44,3 +44,28 @@ pub mod params;
 
 pub use experiment::BorderExperiment;
 pub use params::BorderParams;
+
+use crate::calendar::Calendar;
+use crate::model::ModelKind;
+use crate::montecarlo::Experiment;
+use crate::scenario::Checks;
+
+/// The border model as a scenario `kind`.
+pub struct Border;
+
+impl ModelKind for Border {
+    const KIND: &'static str = "border";
+    type Params = Box<BorderParams>;
+
+    fn validate(
+        model: ron::Value,
+        calendar: &Calendar,
+        checks: &mut Checks,
+    ) -> Option<Self::Params> {
+        BorderParams::from_value(model, calendar, checks).map(Box::new)
+    }
+
+    fn experiment(params: Self::Params, calendar: Calendar) -> Box<dyn Experiment> {
+        Box::new(BorderExperiment::new(*params, calendar))
+    }
+}

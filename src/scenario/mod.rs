@@ -31,6 +31,8 @@ use sha2::{Digest, Sha256};
 
 use crate::calendar::{Calendar, check_date, check_month};
 use crate::error::{Error, Problem, Result};
+pub use crate::model::ModelSpec;
+use crate::model::{Registration, register};
 use crate::montecarlo::Experiment;
 pub use source::Origin;
 
@@ -64,17 +66,12 @@ pub struct Scenario {
     pub resolved: Value,
 }
 
-/// The models borderflow can run, each with its validated parameters.
-#[derive(Debug, Clone)]
-pub enum ModelSpec {
-    /// A multi-server queue with Poisson arrivals and exponential service.
-    Mmc(crate::mmc::MmcParams),
-    /// The border model: arrivals, Mexico, caravans, the north, ports, sectors.
-    Border(Box<crate::border::BorderParams>),
-}
-
-/// Model kinds accepted in `model.kind`.
-pub const MODEL_KINDS: &[&str] = &["mmc", "border"];
+/// The models borderflow can run: `model.kind` → validation. The only
+/// place that names every model.
+pub const MODELS: &[Registration] = &[
+    register::<crate::mmc::Mmc>(),
+    register::<crate::border::Border>(),
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,7 +167,7 @@ impl Scenario {
             );
         }
         let observed = check_observed(&h.observed, &mut checks);
-        let model = calendar.and_then(|cal| ModelSpec::from_value(h.model, &cal, &mut checks));
+        let model = calendar.and_then(|cal| check_model(h.model, &cal, &mut checks));
         match (checks.problems.is_empty(), calendar, model) {
             (true, Some(calendar), Some(model)) => Ok(Scenario {
                 name: h.name,
@@ -203,7 +200,7 @@ impl Scenario {
 
     /// The experiment that runs replications of this scenario.
     pub fn experiment(&self) -> Box<dyn Experiment + '_> {
-        self.model.clone().into_experiment(self.calendar)
+        self.model.experiment(self.calendar)
     }
 
     /// The experiment, taking the model's parameters instead of copying
@@ -241,51 +238,40 @@ fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSerie
     out
 }
 
-impl ModelSpec {
-    /// The experiment that runs this model over `calendar`.
-    fn into_experiment(self, calendar: Calendar) -> Box<dyn Experiment> {
-        match self {
-            ModelSpec::Mmc(p) => Box::new(crate::mmc::MmcExperiment::new(p, calendar)),
-            ModelSpec::Border(p) => Box::new(crate::border::BorderExperiment::new(*p, calendar)),
-        }
-    }
-
-    fn from_value(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option<Self> {
-        let Value::Map(mut map) = value else {
+/// Validates the `model` section: its `kind` selects the registered model.
+fn check_model(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option<ModelSpec> {
+    let Value::Map(mut map) = value else {
+        checks.fail(
+            "model",
+            "must be a struct with a `kind`, e.g. `(kind: \"mmc\", …)`",
+        );
+        return None;
+    };
+    let kind = match map.remove(&Value::String("kind".into())) {
+        Some(Value::String(k)) => k,
+        _ => {
             checks.fail(
-                "model",
-                "must be a struct with a `kind`, e.g. `(kind: \"mmc\", …)`",
+                "model.kind",
+                format!(
+                    "missing or not a string; one of: {}",
+                    MODELS.iter().map(|m| m.kind).collect::<Vec<_>>().join(", ")
+                ),
             );
             return None;
-        };
-        let kind = match map.remove(&Value::String("kind".into())) {
-            Some(Value::String(k)) => k,
-            _ => {
-                checks.fail(
-                    "model.kind",
-                    format!(
-                        "missing or not a string; one of: {}",
-                        MODEL_KINDS.join(", ")
-                    ),
-                );
-                return None;
-            }
-        };
-        let rest = Value::Map(map);
-        match kind.as_str() {
-            "mmc" => crate::mmc::MmcParams::from_value(rest, calendar, checks).map(ModelSpec::Mmc),
-            "border" => crate::border::BorderParams::from_value(rest, calendar, checks)
-                .map(|p| ModelSpec::Border(Box::new(p))),
-            other => {
-                checks.fail(
-                    "model.kind",
-                    format!(
-                        "unknown model \"{other}\"{}",
-                        path::suggest(other, MODEL_KINDS.iter().map(|s| s.to_string()))
-                    ),
-                );
-                None
-            }
+        }
+    };
+    let rest = Value::Map(map);
+    match MODELS.iter().find(|m| m.kind == kind) {
+        Some(m) => (m.validate)(rest, calendar, checks),
+        None => {
+            checks.fail(
+                "model.kind",
+                format!(
+                    "unknown model \"{kind}\"{}",
+                    path::suggest(&kind, MODELS.iter().map(|m| m.kind.to_string()))
+                ),
+            );
+            None
         }
     }
 }
