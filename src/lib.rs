@@ -3,27 +3,45 @@
 //! A discrete-event simulator of migrant flows from the Guatemala–Mexico border
 //! through Mexico's transit routes and caravans to US ports of entry.
 //!
-//! Where each piece lives:
+//! ## Where each piece lives
 //!
-//! | module | what it owns |
-//! |---|---|
-//! | [`engine`] | the clock, the event queue, the event loop and the day observer |
-//! | [`rng`] | named random streams per (seed, replication, stream) |
-//! | [`calendar`] | dates at the edges: scenario dates ↔ simulation time |
-//! | [`metrics`] | one replication's daily metric table |
-//! | [`scenario`] | RON loading, `extend`, overrides and validation |
-//! | [`mmc`] | the M/M/c station that proves the engine |
-//! | [`montecarlo`] | replications in parallel, consumed in order |
-//! | [`stats`] | summaries across replications |
-//! | [`input`] | reading input files safely (bounded, regular files only), echoing user values |
-//! | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
-//! | [`runner`] | `borderflow run`: batch → files |
-//! | [`smoke`] | end-to-end checks of untrusted sweep files and shard folders (fuzzing) |
-//! | [`cli`] | the command line |
+//! Modules form layers; a module uses only modules of its own layer or
+//! below, and no two modules use each other (a test,
+//! `architecture::layers_have_no_cycles`, enforces this).
 //!
-//! A model implements [`engine::Model`] (events, handler, day observer) and
-//! [`montecarlo::Experiment`] (one replication from a seed), and gets a
-//! `ModelSpec` variant in [`scenario`] for its validated parameters.
+//! | layer | module | what it owns |
+//! |---|---|---|
+//! | core | [`error`] | the error type and exit codes |
+//! | core | [`input`] | reading input files safely (bounded, regular files only), echoing user values |
+//! | core | [`engine`] | the clock, the event queue, the event loop and the day observer |
+//! | core | [`rng`] | named random streams per (seed, replication, stream) |
+//! | core | [`calendar`] | dates at the edges: scenario dates ↔ simulation time |
+//! | core | [`metrics`] | declared metrics and KPIs; one replication's daily table |
+//! | core | [`stats`] | summaries across replications |
+//! | core | [`sensitivity`] | Sobol/Saltelli estimators |
+//! | core | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
+//! | model | [`model`] | what a model is: `ModelKind` (kind, validation, experiment) |
+//! | model | [`montecarlo`] | `Experiment`; replications in parallel, consumed in order |
+//! | models | [`mmc`] | the M/M/c station that proves the engine |
+//! | models | [`border`] | the border model |
+//! | scenario | [`scenario`] | RON loading, `extend`, overrides, the model registry |
+//! | batch | [`runner`], [`shard`], [`compare`], [`sweep`] | jobs: run, merge, compare, sweep → files |
+//! | report | [`report`] | charts and `report.html` from a results folder |
+//! | top | [`cli`], [`smoke`] | the command line; end-to-end checks of untrusted inputs (fuzzing) |
+//!
+//! A model implements [`engine::Model`] (events, handler, day observer),
+//! [`montecarlo::Experiment`] (declared metrics and KPIs, one replication from
+//! a seed) and [`model::ModelKind`] (its `kind` and validation), and gets one
+//! line in the registry, [`scenario::MODELS`].
+//!
+//! ## A tutorial
+//!
+//! The example `examples/tutorial.rs`, compiled and run as this crate's
+//! doctest:
+//!
+//! ```rust
+#![doc = include_str!("../examples/tutorial.rs")]
+//! ```
 
 // Units are written in brackets in doc comments (`/// Walking speed [km/day]`),
 // the house style; rustdoc would read each as an intra-doc link.
