@@ -13,8 +13,6 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use serde::Serialize;
-
 use crate::error::{Error, Problem, Result};
 use crate::input::shown;
 use crate::metrics::DailySeries;
@@ -22,8 +20,9 @@ use crate::montecarlo::{
     BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch,
 };
 use crate::output::{OutputDir, csv_field, write_atomic};
+pub use crate::results::compare::KpiDifference;
 use crate::scenario::Scenario;
-use crate::stats::{Accumulator, Summary};
+use crate::stats::Accumulator;
 
 /// Seed offset that makes a what-if's streams independent of the baseline's
 /// when common random numbers are turned off.
@@ -60,21 +59,6 @@ const CHARTED: &[&str] = &[
     "waiting_north",
     "port_queue",
 ];
-
-/// A KPI's paired comparison between the baseline and one what-if.
-#[derive(Debug, Clone, Serialize)]
-pub struct KpiDifference {
-    /// The what-if scenario's name.
-    pub whatif: String,
-    /// The KPI.
-    pub kpi: String,
-    /// The baseline's KPI across replications.
-    pub base: Summary,
-    /// The what-if's KPI across replications.
-    pub whatif_value: Summary,
-    /// What-if minus baseline, per replication, summarised.
-    pub difference: Summary,
-}
 
 /// What a comparison produced.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use super::axis::DayAxis;
 use super::data::DayStats;
 use super::figure::{self, Chart, Figure, save};
 use super::style::{self, DrawResult, Footer, LegendItem};
-use crate::compare::KpiDifference;
 use crate::error::Result;
+use crate::results::compare::KpiDifference;
 
 /// The daily difference of one metric, what-if minus baseline.
 pub struct DiffFan {

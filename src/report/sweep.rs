@@ -12,9 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::figure::{Chart, Figure, save};
 use super::style::{self, DrawResult, Footer, LegendItem, TICK_PX};
 use crate::error::Result;
+use crate::results::sweep::{Design, SweepPlan};
 use crate::sensitivity::SobolIndex;
 use crate::stats::Summary;
-use crate::sweep::{Design, SweepPlan};
 
 /// What the sweep charts are drawn from.
 pub struct SweepResults<'a> {

@@ -1,126 +1,92 @@
 //! Sweep designs: which parameter values each point takes.
 
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
 
-use super::Parameter;
+pub use crate::results::sweep::Design;
+use crate::results::sweep::Parameter;
 use crate::rng::stream;
 
-/// How a sweep chooses its points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Design {
-    /// Every combination of each parameter's values (first parameter
-    /// slowest).
-    Grid,
-    /// Latin hypercube: `points` points, each parameter's range cut into
-    /// `points` strata with one point in each.
-    Lhs,
-    /// One at a time: the base point, then each parameter over its `steps`
-    /// values with the others at their base values (for tornado charts).
-    Oat,
-    /// Saltelli's design for Sobol indices: N(k + 2) points from N base
-    /// samples.
-    Sobol,
+/// How many points [`points`] gives for `params` and `n`
+/// samples, computed without building them, so that a design too large
+/// is refused before anything is allocated for it.
+pub fn count(design: Design, params: &[Parameter], n: usize) -> u128 {
+    let values = |p: &Parameter| range_values(p).len() as u128;
+    match design {
+        Design::Grid => params.iter().map(values).product(),
+        Design::Lhs => n as u128,
+        Design::Oat => 1 + params.iter().map(values).sum::<u128>(),
+        Design::Sobol => n as u128 * (params.len() as u128 + 2),
+    }
 }
 
-impl Design {
-    /// Names accepted in a sweep file.
-    pub const NAMES: [&'static str; 4] = ["grid", "lhs", "oat", "sobol"];
-
-    /// The design named `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "grid" => Some(Design::Grid),
-            "lhs" => Some(Design::Lhs),
-            "oat" => Some(Design::Oat),
-            "sobol" => Some(Design::Sobol),
-            _ => None,
-        }
-    }
-
-    /// How many points [`Design::points`] gives for `params` and `n`
-    /// samples, computed without building them, so that a design too large
-    /// is refused before anything is allocated for it.
-    pub fn count(self, params: &[Parameter], n: usize) -> u128 {
-        let values = |p: &Parameter| range_values(p).len() as u128;
-        match self {
-            Design::Grid => params.iter().map(values).product(),
-            Design::Lhs => n as u128,
-            Design::Oat => 1 + params.iter().map(values).sum::<u128>(),
-            Design::Sobol => n as u128 * (params.len() as u128 + 2),
-        }
-    }
-
-    /// The points (parameter values, in parameter order) and, for Sobol, the
-    /// base sample count N. Random designs draw from the stream
-    /// "sweep-design" of `seed`, so a sweep file always gives the same points.
-    /// Call it only for a design whose [`Design::count`] is within
-    /// [`super::MAX_POINTS`].
-    pub fn points(self, params: &[Parameter], n: usize, seed: u64) -> (Vec<Vec<f64>>, usize) {
-        let mut rng = stream(seed, 0, "sweep-design");
-        let scale = |p: &Parameter, u: f64| p.min + u * (p.max - p.min);
-        match self {
-            Design::Grid => {
-                let axes: Vec<Vec<f64>> = params.iter().map(range_values).collect();
-                let mut points = vec![Vec::new()];
-                for axis in &axes {
-                    points = points
-                        .into_iter()
-                        .flat_map(|p| {
-                            axis.iter().map(move |v| {
-                                let mut q = p.clone();
-                                q.push(*v);
-                                q
-                            })
-                        })
-                        .collect();
-                }
-                (points, 0)
-            }
-            Design::Lhs => {
-                let mut columns = Vec::new();
-                for p in params {
-                    let mut strata: Vec<usize> = (0..n).collect();
-                    // Fisher–Yates with the design stream.
-                    for i in (1..n).rev() {
-                        let j = rng.random_range(0..=i);
-                        strata.swap(i, j);
-                    }
-                    columns.push(
-                        strata
-                            .iter()
-                            .map(|&s| scale(p, (s as f64 + rng.random::<f64>()) / n as f64))
-                            .collect::<Vec<_>>(),
-                    );
-                }
-                (
-                    (0..n)
-                        .map(|i| columns.iter().map(|c| c[i]).collect())
-                        .collect(),
-                    0,
-                )
-            }
-            Design::Oat => {
-                let base: Vec<f64> = params.iter().map(|p| p.base).collect();
-                let mut points = vec![base.clone()];
-                for (i, p) in params.iter().enumerate() {
-                    for v in range_values(p) {
-                        let mut q = base.clone();
-                        q[i] = v;
-                        points.push(q);
-                    }
-                }
-                (points, 0)
-            }
-            Design::Sobol => {
-                let unit = crate::sensitivity::saltelli_unit(n, params.len(), &mut rng);
-                let points = unit
+/// The points (parameter values, in parameter order) and, for Sobol, the
+/// base sample count N. Random designs draw from the stream
+/// "sweep-design" of `seed`, so a sweep file always gives the same points.
+/// Call it only for a design whose [`Design::count`] is within
+/// [`super::MAX_POINTS`].
+pub fn points(design: Design, params: &[Parameter], n: usize, seed: u64) -> (Vec<Vec<f64>>, usize) {
+    let mut rng = stream(seed, 0, "sweep-design");
+    let scale = |p: &Parameter, u: f64| p.min + u * (p.max - p.min);
+    match design {
+        Design::Grid => {
+            let axes: Vec<Vec<f64>> = params.iter().map(range_values).collect();
+            let mut points = vec![Vec::new()];
+            for axis in &axes {
+                points = points
                     .into_iter()
-                    .map(|row| row.iter().zip(params).map(|(u, p)| scale(p, *u)).collect())
+                    .flat_map(|p| {
+                        axis.iter().map(move |v| {
+                            let mut q = p.clone();
+                            q.push(*v);
+                            q
+                        })
+                    })
                     .collect();
-                (points, n)
             }
+            (points, 0)
+        }
+        Design::Lhs => {
+            let mut columns = Vec::new();
+            for p in params {
+                let mut strata: Vec<usize> = (0..n).collect();
+                // Fisher–Yates with the design stream.
+                for i in (1..n).rev() {
+                    let j = rng.random_range(0..=i);
+                    strata.swap(i, j);
+                }
+                columns.push(
+                    strata
+                        .iter()
+                        .map(|&s| scale(p, (s as f64 + rng.random::<f64>()) / n as f64))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            (
+                (0..n)
+                    .map(|i| columns.iter().map(|c| c[i]).collect())
+                    .collect(),
+                0,
+            )
+        }
+        Design::Oat => {
+            let base: Vec<f64> = params.iter().map(|p| p.base).collect();
+            let mut points = vec![base.clone()];
+            for (i, p) in params.iter().enumerate() {
+                for v in range_values(p) {
+                    let mut q = base.clone();
+                    q[i] = v;
+                    points.push(q);
+                }
+            }
+            (points, 0)
+        }
+        Design::Sobol => {
+            let unit = crate::sensitivity::saltelli_unit(n, params.len(), &mut rng);
+            let points = unit
+                .into_iter()
+                .map(|row| row.iter().zip(params).map(|(u, p)| scale(p, *u)).collect())
+                .collect();
+            (points, n)
         }
     }
 }
@@ -161,8 +127,12 @@ mod tests {
     fn count_matches_the_points_built() {
         let params = [param(vec![1.0, 2.0, 3.0], 0), param(Vec::new(), 4)];
         for design in [Design::Grid, Design::Lhs, Design::Oat, Design::Sobol] {
-            let (points, _) = design.points(&params, 7, 1);
-            assert_eq!(design.count(&params, 7), points.len() as u128, "{design:?}");
+            let (points, _) = super::points(design, &params, 7, 1);
+            assert_eq!(
+                super::count(design, &params, 7),
+                points.len() as u128,
+                "{design:?}"
+            );
         }
     }
 }

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ron::Value;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
@@ -51,7 +51,7 @@ use crate::scenario::path::{ScenarioPath, Step, suggest};
 use crate::scenario::{Checks, Scenario, source};
 use crate::stats::{Accumulator, Summary};
 
-pub use design::Design;
+pub use crate::results::sweep::{Design, Parameter, SweepPlan};
 
 /// Most points a sweep may have; guards against a grid that multiplies out
 /// to more work than anyone meant.
@@ -98,41 +98,6 @@ struct RawParameter {
 
 fn absent() -> f64 {
     f64::NAN
-}
-
-/// One swept parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Parameter {
-    /// Its scenario path, e.g. `model.servers`.
-    pub path: String,
-    /// Whether the base value is a whole number (values are then rounded).
-    pub integer: bool,
-    /// Explicit values (grid), if given.
-    pub values: Vec<f64>,
-    /// Range, for designs that sample one.
-    pub min: f64,
-    /// Range, for designs that sample one.
-    pub max: f64,
-    /// Values per range (grid, one-at-a-time).
-    pub steps: u32,
-    /// The base scenario's value.
-    pub base: f64,
-}
-
-/// What `finalize` needs to turn KPI records into sweep tables: saved as
-/// `sweep.json` beside the results.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SweepPlan {
-    /// The design.
-    pub design: Design,
-    /// The parameters.
-    pub parameters: Vec<Parameter>,
-    /// Parameter values of every point, point-major.
-    pub points: Vec<Vec<f64>>,
-    /// Replications per point.
-    pub replications: u32,
-    /// Base samples N of a Sobol design.
-    pub sobol_n: usize,
 }
 
 /// A validated sweep, ready to run.
@@ -263,11 +228,11 @@ impl Sweep {
             return Err(checks.into_error(&label));
         }
         let design = design.expect("checked");
-        let count = design.count(&params, points_n);
+        let count = design::count(design, &params, points_n);
         if count == 0 || count > MAX_POINTS as u128 {
             return Err(too_many(&label, count));
         }
-        let (points, sobol_n) = design.points(&params, points_n, seed);
+        let (points, sobol_n) = design::points(design, &params, points_n, seed);
         if (points.len() as u64) * u64::from(raw.replications) > u64::from(u32::MAX) {
             return Err(Error::Invalid {
                 file: label,
