@@ -19,8 +19,10 @@ trap 'rm -rf "$out"' EXIT
 freq=250
 [[ $reps -le 2 ]] && freq=4000
 perf record -q -F $freq --call-graph dwarf,16384 -o "$out/perf.data" -- \
-    perf stat -x, -e task-clock -o "$out/stat" -- \
     "$bin" run $scn -r "$reps" -t 1 --no-charts -q -o "$out/run"
+# The CPU total from a second, unprofiled run (perf stat inside perf record
+# would be sampled too).
+perf stat -x, -e task-clock -o "$out/stat" -- "$bin" run $scn -r "$reps" -t 1 --no-charts -q -o "$out/run"
 cpu=$(awk -F, '/task-clock/ {print $1 / 1000}' "$out/stat")
 echo "borderflow run ${scn:-<embedded baseline>} -r $reps -t 1 --no-charts: $cpu s CPU (task-clock)"
 perf script -i "$out/perf.data" -F tid,ip,sym 2>/dev/null | python3 benches/profile/attribute.py "$cpu" "$reps"
