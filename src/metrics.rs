@@ -93,6 +93,10 @@ pub struct MetricSpec {
     /// written to the records, left out of reports.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
+    /// In a comparison, the what-if whose difference from the baseline this
+    /// column holds; none in a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 impl MetricSpec {
@@ -106,6 +110,7 @@ impl MetricSpec {
             kind,
             label: label.to_string(),
             internal: false,
+            scenario: None,
         }
     }
 
@@ -128,13 +133,17 @@ impl MetricSpec {
     }
 
     /// The one-string key of this column (`name`, `name:place`,
-    /// `name:place:origin`, `name::origin`), unique within a model; used where
-    /// a single name is needed (CSV wide tables, lookups).
+    /// `name:place:origin`, `name::origin`, and `whatif|…` in a comparison),
+    /// unique within an experiment; used where a single name is needed.
     pub fn key(&self) -> String {
-        match (&self.place, &self.origin) {
+        let key = match (&self.place, &self.origin) {
             (None, None) => self.name.clone(),
             (Some(p), None) => format!("{}:{p}", self.name),
             (p, Some(o)) => format!("{}:{}:{o}", self.name, p.as_deref().unwrap_or("")),
+        };
+        match &self.scenario {
+            Some(s) => format!("{s}|{key}"),
+            None => key,
         }
     }
 
@@ -191,6 +200,38 @@ pub struct KpiSpec {
     /// report can build month tables without parsing names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<String>,
+    /// In a comparison, the what-if this KPI belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// In a comparison, which value of the pair it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<Contrast>,
+}
+
+/// The three values a comparison keeps per KPI and replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contrast {
+    /// The baseline's value.
+    Baseline,
+    /// The what-if's value.
+    Whatif,
+    /// What-if minus baseline, in the same replication.
+    Difference,
+}
+
+impl Contrast {
+    /// All three, in record order.
+    pub const ALL: [Contrast; 3] = [Contrast::Baseline, Contrast::Whatif, Contrast::Difference];
+
+    /// Its name in KPI keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contrast::Baseline => "baseline",
+            Contrast::Whatif => "whatif",
+            Contrast::Difference => "difference",
+        }
+    }
 }
 
 impl KpiSpec {
@@ -206,6 +247,8 @@ impl KpiSpec {
             unit,
             label: label.to_string(),
             month: None,
+            scenario: None,
+            contrast: None,
         }
     }
 
@@ -221,6 +264,8 @@ impl KpiSpec {
             unit: metric.unit,
             label,
             month: None,
+            scenario: None,
+            contrast: None,
         }
     }
 }
