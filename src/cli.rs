@@ -48,6 +48,9 @@ pub enum Command {
         /// Continue an interrupted run (Ctrl-C) from its checkpoint.
         #[arg(long)]
         resume: bool,
+        /// Record format and detail.
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Compare what-ifs against a baseline with common random numbers:
     /// paired differences of every KPI and daily metric, with 95% CIs.
@@ -89,6 +92,9 @@ pub enum Command {
         /// Check the model's invariants after every event; slower.
         #[arg(long)]
         check_invariants: bool,
+        /// Record format and detail (a sweep has no daily records).
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Merge shard folders (from `run --shard K/N`) into one run's results,
     /// byte-identical to running all replications at once.
@@ -141,6 +147,20 @@ pub struct BatchArgs {
     pub check_invariants: bool,
 }
 
+/// How the per-replication records are written and what a finished folder
+/// keeps of them.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Format of the per-replication records: csv or parquet.
+    #[arg(long, default_value = "csv", value_name = "FORMAT")]
+    pub format: crate::output::Format,
+    /// Per-replication records the finished folder keeps: none, kpis or
+    /// daily (summaries are always written; while a batch runs, and in a
+    /// shard, every daily value is kept for --resume and merge).
+    #[arg(long, default_value = "daily", value_name = "DETAIL")]
+    pub records: crate::output::Detail,
+}
+
 /// Loads the scenario at `path`, or the embedded one.
 pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
     match path {
@@ -182,6 +202,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             batch,
             shard,
             resume,
+            records,
         } => {
             let scn = load_scenario(scenario.as_ref())?;
             check_counts(batch.replications, batch.threads)?;
@@ -197,6 +218,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 shard,
                 resume,
                 check_invariants: batch.check_invariants,
+                format: records.format,
+                records: records.records,
             };
             let outcome = run(&scn, &opts, Some(&cancel))?;
             if !quiet {
@@ -282,6 +305,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             shard,
             resume,
             check_invariants,
+            records,
         } => {
             let sw = crate::sweep::Sweep::from_file(&sweep)?;
             check_counts(None, threads)?;
@@ -296,6 +320,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 shard,
                 resume,
                 check_invariants,
+                format: records.format,
+                records: records.records,
                 ..RunOptions::default()
             };
             let outcome = crate::runner::run_job(&job, &opts, Some(&cancel))?;

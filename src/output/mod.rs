@@ -23,23 +23,23 @@
 //!
 //! | file | content |
 //! |---|---|
-//! | `daily.csv` | `replication,date,metric,value`: every metric of every day of every replication (tidy, long) |
-//! | `kpis.csv` | `replication,kpi,value`: every KPI of every replication |
-//! | `daily_summary.csv` | `date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
+//! | `daily.csv` or `daily.parquet` | `replication,date,metric,place,origin,value`: every metric of every day of every replication (tidy, long; `--records daily`) |
+//! | `kpis.csv` or `kpis.parquet` | `replication,kpi,value`: every KPI of every replication (`--records kpis` or `daily`) |
+//! | `daily_summary.csv` | `date,metric,place,origin,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
 //! | `scenario.ron` | the fully resolved scenario that was run |
 //! | `.borderflow` | the stamp: which borderflow command wrote the folder |
 
 mod folder;
-mod records;
+pub mod records;
 
 pub use folder::{
     MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, staging_path,
     write_atomic, write_replace,
 };
 pub use records::{
-    DAILY_HEADER, KPIS_HEADER, RecordReader, RecordWriter, ReplicationRows, csv_field,
-    write_daily_summary,
+    DAILY_HEADER, Detail, Format, KPIS_HEADER, Position, Prepared, RecordSchema, RecordSink,
+    RecordSource, Stage, Table, csv_field, write_daily_summary,
 };
 
 /// Input files a batch may save beside its records (and `merge` may copy

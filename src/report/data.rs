@@ -1,7 +1,9 @@
 //! Reading a run's saved results back: `summary.json`, `daily_summary.csv`,
 //! `scenario.ron` (for observed series, parameters and interventions) and,
-//! streamed, `daily.csv` for quantities that need each replication (totals
-//! over the run, cumulative series).
+//! streamed through the record store ([`crate::output::records`]), the
+//! daily records (`daily.csv` or `daily.parquet`) for quantities that need
+//! each replication (totals over the run, cumulative series); a folder that
+//! keeps no daily records (`--records kpis`) is drawn without those.
 //!
 //! Nothing here trusts the files: every failure is an [`Error::Read`] naming
 //! the file, and a missing optional file only removes what depended on it.
@@ -19,9 +21,11 @@ use chrono::{Months, NaiveDate};
 use ron::Value;
 use serde::Deserialize;
 
-use crate::calendar::{check_date, check_month, parse_date};
+use crate::calendar::{check_date, check_month};
 use crate::error::{Error, Result};
 use crate::input::{MAX_INPUT_BYTES, read_text, shown};
+use crate::metrics::{KpiSpec, MetricSpec};
+use crate::output::{Detail, Format};
 
 /// One KPI's summary across replications, as `summary.json` stores it.
 /// A statistic that is not defined (e.g. a CI from one replication) is
@@ -67,29 +71,35 @@ pub struct RunSummary {
     pub start: NaiveDate,
     /// Last simulated day (included).
     pub end: NaiveDate,
-    /// Metric names in the model's order.
+    /// The daily metrics, in the model's order.
     #[serde(default)]
-    pub metrics: Vec<String>,
+    pub metrics: Vec<MetricSpec>,
     /// KPI summaries by name.
     #[serde(default)]
     pub kpis: BTreeMap<String, Kpi>,
-    /// KPI names in the model's order, when the run lists them.
+    /// The KPIs in the model's order, when the run lists them.
     #[serde(default)]
-    pub kpi_names: Vec<String>,
+    pub kpi_specs: Vec<KpiSpec>,
+    /// The format of the per-replication records.
+    #[serde(default)]
+    pub format: Format,
+    /// Which per-replication records the folder keeps.
+    #[serde(default)]
+    pub records: Detail,
 }
 
 impl RunSummary {
-    /// KPIs in the model's order (names `kpi_names` lists first, then any
+    /// KPIs in the model's order (those `kpi_specs` lists first, then any
     /// other in alphabetical order).
     pub fn kpis_in_order(&self) -> Vec<(&str, &Kpi)> {
         let mut out: Vec<(&str, &Kpi)> = self
-            .kpi_names
+            .kpi_specs
             .iter()
-            .filter_map(|n| self.kpis.get_key_value(n))
+            .filter_map(|s| self.kpis.get_key_value(&s.name))
             .map(|(n, k)| (n.as_str(), k))
             .collect();
         for (n, k) in &self.kpis {
-            if !self.kpi_names.contains(n) {
+            if !self.kpi_specs.iter().any(|s| s.name == *n) {
                 out.push((n.as_str(), k));
             }
         }
@@ -248,8 +258,8 @@ impl RunData {
         let mut metric_order: Vec<String> = summary
             .metrics
             .iter()
-            .filter(|m| series.contains_key(*m))
-            .cloned()
+            .map(MetricSpec::key)
+            .filter(|m| series.contains_key(m))
             .collect();
         let listed: BTreeSet<&String> = metric_order.iter().collect();
         let extra: Vec<String> = series
@@ -315,6 +325,10 @@ fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
             .position(|h| h == name)
             .ok_or_else(|| bad(path, format!("no column `{name}` in the header")))
     };
+    // Place and origin columns (written since the tidy header gained them)
+    // join the name into the metric's key, as `MetricSpec::key` does.
+    let place = headers.iter().position(|h| h == "place");
+    let origin = headers.iter().position(|h| h == "origin");
     let idx = [
         col("date")?,
         col("metric")?,
@@ -348,7 +362,24 @@ fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
             p75: num(6)?,
             p95: num(7)?,
         };
-        rows.push((date, field(1).to_string(), stats));
+        let dim = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let key = MetricSpec {
+            name: field(1).to_string(),
+            place: dim(place),
+            origin: dim(origin),
+            ..MetricSpec::new(
+                "",
+                crate::metrics::Unit::Persons,
+                crate::metrics::MetricKind::Count,
+                "",
+            )
+        }
+        .key();
+        rows.push((date, key, stats));
     }
     let dates: Vec<NaiveDate> = rows
         .iter()
@@ -371,7 +402,7 @@ fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
     Ok((dates, series))
 }
 
-/// What one streaming pass over `daily.csv` collects per replication.
+/// What one streaming pass over the daily records collects per replication.
 #[derive(Debug, Clone, Default)]
 pub struct PerReplication {
     /// Total over the run of each requested metric, per replication.
@@ -381,83 +412,59 @@ pub struct PerReplication {
     pub daily: BTreeMap<String, Vec<Vec<f32>>>,
 }
 
-/// Streams `daily.csv` once, summing `totals` metrics per replication and
-/// keeping `daily` metrics day by day. The file holds every replication of
-/// every metric and can be gigabytes, so only the requested metrics are
-/// kept; day-by-day values are `f32` (7 significant digits are plenty for a
-/// chart) to halve their memory. `None` when the file is absent.
+/// Streams the daily records once through the record store, summing
+/// `totals` metrics (by key) per replication and keeping `daily` metrics day
+/// by day. The records hold every replication of every metric and can be
+/// gigabytes, so one replication is in memory at a time and only the
+/// requested metrics are kept; day-by-day values are `f32` (7 significant
+/// digits are plenty for a chart) to halve their memory. `None` when the
+/// folder keeps no daily records (`--records kpis` or `none`) or the run
+/// lists no metrics: the charts that need them are left out.
 pub fn per_replication(
     run: &RunData,
     totals: &BTreeSet<String>,
     daily: &BTreeSet<String>,
 ) -> Result<Option<PerReplication>> {
-    let path = run.dir.join("daily.csv");
-    if (totals.is_empty() && daily.is_empty()) || !path.is_file() {
+    let s = &run.summary;
+    let file = run.dir.join(s.format.daily_file());
+    if (totals.is_empty() && daily.is_empty())
+        || s.records < Detail::Daily
+        || s.metrics.is_empty()
+        || !file.exists()
+    {
         return Ok(None);
     }
-    let mut rdr = csv::Reader::from_reader(BufReader::with_capacity(1 << 20, open(&path)?));
-    let headers = rdr.headers().map_err(|e| bad(&path, e))?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| bad(&path, format!("no column `{name}` in the header")))
-    };
-    let (c_rep, c_date, c_metric, c_value) = (
-        col("replication")?,
-        col("date")?,
-        col("metric")?,
-        col("value")?,
-    );
-    // Replication numbers need not start at 0 or be contiguous (a resumed
-    // or partial batch): map each to a dense index in order of appearance.
-    let mut rep_index: BTreeMap<u64, usize> = BTreeMap::new();
+    if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+        return Err(bad(&file, "not a regular file"));
+    }
+    let days = usize::try_from((s.end - s.start).num_days() + 1).unwrap_or(0);
+    let dates: Vec<NaiveDate> = s.start.iter_days().take(days).collect();
+    let kpi_names = s.kpi_specs.iter().map(|k| k.name.clone()).collect();
+    let schema = crate::output::RecordSchema::new(s.format, dates, s.metrics.clone(), kpi_names)?;
+    let mut reader = crate::output::records::open(
+        &run.dir,
+        &schema,
+        crate::output::Stage::Finished,
+        true,
+        false,
+    )?;
+    let keys: Vec<String> = s.metrics.iter().map(MetricSpec::key).collect();
     let mut out = PerReplication::default();
-    let first = run.start();
-    let days = run.dates.len();
-    let mut rec = csv::StringRecord::new();
-    let mut line = 1usize;
-    while rdr.read_record(&mut rec).map_err(|e| bad(&path, e))? {
-        line += 1;
-        let metric = rec.get(c_metric).unwrap_or("");
-        let want_total = totals.contains(metric);
-        let want_daily = daily.contains(metric);
-        if !want_total && !want_daily {
-            continue;
-        }
-        let rep: u64 = rec
-            .get(c_rep)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad(&path, format!("line {line}: bad replication number")))?;
-        let value: f64 = rec
-            .get(c_value)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad(&path, format!("line {line}: bad value")))?;
-        let next = rep_index.len();
-        let r = *rep_index.entry(rep).or_insert(next);
-        if want_total {
-            let v = out.totals.entry(metric.to_string()).or_default();
-            if v.len() <= r {
-                v.resize(r + 1, 0.0);
+    // The charts' days are those of `daily_summary.csv`, from the run's start.
+    let shown_days = run.dates.len().min(days);
+    while let Some((_, table, _)) = reader.next_replication()? {
+        for (m, key) in keys.iter().enumerate() {
+            if totals.contains(key) {
+                let total = (0..table.days())
+                    .map(|d| table.get(d, m))
+                    .filter(|v| v.is_finite())
+                    .sum();
+                out.totals.entry(key.clone()).or_default().push(total);
             }
-            if value.is_finite() {
-                v[r] += value;
+            if daily.contains(key) {
+                let values = (0..shown_days).map(|d| table.get(d, m) as f32).collect();
+                out.daily.entry(key.clone()).or_default().push(values);
             }
-        }
-        if want_daily {
-            let date = rec
-                .get(c_date)
-                .and_then(parse_date)
-                .ok_or_else(|| bad(&path, format!("line {line}: bad date")))?;
-            let d = usize::try_from((date - first).num_days())
-                .ok()
-                .filter(|d| *d < days)
-                .ok_or_else(|| bad(&path, format!("line {line}: {date} is outside the run")))?;
-            let v = out.daily.entry(metric.to_string()).or_default();
-            if v.len() <= r {
-                v.resize(r + 1, vec![f32::NAN; days]);
-            }
-            v[r][d] = value as f32;
         }
     }
     Ok(Some(out))

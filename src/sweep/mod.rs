@@ -311,7 +311,9 @@ impl Sweep {
             end: self.base.calendar.end().to_string(),
             days: 0,
             metrics: Vec::new(),
-            kpi_names: self.kpi_names.clone(),
+            kpi_specs: self.kpi_specs.clone(),
+            format: crate::output::Format::Csv,
+            records: crate::output::Detail::Daily,
         }
     }
 
@@ -558,9 +560,11 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
             ),
         });
     }
-    let kpis_path = dir.join("kpis.csv");
-    let mut reader = csv::Reader::from_path(&kpis_path)
-        .map_err(|e| Error::Other(format!("{}: {e}", kpis_path.display())))?;
+    let schema = header.record_schema()?;
+    let mut reader =
+        crate::output::records::open(dir, &schema, crate::output::Stage::Finished, false, true)?;
+    let kpi_names = header.kpi_names();
+    let kpi_fields: Vec<String> = kpi_names.iter().map(|k| csv_field(k)).collect();
     let param_cols: Vec<String> = plan.parameters.iter().map(|p| csv_field(&p.path)).collect();
     let mut tidy = format!("point,{},replication,kpi,value\n", param_cols.join(","));
     let point_cols: Vec<String> = plan
@@ -573,36 +577,28 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
                 .join(",")
         })
         .collect();
-    let nk = header.kpi_names.len();
+    let nk = kpi_names.len();
     let mut acc: Vec<Accumulator> = vec![Accumulator::default(); plan.points.len() * nk];
-    let mut row = csv::StringRecord::new();
-    let mut k = 0usize;
-    while reader
-        .read_record(&mut row)
-        .map_err(|e| Error::Other(format!("{}: {e}", kpis_path.display())))?
-    {
-        let task: u64 = row[0]
-            .parse()
-            .map_err(|_| Error::Other("bad kpis.csv".into()))?;
-        let value: f64 = row[2]
-            .parse()
-            .map_err(|_| Error::Other("bad kpis.csv".into()))?;
+    // The records are checked replication by replication as they are read.
+    while let Some((task, _, values)) = reader.next_replication()? {
         let point = (task / reps) as usize;
         if point >= plan.points.len() {
             return Err(Error::Other(format!(
                 "{}: task {task} beyond the plan",
-                kpis_path.display()
+                dir.display()
             )));
         }
-        tidy.push_str(&format!(
-            "{point},{},{},{},{value}\n",
-            point_cols[point],
-            task % reps,
-            csv_field(&row[1])
-        ));
-        acc[point * nk + k % nk].push(value);
-        k += 1;
+        for (k, value) in values.iter().enumerate() {
+            tidy.push_str(&format!(
+                "{point},{},{},{},{value}\n",
+                point_cols[point],
+                task % reps,
+                kpi_fields[k]
+            ));
+            acc[point * nk + k].push(*value);
+        }
     }
+    reader.expect_end()?;
     write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
     let mut summary = format!(
         "point,{},kpi,{}\n",
@@ -611,7 +607,7 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
     );
     let mut summaries = Vec::with_capacity(plan.points.len() * nk);
     for (p, cols) in point_cols.iter().enumerate() {
-        for (j, name) in header.kpi_names.iter().enumerate() {
+        for (j, name) in kpi_names.iter().enumerate() {
             let s = acc[p * nk + j].summary();
             summaries.push(s);
             summary.push_str(&format!(
@@ -628,7 +624,7 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
         let kp = plan.parameters.len();
         let mut out = String::from("kpi,parameter,first_order,total_order\n");
         let mut all = Vec::new();
-        for (j, name) in header.kpi_names.iter().enumerate() {
+        for (j, name) in kpi_names.iter().enumerate() {
             let y: Vec<f64> = (0..plan.points.len())
                 .map(|p| summaries[p * nk + j].mean)
                 .collect();
@@ -649,7 +645,7 @@ pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
     }
     let results = crate::report::sweep::SweepResults {
         plan: &plan,
-        kpis: &header.kpi_names,
+        kpis: &kpi_names,
         summaries: &summaries,
         sobol,
         footer: crate::report::style::Footer {

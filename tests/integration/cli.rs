@@ -30,11 +30,17 @@ fn run_writes_the_output_contract() {
     );
     let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
     let mut lines = daily.lines();
-    assert_eq!(lines.next(), Some("replication,date,metric,value"));
+    assert_eq!(
+        lines.next(),
+        Some("replication,date,metric,place,origin,value")
+    );
     // 50 replications × 100 days × 5 metrics.
     assert_eq!(lines.count(), 50 * 100 * 5);
     let summary = std::fs::read_to_string(out.join("daily_summary.csv")).unwrap();
-    assert!(summary.starts_with("date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n"));
+    assert!(
+        summary
+            .starts_with("date,metric,place,origin,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n")
+    );
     assert_eq!(summary.lines().count(), 1 + 100 * 5);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod engine;
+mod records;
 mod report;
 mod safety;
 mod scenarios;

@@ -165,14 +165,33 @@ fn fabricate(dir: &Path) {
         .collect();
     let date = |d: usize| dates[d].clone();
 
-    let mut daily = String::from("replication,date,metric,value\n");
+    // A key `name:place` is metric `name` at `place` in the records.
+    let split = |m: &str| -> (String, String) {
+        match m.split_once(':') {
+            Some((n, p)) => (n.to_string(), p.to_string()),
+            None => (m.to_string(), String::new()),
+        }
+    };
+    let mut daily = String::from("replication,date,metric,place,origin,value\n");
     for (r, rep) in reps.iter().enumerate() {
         for (d, day) in dates.iter().enumerate() {
             for m in &metrics {
-                let _ = writeln!(daily, "{r},{day},{m},{}", rep[m][d]);
+                let (name, place) = split(m);
+                let _ = writeln!(daily, "{r},{day},{name},{place},,{:?}", rep[m][d]);
             }
         }
     }
+    let specs: Vec<serde_json::Value> = metrics
+        .iter()
+        .map(|m| {
+            let (name, place) = split(m);
+            let mut spec = serde_json::json!({"name": name, "unit": "persons", "kind": "count", "label": name});
+            if !place.is_empty() {
+                spec["place"] = serde_json::Value::String(place);
+            }
+            spec
+        })
+        .collect();
     fs::write(dir.join("daily.csv"), daily).expect("write daily.csv");
 
     let mut summary = String::from("date,metric,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95\n");
@@ -201,6 +220,16 @@ fn fabricate(dir: &Path) {
         serde_json::json!({"n": REPS, "mean": mean, "ci95_low": mean * 0.98, "ci95_high": mean * 1.02,
             "sd": mean * 0.05, "p05": mean * 0.92, "p25": mean * 0.96, "p50": mean, "p75": mean * 1.04, "p95": mean * 1.08})
     };
+    let kpi_specs: Vec<serde_json::Value> = [
+        "usbp_apprehensions_total",
+        "ofo_encounters_total",
+        "usbp_apprehensions:2023-11",
+        "usbp_apprehensions:2023-12",
+        "undefined_ci",
+    ]
+    .iter()
+    .map(|k| serde_json::json!({"name": k, "aggregate": "sum", "unit": "persons", "label": k}))
+    .collect();
     let json = serde_json::json!({
         "borderflow_version": "0.1.0",
         "scenario": "fixture",
@@ -211,12 +240,11 @@ fn fabricate(dir: &Path) {
         "start": start().to_string(),
         "end": date(DAYS - 1),
         "days": DAYS,
-        "metrics": metrics,
+        "metrics": specs,
         "kpis": {"usbp_apprehensions_total": kpi(812_345.0), "ofo_encounters_total": kpi(171_000.0),
                  "undefined_ci": {"n": 1, "mean": 3.0, "ci95_low": null, "ci95_high": null},
                  "usbp_apprehensions:2023-12": kpi(251_000.0), "usbp_apprehensions:2023-11": kpi(190_000.0)},
-        "kpi_names": ["usbp_apprehensions_total", "ofo_encounters_total", "usbp_apprehensions:2023-11",
-                      "usbp_apprehensions:2023-12", "undefined_ci"],
+        "kpi_specs": kpi_specs,
     });
     fs::write(
         dir.join("summary.json"),
@@ -411,7 +439,7 @@ fn a_missing_or_broken_folder_is_an_input_error() {
     let daily = fs::read_to_string(dir.join("daily.csv")).expect("read");
     fs::write(
         dir.join("daily.csv"),
-        format!("{daily}0,2023-10-01,usbp_apprehensions:Yuma,many\n"),
+        daily.replacen("Yuma,,", "Yuma,,many", 1),
     )
     .expect("write");
     let err = borderflow::report::render(&dir).expect_err("bad value in daily.csv");

@@ -483,40 +483,36 @@ fn merge_refuses_missing_duplicate_and_corrupt_shards_with_exit_2() {
 
 #[test]
 fn names_with_quotes_round_trip_through_the_records() {
-    use borderflow::metrics::DailySeries;
-    use borderflow::output::{RecordReader, RecordWriter, ReplicationRows, csv_field};
-    let tmp = tempfile::tempdir().unwrap();
-    let names = vec![
-        "caravan_size:\"Exodo\"".to_string(),
-        "a,b".to_string(),
-        "\"".to_string(),
+    use borderflow::metrics::{DailySeries, MetricKind, MetricSpec, Unit};
+    use borderflow::output::{Format, RecordSchema, Stage, records};
+    let spec = |n: &str| MetricSpec::new(n, Unit::Persons, MetricKind::Count, n);
+    let metrics = vec![
+        spec("caravan_size").at("\"Exodo\""),
+        spec("a,b"),
+        spec("\"").of_origin("x\ny"),
     ];
     let kpis = vec!["\"Exodo\":peak".to_string()];
-    let dates = vec!["2024-01-01".to_string(), "2024-01-02".to_string()];
-    let quoted: Vec<String> = names.iter().map(|n| csv_field(n)).collect();
-    let kq: Vec<String> = kpis.iter().map(|n| csv_field(n)).collect();
-    let mut daily = DailySeries::new(2, 3);
-    daily.row_mut(1)[2] = 4.5;
-    let mut w = RecordWriter::create(tmp.path()).unwrap();
-    for r in 0..2 {
-        w.write_rows(&ReplicationRows::format(
-            r,
-            &dates,
-            &quoted,
-            &kq,
-            &daily,
-            &[r as f64],
-        ))
-        .unwrap();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
+    for format in [Format::Csv, Format::Parquet] {
+        let tmp = tempfile::tempdir().unwrap();
+        let schema =
+            RecordSchema::new(format, vec![day(1), day(2)], metrics.clone(), kpis.clone()).unwrap();
+        let mut daily = DailySeries::new(2, 3);
+        daily.row_mut(1)[2] = 4.5;
+        let mut w = records::create(tmp.path(), &schema).unwrap();
+        for r in 0..2 {
+            w.write(&schema.prepare(r, &daily, &[r as f64]).unwrap())
+                .unwrap();
+        }
+        w.finish().unwrap();
+        let mut reader = records::open(tmp.path(), &schema, Stage::Finished, true, true).unwrap();
+        for r in 0..2 {
+            let (i, d, k) = reader.next_replication().unwrap().unwrap();
+            assert_eq!((i, d.get(1, 2), k), (r, 4.5, vec![r as f64]), "{format}");
+        }
+        assert!(reader.next_replication().unwrap().is_none());
+        reader.expect_end().unwrap();
     }
-    w.finish().unwrap();
-    let mut reader = RecordReader::open(tmp.path(), &dates, &names, &kpis).unwrap();
-    for r in 0..2 {
-        let (i, d, k) = reader.next_replication().unwrap().unwrap();
-        assert_eq!((i, d.get(1, 2), k), (r, 4.5, vec![r as f64]));
-    }
-    assert!(reader.next_replication().unwrap().is_none());
-    reader.expect_end().unwrap();
 }
 
 // ---- Finding 8: unbounded reads. ----

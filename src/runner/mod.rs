@@ -15,17 +15,21 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metrics::DailySeries;
+use crate::metrics::{DailySeries, KpiSpec, MetricSpec};
 use crate::montecarlo::{
     BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch_with,
 };
-use crate::output::{
-    OutputDir, RecordReader, RecordWriter, ReplicationRows, csv_field, write_atomic,
-    write_daily_summary, write_replace,
+use crate::output::records::{
+    self, Detail, Format, Position, RecordSchema, RecordSink, Stage, Table,
 };
+use crate::output::{OutputDir, write_atomic, write_daily_summary, write_replace};
 use crate::scenario::Scenario;
 use crate::shard::Shard;
 use crate::stats::{Accumulator, Summary};
+
+mod merge;
+
+pub use merge::{ShardJson, merge};
 
 /// Options of one run; `None` takes the scenario's own value.
 #[derive(Debug, Clone)]
@@ -50,6 +54,11 @@ pub struct RunOptions {
     /// Draw the charts and `report.html` into the output folder (not for
     /// a shard, which holds records only).
     pub charts: bool,
+    /// The format of the per-replication records.
+    pub format: Format,
+    /// What per-replication records the finished folder keeps (a shard
+    /// keeps all of them for `merge`, which applies this).
+    pub records: Detail,
 }
 
 impl Default for RunOptions {
@@ -66,6 +75,8 @@ impl Default for RunOptions {
             resume: false,
             check_invariants: false,
             charts: true,
+            format: Format::Csv,
+            records: Detail::Daily,
         }
     }
 }
@@ -109,10 +120,17 @@ pub struct RunHeader {
     pub end: String,
     /// Simulated days.
     pub days: u32,
-    /// Daily metric names, in column order.
-    pub metrics: Vec<String>,
-    /// KPI names, in order.
-    pub kpi_names: Vec<String>,
+    /// The daily metrics as the model declares them (name, place, origin,
+    /// unit, kind, label), in column order.
+    pub metrics: Vec<MetricSpec>,
+    /// The KPIs as the model declares them, in order.
+    pub kpi_specs: Vec<KpiSpec>,
+    /// The format of the per-replication records.
+    #[serde(default)]
+    pub format: Format,
+    /// What per-replication records the finished folder keeps.
+    #[serde(default)]
+    pub records: Detail,
 }
 
 impl RunHeader {
@@ -130,19 +148,30 @@ impl RunHeader {
             start: scn.calendar.start.to_string(),
             end: scn.calendar.end().to_string(),
             days: scn.calendar.days,
-            metrics: exp.metric_names(),
-            kpi_names: exp.kpi_names(),
+            metrics: exp.metrics(),
+            kpi_specs: exp.kpis(),
+            format: Format::Csv,
+            records: Detail::Daily,
         }
     }
 
-    /// Metric and KPI names as written in the CSVs (quoted where needed).
-    pub fn csv_names(&self) -> (Vec<String>, Vec<String>) {
-        let quote = |v: &[String]| v.iter().map(|m| csv_field(m)).collect();
-        (quote(&self.metrics), quote(&self.kpi_names))
+    /// The KPI names, in order.
+    pub fn kpi_names(&self) -> Vec<String> {
+        self.kpi_specs.iter().map(|k| k.name.clone()).collect()
     }
 
-    /// The dates of the simulated days, as written in the CSVs.
-    pub fn dates(&self) -> Result<Vec<String>> {
+    /// What the batch's records hold, in the header's format.
+    pub fn record_schema(&self) -> Result<RecordSchema> {
+        RecordSchema::new(
+            self.format,
+            self.dates()?,
+            self.metrics.clone(),
+            self.kpi_names(),
+        )
+    }
+
+    /// The simulated days.
+    pub fn dates(&self) -> Result<Vec<chrono::NaiveDate>> {
         let bad = || Error::Scenario {
             file: crate::input::shown(&self.scenario),
             message: format!(
@@ -157,7 +186,6 @@ impl RunHeader {
                 start
                     .checked_add_days(chrono::Days::new(u64::from(d)))
                     .filter(|date| crate::calendar::YEARS.contains(&chrono::Datelike::year(date)))
-                    .map(|date| date.to_string())
                     .ok_or_else(bad)
             })
             .collect()
@@ -173,21 +201,6 @@ struct SummaryJson<'a> {
     kpis: std::collections::BTreeMap<String, Summary>,
 }
 
-/// `shard.json`: which part of which batch a shard folder holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShardJson {
-    /// The batch.
-    pub run: RunHeader,
-    /// Which shard.
-    pub shard: Shard,
-    /// Its replication indices.
-    pub first_replication: u64,
-    /// One past its last replication index.
-    pub end_replication: u64,
-    /// Input files saved with the shard (copied into the merged folder).
-    pub inputs: Vec<String>,
-}
-
 /// Progress of a staging folder, rewritten as replications are recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Checkpoint {
@@ -197,10 +210,11 @@ struct Checkpoint {
     shard: Shard,
     /// Replications recorded (from the shard's first).
     done: u64,
-    /// Valid length of `daily.csv` [bytes].
-    daily_bytes: u64,
-    /// Valid length of `kpis.csv` [bytes].
-    kpis_bytes: u64,
+    /// The records' format.
+    format: Format,
+    /// Where the records of the `done` replications end (CSV: lengths
+    /// [bytes]; Parquet: closed parts [parts]).
+    position: Position,
 }
 
 const CHECKPOINT: &str = "checkpoint.json";
@@ -237,21 +251,22 @@ impl Aggregator {
     /// Writes `daily_summary.csv` and `summary.json` into `dir` and returns
     /// the KPI summaries.
     pub fn write(&mut self, dir: &Path, header: &RunHeader) -> Result<Vec<(String, Summary)>> {
-        let dates = header.dates()?;
-        let (names, _) = header.csv_names();
+        let dates: Vec<String> = header.dates()?.iter().map(|d| d.to_string()).collect();
         let metrics = self.metrics;
         let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
         write_daily_summary(
             &dir.join("daily_summary.csv"),
-            summaries
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (dates[i / metrics].as_str(), names[i % metrics].as_str(), *s)),
+            summaries.iter().enumerate().map(|(i, s)| {
+                (
+                    dates[i / metrics].as_str(),
+                    &header.metrics[i % metrics],
+                    *s,
+                )
+            }),
         )?;
         let kpis: Vec<(String, Summary)> = header
-            .kpi_names
-            .iter()
-            .cloned()
+            .kpi_names()
+            .into_iter()
             .zip(self.kpis.iter().map(Accumulator::summary))
             .collect();
         let json = SummaryJson {
@@ -327,7 +342,11 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
 pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let exp = job.experiment;
-    let header = &job.header;
+    let header = &RunHeader {
+        format: opts.format,
+        records: opts.records,
+        ..job.header.clone()
+    };
     let seed = header.seed;
     let total = header.replications;
     let shard = opts.shard.unwrap_or(Shard::WHOLE);
@@ -344,8 +363,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&header.scenario));
-    let dates = header.dates()?;
-    let (names, kpi_names) = header.csv_names();
+    let schema = header.record_schema()?;
     if opts.resume && already_complete(&target, header, shard) {
         // Nothing to resume: the folder holds this very batch, complete.
         return Ok(RunOutcome {
@@ -357,22 +375,22 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     }
 
     let mut out = OutputDir::create(&target, &header.kind, opts.resume, &job.sources)?;
-    let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
+    let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len());
     let fresh = Checkpoint {
         scenario_hash: header.scenario_hash.clone(),
         seed,
         replications: total,
         shard,
         done: 0,
-        daily_bytes: 0,
-        kpis_bytes: 0,
+        format: header.format,
+        position: Position::default(),
     };
     // A staging folder found by --resume is never removed by a failure here
     // (`OutputDir` keeps what it did not create).
     let (mut records, mut checkpoint) = if out.resumed() {
-        resume_records(&out, fresh, header, &dates, &mut agg)?
+        resume_records(&out, fresh, &schema, &mut agg)?
     } else {
-        start_records(out.path(), fresh)?
+        start_records(out.path(), &schema, fresh)?
     };
 
     let config = BatchConfig {
@@ -383,13 +401,11 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     let staging = out.path().to_path_buf();
     let check = opts.check_invariants || cfg!(debug_assertions);
     let replicate = |r, stop: &AtomicBool| exp.run_replication(seed, r, check, Some(stop));
-    let prepare = |r, rep: Replication| {
-        let rows = ReplicationRows::format(r, &dates, &names, &kpi_names, &rep.daily, &rep.kpis);
-        (rows, rep)
-    };
+    // Records are encoded on the worker threads, beside the simulation.
+    let prepare = |r, rep: Replication| (schema.prepare(r, &rep.daily, &rep.kpis), rep);
     let result = run_batch_with(replicate, &config, cancel, prepare, |r, (rows, rep)| {
         check_violations(r, &rep)?;
-        records.write_rows(&rows)?;
+        records.write(&rows?)?;
         if shard == Shard::WHOLE {
             agg.push(&rep.daily, &rep.kpis);
         }
@@ -420,7 +436,8 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         }
     };
     let stats = result.map_err(kept)?;
-    let kpis = finish_job(job, &out, records, &mut agg, shard, opts.charts).map_err(kept)?;
+    let kpis =
+        finish_job(job, header, &out, records, &mut agg, shard, opts.charts).map_err(kept)?;
     let out_dir = out.commit()?;
     Ok(RunOutcome {
         out_dir,
@@ -459,21 +476,19 @@ fn already_complete(target: &Path, header: &RunHeader, shard: Shard) -> bool {
 /// staging folder left by a failure here still resumes.
 fn finish_job(
     job: &Job,
+    header: &RunHeader,
     out: &OutputDir,
-    records: RecordWriter,
+    records: Box<dyn RecordSink>,
     agg: &mut Aggregator,
     shard: Shard,
     charts: bool,
 ) -> Result<Vec<(String, Summary)>> {
-    let header = &job.header;
     records.finish()?;
     for (name, bytes) in &job.inputs {
         write_atomic(&out.file(name), bytes)?;
     }
     let kpis = if shard == Shard::WHOLE {
-        let kpis = agg.write(out.path(), header)?;
-        finalize(out.path(), header, charts)?;
-        kpis
+        complete(out.path(), header, agg, charts)?
     } else {
         let range = shard.range(header.replications);
         let json = ShardJson {
@@ -492,6 +507,24 @@ fn finish_job(
     Ok(kpis)
 }
 
+/// Completes a whole batch's folder once its records are closed: removes
+/// the daily records it does not keep (before the charts, so they are drawn
+/// from what `plot` will find), writes the summaries and what the kind of
+/// batch adds, then removes the KPI records it does not keep (after a
+/// sweep's tables were built from them).
+fn complete(
+    dir: &Path,
+    header: &RunHeader,
+    agg: &mut Aggregator,
+    charts: bool,
+) -> Result<Vec<(String, Summary)>> {
+    records::drop_unkept(dir, header.format, header.records, Table::Daily)?;
+    let kpis = agg.write(dir, header)?;
+    finalize(dir, header, charts)?;
+    records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
+    Ok(kpis)
+}
+
 /// Takes over the records of an interrupted run in `out`'s staging folder:
 /// checks that its checkpoint belongs to this very batch and that the record
 /// files hold what it says, re-reads the finished replications into `agg`,
@@ -500,10 +533,9 @@ fn finish_job(
 fn resume_records(
     out: &OutputDir,
     fresh: Checkpoint,
-    header: &RunHeader,
-    dates: &[String],
+    schema: &RecordSchema,
     agg: &mut Aggregator,
-) -> Result<(RecordWriter, Checkpoint)> {
+) -> Result<(Box<dyn RecordSink>, Checkpoint)> {
     let staging = out.path();
     let refuse = |message: String| Error::Refused {
         path: crate::input::shown(&staging.display().to_string()),
@@ -511,14 +543,14 @@ fn resume_records(
     };
     let cp_path = out.file(CHECKPOINT);
     if !cp_path.exists() {
-        if out.file("daily.csv").exists() || out.file("kpis.csv").exists() {
+        if records::any_records(staging) {
             return Err(refuse(
                 "holds results but no checkpoint (a run that completed but could not be moved \
                  into place): move that folder where you want it, or away to run again"
                     .into(),
             ));
         }
-        return start_records(staging, fresh);
+        return start_records(staging, schema, fresh);
     }
     let saved: Checkpoint = crate::input::read_json(&cp_path)?;
     let differ = |what: &str, then: String, now: String| {
@@ -555,6 +587,13 @@ fn resume_records(
             fresh.shard.to_string(),
         ));
     }
+    if saved.format != fresh.format {
+        return Err(differ(
+            "record format",
+            saved.format.to_string(),
+            fresh.format.to_string(),
+        ));
+    }
     let range = fresh.shard.range(fresh.replications);
     if saved.done > range.end - range.start {
         return Err(refuse(format!(
@@ -563,19 +602,8 @@ fn resume_records(
             range.end - range.start
         )));
     }
-    for (name, want) in [
-        ("daily.csv", saved.daily_bytes),
-        ("kpis.csv", saved.kpis_bytes),
-    ] {
-        let have = fs::metadata(out.file(name)).map(|m| m.len()).unwrap_or(0);
-        if have < want {
-            return Err(refuse(format!(
-                "{name} has {have} bytes, fewer than the {want} its checkpoint records: the \
-                 records are damaged"
-            )));
-        }
-    }
-    let mut reader = RecordReader::open(staging, dates, &header.metrics, &header.kpi_names)?;
+    records::check_position(staging, schema, saved.position).map_err(refuse)?;
+    let mut reader = records::open(staging, schema, Stage::InProgress, true, true)?;
     for i in 0..saved.done {
         match reader.next_replication()? {
             Some((r, daily, kpis)) if r == range.start + i => agg.push(&daily, &kpis),
@@ -587,13 +615,13 @@ fn resume_records(
             }
         }
     }
-    if reader.positions() != (saved.daily_bytes, saved.kpis_bytes) {
+    if reader.position() != saved.position {
         return Err(refuse(
             "its records and checkpoint disagree on where the finished replications end".into(),
         ));
     }
     // Drops a replication that was being written when the run stopped.
-    let w = RecordWriter::reopen(staging, saved.daily_bytes, saved.kpis_bytes)?;
+    let w = records::reopen(staging, schema, saved.position)?;
     Ok((w, saved))
 }
 
@@ -612,8 +640,12 @@ fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
 
 /// Creates empty record files in `dir` and the checkpoint `fresh` (no
 /// replication done) that says so.
-fn start_records(dir: &Path, fresh: Checkpoint) -> Result<(RecordWriter, Checkpoint)> {
-    let mut w = RecordWriter::create(dir)?;
+fn start_records(
+    dir: &Path,
+    schema: &RecordSchema,
+    fresh: Checkpoint,
+) -> Result<(Box<dyn RecordSink>, Checkpoint)> {
+    let mut w = records::create(dir, schema)?;
     let mut cp = fresh;
     save_checkpoint(dir, &mut w, &mut cp, 0)?;
     Ok((w, cp))
@@ -624,261 +656,18 @@ fn start_records(dir: &Path, fresh: Checkpoint) -> Result<(RecordWriter, Checkpo
 /// holds.
 fn save_checkpoint(
     dir: &Path,
-    records: &mut RecordWriter,
+    records: &mut Box<dyn RecordSink>,
     cp: &mut Checkpoint,
     done: u64,
 ) -> Result<()> {
-    let (daily_bytes, kpis_bytes) = records.flush()?;
+    let position = records.checkpoint()?;
     let next = Checkpoint {
         done,
-        daily_bytes,
-        kpis_bytes,
+        position,
         ..cp.clone()
     };
     let text = serde_json::to_string_pretty(&next).map_err(|e| Error::Other(e.to_string()))?;
     write_replace(&dir.join(CHECKPOINT), text.as_bytes())?;
     *cp = next;
     Ok(())
-}
-
-/// Most metric names, KPI names and characters per name a shard description
-/// may claim; generous bounds on anything a scenario produces, checked before
-/// anything is allocated from them.
-const MAX_METRICS: usize = 100_000;
-const MAX_KPIS: usize = 1_000_000;
-const MAX_RECORD_NAME_BYTES: usize = 1_024;
-
-/// Fewest bytes one daily row can take (`0,2023-01-01,m,0` and a line
-/// break): a shard whose records are smaller than its claimed rows × this
-/// is refused before anything is sized by its description.
-const MIN_DAILY_ROW_BYTES: u64 = 17;
-
-/// Fewest bytes one KPI row can take (`0,k,0` and a line break).
-const MIN_KPI_ROW_BYTES: u64 = 6;
-
-impl ShardJson {
-    /// Checks every field against the limits of a scenario, and the shard's
-    /// records against the size the description promises; `dir` names the
-    /// shard in messages. A shard description is input: it may have been
-    /// edited, copied or crafted.
-    fn check(&self, dir: &Path) -> Result<()> {
-        let bad = |message: String| Error::Scenario {
-            file: crate::input::shown(&dir.join("shard.json").display().to_string()),
-            message,
-        };
-        let h = &self.run;
-        let expected_inputs: &[&str] = match h.kind.as_str() {
-            "run" => &["scenario.ron"],
-            "sweep" => &["sweep.ron", "base.ron", "sweep.json"],
-            other => {
-                return Err(bad(format!(
-                    "run.kind \"{}\" is not a kind of batch (run, sweep)",
-                    crate::input::shown(other)
-                )));
-            }
-        };
-        crate::output::check_name(&h.scenario).map_err(|m| bad(format!("run.scenario {m}")))?;
-        if h.replications == 0 || h.replications > u64::from(u32::MAX) {
-            return Err(bad(format!(
-                "run.replications must be between 1 and {}",
-                u32::MAX
-            )));
-        }
-        if h.days > crate::scenario::MAX_HORIZON_DAYS || (h.kind == "run") != (h.days > 0) {
-            return Err(bad(format!(
-                "run.days must be between 1 and {} for a run, 0 for a sweep",
-                crate::scenario::MAX_HORIZON_DAYS
-            )));
-        }
-        let dates = h.dates().map_err(|e| bad(e.to_string()))?;
-        if dates.last().is_some_and(|d| *d != h.end) {
-            return Err(bad(format!(
-                "run.end {} is not {} days after run.start {}",
-                crate::input::shown(&h.end),
-                h.days.saturating_sub(1),
-                crate::input::shown(&h.start)
-            )));
-        }
-        if h.metrics.len() > MAX_METRICS || h.kpi_names.len() > MAX_KPIS {
-            return Err(bad(format!(
-                "more than {MAX_METRICS} metrics or {MAX_KPIS} KPIs"
-            )));
-        }
-        if let Some(n) = h.metrics.iter().chain(&h.kpi_names).find(|n| {
-            n.is_empty() || n.len() > MAX_RECORD_NAME_BYTES || n.chars().any(char::is_control)
-        }) {
-            return Err(bad(format!(
-                "metric or KPI name \"{}\" is empty, longer than {MAX_RECORD_NAME_BYTES} bytes or \
-                 holds control characters",
-                crate::input::shown(n)
-            )));
-        }
-        let s = self.shard;
-        if s.count == 0 || s.index >= s.count || s.count > h.replications {
-            return Err(bad(format!(
-                "shard {}/{} is not one of 1 to {} shards",
-                s.index, s.count, h.replications
-            )));
-        }
-        let range = s.range(h.replications);
-        if (self.first_replication, self.end_replication) != (range.start, range.end) {
-            return Err(bad(format!(
-                "replications {}..{} are not shard {s}'s block {}..{}",
-                self.first_replication, self.end_replication, range.start, range.end
-            )));
-        }
-        let mut inputs = self.inputs.clone();
-        inputs.sort();
-        let mut expected: Vec<String> = expected_inputs.iter().map(|n| n.to_string()).collect();
-        expected.sort();
-        if inputs != expected {
-            return Err(bad(format!(
-                "inputs must be {expected:?} for a {}; files are never copied by other names",
-                h.kind
-            )));
-        }
-        let reps = range.end - range.start;
-        for (file, rows, min_row) in [
-            (
-                "daily.csv",
-                reps.saturating_mul(u64::from(h.days))
-                    .saturating_mul(h.metrics.len() as u64),
-                MIN_DAILY_ROW_BYTES,
-            ),
-            (
-                "kpis.csv",
-                reps.saturating_mul(h.kpi_names.len() as u64),
-                MIN_KPI_ROW_BYTES,
-            ),
-        ] {
-            let bytes = fs::metadata(dir.join(file)).map(|m| m.len()).unwrap_or(0);
-            if bytes < rows.saturating_mul(min_row) {
-                return Err(bad(format!(
-                    "{file} has {bytes} bytes, too few for the {rows} rows the description promises"
-                )));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Merges shard folders (in any order) into one run folder `out` whose files
-/// are byte-identical to those of the unsharded run. Every shard description
-/// is checked before anything is created; a shard missing, given twice, or
-/// from another batch is refused (exit code 2) with the shards that are
-/// missing; the records must hold exactly the replications promised.
-pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
-    let mut shards: Vec<(ShardJson, &PathBuf)> = Vec::new();
-    let mut unfinished = Vec::new();
-    for d in shard_dirs {
-        let description = d.join("shard.json");
-        // A shard writes its description last, when complete: a folder
-        // without one (or no folder yet) is a shard still to run.
-        if !description.exists() {
-            unfinished.push(crate::input::shown(&d.display().to_string()));
-            continue;
-        }
-        let s: ShardJson = crate::input::read_json(&description)?;
-        s.check(d)?;
-        shards.push((s, d));
-    }
-    if !unfinished.is_empty() {
-        return Err(Error::Incomplete(format!(
-            "merge: {} of {} shard folders hold no finished shard yet: {}",
-            unfinished.len(),
-            shard_dirs.len(),
-            unfinished.join(", ")
-        )));
-    }
-    let Some((first, _)) = shards.first() else {
-        return Err(Error::Scenario {
-            file: "merge".into(),
-            message: "needs at least one shard folder".into(),
-        });
-    };
-    let header = first.run.clone();
-    let count = first.shard.count;
-    shards.sort_by_key(|(s, _)| s.shard.index);
-    for (s, d) in &shards {
-        if s.run != header || s.shard.count != count {
-            return Err(Error::Scenario {
-                file: crate::input::shown(&d.display().to_string()),
-                message: "this shard belongs to another batch (scenario, seed, replications or shard count differ)"
-                    .into(),
-            });
-        }
-    }
-    let indices: Vec<u64> = shards.iter().map(|(s, _)| s.shard.index).collect();
-    if indices != (0..count).collect::<Vec<_>>() {
-        let missing: Vec<String> = (0..count)
-            .filter(|i| !indices.contains(i))
-            .take(50)
-            .map(|i| i.to_string())
-            .collect();
-        let twice: Vec<String> = indices
-            .windows(2)
-            .filter(|w| w[0] == w[1])
-            .map(|w| w[0].to_string())
-            .collect();
-        let message = format!(
-            "merge needs each of the {count} shards exactly once; missing: [{}]; given twice: [{}]",
-            missing.join(", "),
-            twice.join(", ")
-        );
-        // Only missing shards: the batch is not finished yet (exit code 3).
-        return Err(if twice.is_empty() {
-            Error::Incomplete(message)
-        } else {
-            Error::Scenario {
-                file: "merge".into(),
-                message,
-            }
-        });
-    }
-    let dates = header.dates()?;
-    let (names, kpi_names) = header.csv_names();
-    // The shards are inputs: a target holding one of them is refused.
-    let outdir = OutputDir::create(out, "merge", false, shard_dirs)?;
-    let mut records = RecordWriter::create(outdir.path())?;
-    let mut agg = Aggregator::new(dates.len(), names.len(), kpi_names.len());
-    let mut next = 0u64;
-    for (s, d) in &shards {
-        let mut reader = RecordReader::open(d, &dates, &header.metrics, &header.kpi_names)?;
-        while next < s.end_replication {
-            let Some((r, daily, kpis)) = reader.next_replication()? else {
-                break;
-            };
-            if r != next {
-                return Err(Error::Scenario {
-                    file: crate::input::shown(&d.display().to_string()),
-                    message: format!("expected replication {next}, found {r}"),
-                });
-            }
-            records.write_rows(&ReplicationRows::format(
-                r, &dates, &names, &kpi_names, &daily, &kpis,
-            ))?;
-            agg.push(&daily, &kpis);
-            next += 1;
-        }
-        if next != s.end_replication {
-            return Err(Error::Scenario {
-                file: crate::input::shown(&d.display().to_string()),
-                message: format!(
-                    "shard {} is incomplete (replications up to {next}, expected {})",
-                    s.shard, s.end_replication
-                ),
-            });
-        }
-        reader.expect_end()?;
-    }
-    records.finish()?;
-    for name in &shards[0].0.inputs {
-        // Checked above: one of the contract's input file names.
-        let text = crate::input::read_text(&shards[0].1.join(name), crate::input::MAX_INPUT_BYTES)?;
-        write_atomic(&outdir.file(name), text.as_bytes())?;
-    }
-    agg.write(outdir.path(), &header)?;
-    // A merged batch is a whole batch: it gets what a whole one gets.
-    finalize(outdir.path(), &header, true)?;
-    outdir.commit()
 }
