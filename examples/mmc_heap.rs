@@ -68,7 +68,10 @@ fn main() {
         heap.pop();
         events += 1;
         let start = if kind == ARRIVAL {
-            heap.push(Reverse((now + draw(&interarrival, &mut arrivals_rng), ARRIVAL)));
+            heap.push(Reverse((
+                now + draw(&interarrival, &mut arrivals_rng),
+                ARRIVAL,
+            )));
             if busy < c {
                 Some(now)
             } else {

@@ -76,7 +76,12 @@ fn main() {
                     let rep = std::hint::black_box(exp.replicate(seed, r));
                     main_cpu.push(thread_cpu() - c0);
                     main_wall.push(w0.elapsed().as_secs_f64());
-                    eprintln!("main   rep {r}: cpu {:.3} s, wall {:.3} s, {} events", main_cpu.last().unwrap(), main_wall.last().unwrap(), rep.events);
+                    eprintln!(
+                        "main   rep {r}: cpu {:.3} s, wall {:.3} s, {} events",
+                        main_cpu.last().unwrap(),
+                        main_wall.last().unwrap(),
+                        rep.events
+                    );
                 } else {
                     job_tx.send(r).expect("worker runs");
                     let (c, w, ev) = done_rx.recv().expect("worker answers");
