@@ -4,7 +4,7 @@
 //! library errors into messages and exit codes (0 success, 2 bad input,
 //! 1 anything else).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -68,6 +68,16 @@ pub enum Command {
         /// (only to see how much common random numbers narrow the intervals).
         #[arg(long)]
         independent: bool,
+        /// Run only shard K of N (K from 0) of the paired replications,
+        /// writing its records for `borderflow merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Continue an interrupted comparison from its checkpoint.
+        #[arg(long)]
+        resume: bool,
+        /// Record format and detail.
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Run a parameter sweep: every point of a design, with replications,
     /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
@@ -96,7 +106,8 @@ pub enum Command {
         #[command(flatten)]
         records: RecordArgs,
     },
-    /// Merge shard folders (from `run --shard K/N`) into one run's results,
+    /// Merge shard folders (from `run`, `compare` or `sweep --shard K/N`)
+    /// into one folder's results,
     /// byte-identical to running all replications at once.
     Merge {
         /// The shard folders, in any order.
@@ -112,8 +123,9 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Redraw the charts and report.html of a run from its saved files,
-    /// without simulating again.
+    /// Redraw the charts (and a run's report.html) of any results folder —
+    /// run, compare, sweep or merged shards — from its saved files, without
+    /// simulating again.
     Plot {
         /// The run's output folder (e.g. outputs/baseline).
         outdir: PathBuf,
@@ -203,100 +215,16 @@ fn dispatch(cli: Cli) -> Result<()> {
             shard,
             resume,
             records,
-        } => {
-            let scn = load_scenario(scenario.as_ref())?;
-            check_counts(batch.replications, batch.threads)?;
-            let cancel = interrupt_flag();
-            let quiet = batch.quiet;
-            let opts = RunOptions {
-                replications: batch.replications,
-                seed: batch.seed,
-                threads: batch.threads,
-                out: batch.out,
-                progress: !quiet,
-                charts: !batch.no_charts,
-                shard,
-                resume,
-                check_invariants: batch.check_invariants,
-                format: records.format,
-                records: records.records,
-            };
-            let outcome = run(&scn, &opts, Some(&cancel))?;
-            if !quiet {
-                let secs = outcome.wall.as_secs_f64();
-                println!(
-                    "{}: {} replications, {} events in {:.2} s ({:.1} M events/s) → {}",
-                    scn.name,
-                    outcome.stats.replications,
-                    outcome.stats.events,
-                    secs,
-                    outcome.stats.events as f64 / secs / 1e6,
-                    outcome.out_dir.display()
-                );
-                println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
-                for (name, s) in &outcome.kpis {
-                    println!(
-                        "{name:<32} {:>14.4} {:>28}",
-                        s.mean,
-                        format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
-                    );
-                }
-            }
-            Ok(())
-        }
+        } => run_command(scenario, batch, shard, resume, records),
         Command::Compare {
             base,
             whatifs,
             batch,
             independent,
-        } => {
-            let base = Scenario::from_file(&base)?;
-            let whatifs = whatifs
-                .iter()
-                .map(|p| Scenario::from_file(p))
-                .collect::<Result<Vec<_>>>()?;
-            check_counts(batch.replications, batch.threads)?;
-            let cancel = interrupt_flag();
-            let quiet = batch.quiet;
-            let opts = crate::compare::CompareOptions {
-                replications: batch.replications,
-                seed: batch.seed,
-                threads: batch.threads,
-                out: batch.out,
-                progress: !quiet,
-                independent,
-                check_invariants: batch.check_invariants,
-                charts: !batch.no_charts,
-            };
-            let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
-            if !quiet {
-                println!(
-                    "{} what-if(s) against {}, {} paired replications → {}",
-                    whatifs.len(),
-                    base.name,
-                    outcome.stats.replications,
-                    outcome.out_dir.display()
-                );
-                println!(
-                    "{:<24} {:<32} {:>14} {:>14} {:>30}",
-                    "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
-                );
-                for d in &outcome.kpis {
-                    println!(
-                        "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",
-                        d.whatif,
-                        d.kpi,
-                        d.base.mean,
-                        d.whatif_value.mean,
-                        format!(
-                            "{:+.4} [{:+.4}, {:+.4}]",
-                            d.difference.mean, d.difference.ci95_low, d.difference.ci95_high
-                        )
-                    );
-                }
-            }
-            Ok(())
-        }
+            shard,
+            resume,
+            records,
+        } => compare_command(&base, &whatifs, batch, independent, shard, resume, records),
         Command::Sweep {
             sweep,
             threads,
@@ -307,12 +235,6 @@ fn dispatch(cli: Cli) -> Result<()> {
             check_invariants,
             records,
         } => {
-            let sw = crate::sweep::Sweep::from_file(&sweep)?;
-            check_counts(None, threads)?;
-            let cancel = interrupt_flag();
-            let exp = sw.experiment();
-            let job = crate::runner::Job::new(&exp, sw.header(), sw.inputs()?)
-                .reading(vec![sweep.clone()]);
             let opts = RunOptions {
                 threads,
                 out,
@@ -322,68 +244,200 @@ fn dispatch(cli: Cli) -> Result<()> {
                 check_invariants,
                 format: records.format,
                 records: records.records,
+                charts: Some(crate::report::draw),
                 ..RunOptions::default()
             };
-            let outcome = crate::runner::run_job(&job, &opts, Some(&cancel))?;
-            if !quiet {
-                let secs = outcome.wall.as_secs_f64();
-                println!(
-                    "{}: {} points × {} replications ({:.1} replications/s) → {}",
-                    sw.name,
-                    sw.plan.points.len(),
-                    sw.plan.replications,
-                    outcome.stats.replications as f64 / secs,
-                    outcome.out_dir.display()
-                );
-            }
-            Ok(())
+            sweep_command(&sweep, &opts, quiet)
         }
         Command::Merge { shards, out } => {
-            let dir = crate::runner::merge(&shards, &out)?;
+            let dir = crate::runner::merge(&shards, &out, Some(crate::report::draw))?;
             println!("merged {} shards → {}", shards.len(), dir.display());
             Ok(())
         }
-        Command::Validate { scenarios } => {
-            let mut bad = 0;
-            for p in &scenarios {
-                match Scenario::from_file(p) {
-                    Ok(s) => println!(
-                        "{}: ok ({}, {} to {}, {} days)",
-                        p.display(),
-                        s.name,
-                        s.calendar.start,
-                        s.calendar.end(),
-                        s.calendar.days
-                    ),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        bad += 1;
-                    }
-                }
-            }
-            if bad == 0 {
-                Ok(())
-            } else {
-                Err(Error::Scenario {
-                    file: "validate".into(),
-                    message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
-                })
-            }
-        }
+        Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Plot { outdir } => {
             crate::output::check_results(&outdir)?;
-            let files = crate::report::render(&outdir)?;
+            let files = crate::report::draw_files(&outdir)?;
             let charts = files
                 .iter()
                 .filter(|f| f.extension().is_some_and(|e| e == "png"))
                 .count();
             let report = files
-                .last()
-                .map(|f| f.display().to_string())
+                .iter()
+                .find(|f| f.extension().is_some_and(|e| e == "html"))
+                .map(|f| format!(" and {}", f.display()))
                 .unwrap_or_default();
-            println!("{charts} charts (PNG + SVG) and {report}");
+            println!("{charts} charts (PNG + SVG){report}");
             Ok(())
         }
+    }
+}
+
+/// The charts of a complete folder, unless `--no-charts`.
+fn charts(batch: &BatchArgs) -> Option<crate::runner::Charts> {
+    (!batch.no_charts).then_some(crate::report::draw as crate::runner::Charts)
+}
+
+/// `borderflow run`.
+fn run_command(
+    scenario: Option<PathBuf>,
+    batch: BatchArgs,
+    shard: Option<Shard>,
+    resume: bool,
+    records: RecordArgs,
+) -> Result<()> {
+    let scn = load_scenario(scenario.as_ref())?;
+    check_counts(batch.replications, batch.threads)?;
+    let cancel = interrupt_flag();
+    let quiet = batch.quiet;
+    let opts = RunOptions {
+        replications: batch.replications,
+        seed: batch.seed,
+        threads: batch.threads,
+        charts: charts(&batch),
+        out: batch.out,
+        progress: !quiet,
+        shard,
+        resume,
+        check_invariants: batch.check_invariants,
+        format: records.format,
+        records: records.records,
+    };
+    let outcome = run(&scn, &opts, Some(&cancel))?;
+    if !quiet {
+        let secs = outcome.wall.as_secs_f64();
+        println!(
+            "{}: {} replications, {} events in {:.3} s ({:.1} M events/s) → {}",
+            scn.name,
+            outcome.stats.replications,
+            outcome.stats.events,
+            secs,
+            outcome.stats.events as f64 / secs / 1e6,
+            outcome.out_dir.display()
+        );
+        println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
+        for (name, s) in &outcome.kpis {
+            println!(
+                "{name:<32} {:>14.4} {:>28}",
+                s.mean,
+                format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `borderflow compare`.
+fn compare_command(
+    base: &Path,
+    whatifs: &[PathBuf],
+    batch: BatchArgs,
+    independent: bool,
+    shard: Option<Shard>,
+    resume: bool,
+    records: RecordArgs,
+) -> Result<()> {
+    let base = Scenario::from_file(base)?;
+    let whatifs = whatifs
+        .iter()
+        .map(|p| Scenario::from_file(p))
+        .collect::<Result<Vec<_>>>()?;
+    check_counts(batch.replications, batch.threads)?;
+    let cancel = interrupt_flag();
+    let quiet = batch.quiet;
+    let opts = crate::compare::CompareOptions {
+        replications: batch.replications,
+        seed: batch.seed,
+        threads: batch.threads,
+        charts: charts(&batch),
+        out: batch.out,
+        progress: !quiet,
+        independent,
+        check_invariants: batch.check_invariants,
+        shard,
+        resume,
+        format: records.format,
+        records: records.records,
+    };
+    let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
+    if !quiet {
+        println!(
+            "{} what-if(s) against {}, {} paired replications → {}",
+            whatifs.len(),
+            base.name,
+            outcome.stats.replications,
+            outcome.out_dir.display()
+        );
+        println!(
+            "{:<24} {:<32} {:>14} {:>14} {:>30}",
+            "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
+        );
+        for d in &outcome.kpis {
+            println!(
+                "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",
+                d.whatif,
+                d.kpi,
+                d.base.mean,
+                d.whatif_value.mean,
+                format!(
+                    "{:+.4} [{:+.4}, {:+.4}]",
+                    d.difference.mean, d.difference.ci95_low, d.difference.ci95_high
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `borderflow sweep`.
+fn sweep_command(sweep: &Path, opts: &RunOptions, quiet: bool) -> Result<()> {
+    let sw = crate::sweep::Sweep::from_file(sweep)?;
+    check_counts(None, opts.threads)?;
+    let cancel = interrupt_flag();
+    let exp = sw.experiment();
+    let job =
+        crate::runner::Job::new(&exp, sw.header(), sw.inputs()?).reading(vec![sweep.to_path_buf()]);
+    let outcome = crate::runner::run_job(&job, opts, Some(&cancel))?;
+    if !quiet {
+        let secs = outcome.wall.as_secs_f64();
+        println!(
+            "{}: {} points × {} replications ({:.1} replications/s) → {}",
+            sw.name,
+            sw.plan.points.len(),
+            sw.plan.replications,
+            outcome.stats.replications as f64 / secs,
+            outcome.out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `borderflow validate`: every file checked, every problem listed.
+fn validate_command(scenarios: &[PathBuf]) -> Result<()> {
+    let mut bad = 0;
+    for p in scenarios {
+        match Scenario::from_file(p) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} to {}, {} days)",
+                p.display(),
+                s.name,
+                s.calendar.start,
+                s.calendar.end(),
+                s.calendar.days
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                bad += 1;
+            }
+        }
+    }
+    if bad == 0 {
+        Ok(())
+    } else {
+        Err(Error::Scenario {
+            file: "validate".into(),
+            message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
+        })
     }
 }
 

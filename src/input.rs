@@ -70,6 +70,23 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
     })
 }
 
+/// Opens the regular file `path` for streaming (a result table that may be
+/// larger than [`read_text`]'s limit), refusing folders, FIFOs and devices
+/// as [`read_text`] does.
+pub fn open_regular(path: &Path) -> Result<File> {
+    let read_err = |source| Error::Read {
+        file: shown(&path.display().to_string()),
+        source,
+    };
+    if !std::fs::metadata(path).map_err(read_err)?.is_file() {
+        return Err(Error::Scenario {
+            file: shown(&path.display().to_string()),
+            message: "is not a regular file; expected a file".into(),
+        });
+    }
+    File::open(path).map_err(read_err)
+}
+
 /// Reads a JSON file borderflow wrote (a checkpoint, `shard.json`, a sweep
 /// plan) through [`read_text`]; it may have been edited or crafted, so a
 /// bad one is an input error naming the file.

@@ -147,6 +147,16 @@ impl MetricSpec {
         }
     }
 
+    /// The `metric` field of the records: the name, prefixed `whatif|` in
+    /// a comparison (whose records hold one set of differences per what-if
+    /// and have no column of their own for it).
+    pub fn record_name(&self) -> String {
+        match &self.scenario {
+            Some(s) => format!("{s}|{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Whether this is metric `name` at no place and of all origins.
     pub fn is_national(&self, name: &str) -> bool {
         self.name == name && self.place.is_none() && self.origin.is_none()

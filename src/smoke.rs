@@ -49,5 +49,5 @@ pub fn shard(bytes: &[u8], dir: &Path) -> Result<()> {
         let p = shard.join(name);
         std::fs::write(&p, parts.next().unwrap_or_default()).map_err(|e| Error::output(&p, e))?;
     }
-    crate::runner::merge(&[shard], &dir.join("merged")).map(|_| ())
+    crate::runner::merge(&[shard], &dir.join("merged"), Some(crate::report::draw)).map(|_| ())
 }

@@ -44,4 +44,10 @@ pub use records::{
 
 /// Input files a batch may save beside its records (and `merge` may copy
 /// from a shard): the only names accepted from a shard description.
-pub const INPUT_FILES: &[&str] = &["scenario.ron", "sweep.ron", "base.ron", "sweep.json"];
+pub const INPUT_FILES: &[&str] = &[
+    "scenario.ron",
+    "whatifs.ron",
+    "sweep.ron",
+    "base.ron",
+    "sweep.json",
+];

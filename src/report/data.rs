@@ -13,7 +13,6 @@
 //! in their place would block or never end).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
@@ -226,19 +225,14 @@ pub fn bad(file: &Path, message: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Opens the regular file `file` for streaming, or says why not.
-fn open(file: &Path) -> Result<File> {
-    let read_err = |e| Error::Read {
-        file: shown(&file.display().to_string()),
-        source: e,
-    };
-    if !std::fs::metadata(file).map_err(read_err)?.is_file() {
-        return Err(bad(file, "not a regular file"));
-    }
-    File::open(file).map_err(read_err)
-}
-
 impl RunData {
+    /// Reads `summary.json` of the results folder `dir`.
+    pub fn load_summary(dir: &Path) -> Result<RunSummary> {
+        let summary_path = dir.join("summary.json");
+        serde_json::from_str(&read_text(&summary_path, MAX_INPUT_BYTES)?)
+            .map_err(|e| bad(&summary_path, e))
+    }
+
     /// Reads the run in `dir`. `summary.json` and `daily_summary.csv` are
     /// required; `scenario.ron` is optional (no parameters, no observed data).
     pub fn load(dir: &Path) -> Result<RunData> {
@@ -251,9 +245,7 @@ impl RunData {
                 ),
             });
         }
-        let summary_path = dir.join("summary.json");
-        let summary: RunSummary = serde_json::from_str(&read_text(&summary_path, MAX_INPUT_BYTES)?)
-            .map_err(|e| bad(&summary_path, e))?;
+        let summary = Self::load_summary(dir)?;
         let (dates, series) = read_daily_summary(&dir.join("daily_summary.csv"))?;
         let mut metric_order: Vec<String> = summary
             .metrics
@@ -283,6 +275,11 @@ impl RunData {
             scenario,
             observed,
         })
+    }
+
+    /// The declaration of the metric with key `key` ([`MetricSpec::key`]).
+    pub fn spec(&self, key: &str) -> Option<&MetricSpec> {
+        self.summary.metrics.iter().find(|m| m.key() == key)
     }
 
     /// The stats of `metric` by day, when the run has it.
@@ -317,7 +314,7 @@ pub type Series = BTreeMap<String, Vec<DayStats>>;
 
 /// Reads `daily_summary.csv` into the sorted dates and per-metric stats.
 fn read_daily_summary(path: &Path) -> Result<(Vec<NaiveDate>, Series)> {
-    let mut rdr = csv::Reader::from_reader(BufReader::new(open(path)?));
+    let mut rdr = csv::Reader::from_reader(BufReader::new(crate::input::open_regular(path)?));
     let headers = rdr.headers().map_err(|e| bad(path, e))?.clone();
     let col = |name: &str| {
         headers

@@ -9,10 +9,111 @@ use plotters::prelude::*;
 
 use super::axis::DayAxis;
 use super::data::DayStats;
+use super::data::RunData;
 use super::figure::{self, Chart, Figure, save};
 use super::style::{self, DrawResult, Footer, LegendItem};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::results::compare::KpiDifference;
+use crate::stats::Summary;
+
+/// Metrics whose daily difference gets a chart when the model has them; a
+/// model with none of them gets a chart for every metric.
+const CHARTED: &[&str] = &[
+    "usbp_apprehensions",
+    "ofo_encounters",
+    "mx_detections",
+    "gotaways",
+    "waiting_north",
+    "port_queue",
+];
+
+/// Draws a complete comparison folder's charts from its files:
+/// `summary.json` (the metrics, one per what-if), `daily_summary.csv` (the
+/// paired daily differences) and `compare.csv` (the KPI differences).
+pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let run = RunData::load(dir)?;
+    let metrics = &run.summary.metrics;
+    let any_charted = metrics.iter().any(|m| CHARTED.contains(&m.name.as_str()));
+    let mut fans = Vec::new();
+    for m in metrics {
+        let (Some(whatif), true) = (&m.scenario, m.place.is_none() && m.origin.is_none()) else {
+            continue;
+        };
+        if any_charted && !CHARTED.contains(&m.name.as_str()) {
+            continue;
+        }
+        if let Some(stats) = run.get(&m.key()) {
+            fans.push((whatif.clone(), m.name.clone(), stats.to_vec()));
+        }
+    }
+    let kpis = read_compare_csv(&dir.join("compare.csv"))?;
+    let footer = Footer {
+        left: format!(
+            "borderflow · compare against “{}” · seed {} · {} paired replications",
+            run.summary.scenario, run.summary.seed, run.summary.replications
+        ),
+        right: "common random numbers; bands: middle 50% and 90% of paired differences".into(),
+    };
+    let axis = DayAxis::new(run.start(), run.dates.len() as u32);
+    let charts = draw_comparison(dir, axis, fans, &kpis, &footer)?;
+    Ok(charts
+        .iter()
+        .flat_map(|c| [c.png.clone(), c.svg.clone()])
+        .collect())
+}
+
+/// Reads `compare.csv` back: the means, CI and quantiles it keeps (the
+/// rest of each summary is NaN).
+fn read_compare_csv(path: &Path) -> Result<Vec<KpiDifference>> {
+    let mut reader = csv::Reader::from_reader(crate::input::open_regular(path)?);
+    let mut out = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| super::data::bad(path, e))?;
+        let num = |i: usize| -> Result<f64> {
+            row.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| {
+                Error::Other(format!(
+                    "{}: bad number in column {}",
+                    path.display(),
+                    i + 1
+                ))
+            })
+        };
+        let blank = Summary {
+            n: 0,
+            mean: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            sd: f64::NAN,
+            p05: f64::NAN,
+            p25: f64::NAN,
+            p50: f64::NAN,
+            p75: f64::NAN,
+            p95: f64::NAN,
+        };
+        out.push(KpiDifference {
+            whatif: row.get(0).unwrap_or_default().to_string(),
+            kpi: row.get(1).unwrap_or_default().to_string(),
+            base: Summary {
+                mean: num(2)?,
+                ..blank
+            },
+            whatif_value: Summary {
+                mean: num(3)?,
+                ..blank
+            },
+            difference: Summary {
+                mean: num(4)?,
+                ci95_low: num(5)?,
+                ci95_high: num(6)?,
+                p05: num(7)?,
+                p50: num(8)?,
+                p95: num(9)?,
+                ..blank
+            },
+        });
+    }
+    Ok(out)
+}
 
 /// The daily difference of one metric, what-if minus baseline.
 pub struct DiffFan {
@@ -191,7 +292,10 @@ pub fn draw_comparison(
         let rows: Vec<_> = kpis
             .iter()
             .filter(|k| k.whatif == w)
-            .filter(|k| !(k.difference.mean == 0.0 && k.difference.sd == 0.0))
+            .filter(|k| {
+                let d = &k.difference;
+                !(d.mean == 0.0 && d.ci95_low == d.ci95_high)
+            })
             .map(|k| {
                 let b = k.base.mean;
                 let rel = |v: f64| if b != 0.0 { v / b.abs() } else { f64::NAN };

@@ -15,6 +15,7 @@ use super::axis::DayAxis;
 use super::data::{DayStats, RunData};
 use super::figure::{self, Figure, TimeChart, fan, max_of, runs, shade};
 use super::style::{self, DrawResult, Footer, LegendItem};
+use crate::metrics::{MetricKind, MetricSpec};
 
 /// Port states at or below this are "closed" [0–1]; a tolerance, since the
 /// state is stored as a decimal fraction of capacity.
@@ -283,26 +284,25 @@ pub fn mx_cumulative(run: &RunData, reps: &[Vec<f32>]) -> Option<FanFigure> {
     })
 }
 
-/// The unit of a metric the report has no specific chart for, from the
-/// border model's naming contract or the name's suffix.
-fn unit_of(metric: &str) -> &'static str {
-    let base = metric.split(':').next().unwrap_or(metric);
-    match base {
-        "mx_detections" | "usbp_apprehensions" | "ofo_encounters" | "gotaways" | "arrivals" => {
-            "persons/day"
-        }
-        "in_transit" | "waiting_south" | "waiting_north" | "port_queue" | "caravan_size"
-        | "detained_mexico" | "in_custody" | "in_system" | "conservation_error"
-        | "cbp_one_registered" => "persons",
-        "outcome" | "arrivals_cumulative" => "persons since start",
-        "cbp_one_slots" => "appointments/day",
-        "port_open" => "fraction of capacity open",
-        "caravan_km" => "km",
-        b if b.ends_with("_min") => "min",
-        b if b.ends_with("_h") => "h",
-        b if b.ends_with("_km") => "km",
-        _ => "",
+/// The axis unit of a declared metric: its unit, per day for counts,
+/// "since start" for running totals.
+pub fn unit_text(spec: &MetricSpec) -> String {
+    let unit = spec.unit.label();
+    match spec.kind {
+        MetricKind::Count => format!("{unit}/day"),
+        MetricKind::Cumulative => format!("{unit} since start"),
+        MetricKind::Level | MetricKind::Mean => unit.to_string(),
     }
+}
+
+/// A declared metric's title: its label, at its place, for its origin.
+pub fn title_of(spec: &MetricSpec) -> String {
+    let mut t = spec.label.clone();
+    for dim in [&spec.place, &spec.origin].into_iter().flatten() {
+        t.push_str(", ");
+        t.push_str(dim);
+    }
+    t
 }
 
 /// A plain fan chart of any metric, for models and metrics without a
@@ -310,15 +310,19 @@ fn unit_of(metric: &str) -> &'static str {
 pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
     let stats = run.get(metric)?.to_vec();
     let axis = DayAxis::new(run.start(), stats.len() as u32);
-    let unit = unit_of(metric);
+    // Titles and units come from the model's declaration; a metric the
+    // summary does not declare (an older folder) keeps its bare name.
+    let (title, y_label) = match run.spec(metric) {
+        Some(spec) => (
+            format!("{} by day", title_of(spec)),
+            format!("{} [{}]", spec.label, unit_text(spec)),
+        ),
+        None => (format!("{metric} by day"), metric.to_string()),
+    };
     Some(FanFigure {
         stem: format!("metric_{}", slug(metric)),
-        title: format!("{metric} by day"),
-        y_label: if unit.is_empty() {
-            metric.to_string()
-        } else {
-            format!("{metric} [{unit}]")
-        },
+        title,
+        y_label,
         stats,
         // One dark colour for all: these are separate charts, and the light
         // palette colours make pale bands.
@@ -370,11 +374,15 @@ mod tests {
     }
 
     #[test]
-    fn units_follow_the_contract() {
-        assert_eq!(unit_of("usbp_apprehensions:Tucson"), "persons/day");
-        assert_eq!(unit_of("mean_wait_min"), "min");
-        assert_eq!(unit_of("served"), "");
-        assert_eq!(unit_of("outcome:got_away"), "persons since start");
+    fn units_follow_the_declaration() {
+        use crate::metrics::Unit;
+        let count = MetricSpec::new("usbp", Unit::Persons, MetricKind::Count, "USBP").at("Tucson");
+        assert_eq!(unit_text(&count), "persons/day");
+        assert_eq!(title_of(&count), "USBP, Tucson");
+        let wait = MetricSpec::new("w", Unit::Minutes, MetricKind::Mean, "Wait");
+        assert_eq!(unit_text(&wait), "min");
+        let out = MetricSpec::new("o", Unit::Persons, MetricKind::Cumulative, "Got away");
+        assert_eq!(unit_text(&out), "persons since start");
     }
 
     #[test]

@@ -32,11 +32,44 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::results::run::JobKind;
 use data::RunData;
 use figure::{Chart, save};
 
 /// Draws every chart of the run in `run_dir` (PNG and SVG) and writes
 /// `report.html` beside them; returns the files written, the report last.
+/// Draws the charts of any complete results folder — a run, a comparison,
+/// a sweep or merged shards of any of them — by the kind its
+/// `summary.json` records. The job runner calls this (handed down by the
+/// command line) in the staging folder; `plot` calls it on a finished one.
+pub fn draw(dir: &Path) -> Result<()> {
+    draw_files(dir).map(|_| ())
+}
+
+/// [`draw`], returning the files written.
+pub fn draw_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(default = "run")]
+        kind: JobKind,
+    }
+    fn run() -> JobKind {
+        JobKind::Run
+    }
+    let path = dir.join("summary.json");
+    let kind: Kind = serde_json::from_str(&crate::input::read_text(
+        &path,
+        crate::input::MAX_INPUT_BYTES,
+    )?)
+    .map_err(|e| data::bad(&path, e))?;
+    match kind.kind {
+        JobKind::Run => render(dir),
+        JobKind::Compare => diff::render_folder(dir),
+        JobKind::Sweep => sweep::render_folder(dir),
+    }
+}
+
+/// Draws a run's charts and `report.html` into `run_dir`.
 pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
     style::register_fonts()?;
     let run = RunData::load(run_dir)?;
@@ -98,6 +131,8 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .metric_order
         .iter()
         .filter(|m| !covered.contains(*m) && !per_place.iter().any(|p| m.starts_with(p)))
+        // Checks of the model's bookkeeping are records, not results.
+        .filter(|m| !run.spec(m).is_some_and(|s| s.internal))
         .collect();
     for m in rest {
         if let Some(f) = fan::generic(&run, m) {

@@ -36,6 +36,34 @@ impl SweepResults<'_> {
     }
 }
 
+/// Draws a complete sweep folder's charts from its tables (`sweep.json`,
+/// `sweep_summary.csv`, `sensitivity.csv`) and `summary.json`.
+pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let tables = crate::results::sweep::SweepTables::read(dir)?;
+    let run = super::data::RunData::load_summary(dir)?;
+    let results = SweepResults {
+        plan: &tables.plan,
+        kpis: &tables.kpis,
+        summaries: &tables.summaries,
+        sobol: tables.sobol.clone(),
+        footer: Footer {
+            left: format!(
+                "borderflow · sweep “{}” · seed {} · {} points × {} replications",
+                run.scenario,
+                run.seed,
+                tables.plan.points.len(),
+                tables.plan.replications
+            ),
+            right: "points share random numbers (same seed and replication indices)".into(),
+        },
+    };
+    let charts = draw(dir, &results)?;
+    Ok(charts
+        .iter()
+        .flat_map(|c| [c.png.clone(), c.svg.clone()])
+        .collect())
+}
+
 /// Draws the charts that suit the sweep's design into `dir`.
 pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
     style::register_fonts()?;

@@ -7,4 +7,5 @@
 //! instead of on the commands.
 
 pub mod compare;
+pub mod run;
 pub mod sweep;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Aggregator, RunHeader, complete};
+use super::{Aggregator, Charts, RunHeader, complete};
 use crate::error::{Error, Result};
 use crate::output::records::{self, Stage};
 use crate::output::{OutputDir, write_atomic};
@@ -83,16 +83,7 @@ impl ShardJson {
             message,
         };
         let h = &self.run;
-        let expected_inputs: &[&str] = match h.kind.as_str() {
-            "run" => &["scenario.ron"],
-            "sweep" => &["sweep.ron", "base.ron", "sweep.json"],
-            other => {
-                return Err(bad(format!(
-                    "run.kind \"{}\" is not a kind of batch (run, sweep)",
-                    crate::input::shown(other)
-                )));
-            }
-        };
+        let expected_inputs = h.kind.inputs();
         crate::output::check_name(&h.scenario).map_err(|m| bad(format!("run.scenario {m}")))?;
         if h.replications == 0 || h.replications > u64::from(u32::MAX) {
             return Err(bad(format!(
@@ -100,9 +91,9 @@ impl ShardJson {
                 u32::MAX
             )));
         }
-        if h.days > crate::scenario::MAX_HORIZON_DAYS || (h.kind == "run") != (h.days > 0) {
+        if h.days > crate::scenario::MAX_HORIZON_DAYS || h.kind.has_days() != (h.days > 0) {
             return Err(bad(format!(
-                "run.days must be between 1 and {} for a run, 0 for a sweep",
+                "run.days must be between 1 and {} for a run or comparison, 0 for a sweep",
                 crate::scenario::MAX_HORIZON_DAYS
             )));
         }
@@ -170,7 +161,7 @@ impl ShardJson {
 /// is checked before anything is created; a shard missing, given twice, or
 /// from another batch is refused (exit code 2) with the shards that are
 /// missing; the records must hold exactly the replications promised.
-pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
+pub fn merge(shard_dirs: &[PathBuf], out: &Path, charts: Option<Charts>) -> Result<PathBuf> {
     let mut shards: Vec<(ShardJson, &PathBuf)> = Vec::new();
     let mut unfinished = Vec::new();
     for d in shard_dirs {
@@ -288,6 +279,6 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
         write_atomic(&outdir.file(name), text.as_bytes())?;
     }
     // A merged batch is a whole batch: it gets what a whole one gets.
-    complete(outdir.path(), &header, &mut agg, true)?;
+    complete(outdir.path(), &header, &mut agg, charts)?;
     outdir.commit()
 }

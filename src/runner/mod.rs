@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metrics::{DailySeries, KpiSpec, MetricSpec};
+use crate::metrics::DailySeries;
 use crate::montecarlo::{
     BatchConfig, BatchStats, Experiment, Replication, check_violations, run_batch_with,
 };
@@ -28,6 +28,13 @@ use crate::shard::Shard;
 use crate::stats::{Accumulator, Summary};
 
 mod merge;
+
+pub use crate::results::run::{JobKind, RunHeader};
+
+/// Draws the charts of a complete results folder, in its staging folder
+/// before the swap, so they are part of the atomic result and match what
+/// `plot` redraws.
+pub type Charts = fn(&Path) -> Result<()>;
 
 pub use merge::{ShardJson, merge};
 
@@ -51,9 +58,11 @@ pub struct RunOptions {
     /// Check the model's invariants after every event (always on in debug
     /// builds); a violation stops the run with an error.
     pub check_invariants: bool,
-    /// Draw the charts and `report.html` into the output folder (not for
-    /// a shard, which holds records only).
-    pub charts: bool,
+    /// Draws the charts and `report.html` into a complete folder (not a
+    /// shard's, which holds records only); none by default. The report
+    /// layer sits above the job runner, so the command line hands its
+    /// drawing function down (`borderflow::report::draw`).
+    pub charts: Option<Charts>,
     /// The format of the per-replication records.
     pub format: Format,
     /// What per-replication records the finished folder keeps (a shard
@@ -62,8 +71,8 @@ pub struct RunOptions {
 }
 
 impl Default for RunOptions {
-    /// The scenario's own values, the whole batch, no progress bar, charts
-    /// drawn.
+    /// The scenario's own values, the whole batch, no progress bar, no
+    /// charts.
     fn default() -> Self {
         Self {
             replications: None,
@@ -74,7 +83,7 @@ impl Default for RunOptions {
             shard: None,
             resume: false,
             check_invariants: false,
-            charts: true,
+            charts: None,
             format: Format::Csv,
             records: Detail::Daily,
         }
@@ -93,103 +102,6 @@ pub struct RunOutcome {
     pub stats: BatchStats,
     /// Wall-clock time of the simulation and writing.
     pub wall: Duration,
-}
-
-/// Everything that identifies a batch; the head of `summary.json` and the
-/// content of a shard's `shard.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunHeader {
-    /// What kind of batch: `run` (replications of one scenario) or `sweep`
-    /// (replications of each point of a parameter sweep).
-    pub kind: String,
-    /// borderflow's version.
-    pub borderflow_version: String,
-    /// Scenario name.
-    pub scenario: String,
-    /// Scenario description.
-    pub description: String,
-    /// SHA-256 of the resolved scenario.
-    pub scenario_hash: String,
-    /// Master seed.
-    pub seed: u64,
-    /// Replications in the whole batch.
-    pub replications: u64,
-    /// First simulated date.
-    pub start: String,
-    /// Last simulated date.
-    pub end: String,
-    /// Simulated days.
-    pub days: u32,
-    /// The daily metrics as the model declares them (name, place, origin,
-    /// unit, kind, label), in column order.
-    pub metrics: Vec<MetricSpec>,
-    /// The KPIs as the model declares them, in order.
-    pub kpi_specs: Vec<KpiSpec>,
-    /// The format of the per-replication records.
-    #[serde(default)]
-    pub format: Format,
-    /// What per-replication records the finished folder keeps.
-    #[serde(default)]
-    pub records: Detail,
-}
-
-impl RunHeader {
-    /// The header of a batch of `replications` of `scn` (whose experiment is
-    /// `exp`) under `seed`.
-    pub fn new(scn: &Scenario, exp: &dyn Experiment, seed: u64, replications: u64) -> Self {
-        Self {
-            kind: "run".into(),
-            borderflow_version: env!("CARGO_PKG_VERSION").into(),
-            scenario: scn.name.clone(),
-            description: scn.description.clone(),
-            scenario_hash: scn.hash(),
-            seed,
-            replications,
-            start: scn.calendar.start.to_string(),
-            end: scn.calendar.end().to_string(),
-            days: scn.calendar.days,
-            metrics: exp.metrics(),
-            kpi_specs: exp.kpis(),
-            format: Format::Csv,
-            records: Detail::Daily,
-        }
-    }
-
-    /// The KPI names, in order.
-    pub fn kpi_names(&self) -> Vec<String> {
-        self.kpi_specs.iter().map(|k| k.name.clone()).collect()
-    }
-
-    /// What the batch's records hold, in the header's format.
-    pub fn record_schema(&self) -> Result<RecordSchema> {
-        RecordSchema::new(
-            self.format,
-            self.dates()?,
-            self.metrics.clone(),
-            self.kpi_names(),
-        )
-    }
-
-    /// The simulated days.
-    pub fn dates(&self) -> Result<Vec<chrono::NaiveDate>> {
-        let bad = || Error::Scenario {
-            file: crate::input::shown(&self.scenario),
-            message: format!(
-                "start {} and {} days do not make dates between years 1 and 9999",
-                crate::input::shown(&self.start),
-                self.days
-            ),
-        };
-        let start = crate::calendar::parse_date(&self.start).ok_or_else(bad)?;
-        (0..self.days)
-            .map(|d| {
-                start
-                    .checked_add_days(chrono::Days::new(u64::from(d)))
-                    .filter(|date| crate::calendar::YEARS.contains(&chrono::Datelike::year(date)))
-                    .ok_or_else(bad)
-            })
-            .collect()
-    }
 }
 
 /// `summary.json`: the header and the KPI summaries. No wall times, so two
@@ -374,7 +286,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         });
     }
 
-    let mut out = OutputDir::create(&target, &header.kind, opts.resume, &job.sources)?;
+    let mut out = OutputDir::create(&target, header.kind.name(), opts.resume, &job.sources)?;
     let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len());
     let fresh = Checkpoint {
         scenario_hash: header.scenario_hash.clone(),
@@ -481,7 +393,7 @@ fn finish_job(
     records: Box<dyn RecordSink>,
     agg: &mut Aggregator,
     shard: Shard,
-    charts: bool,
+    charts: Option<Charts>,
 ) -> Result<Vec<(String, Summary)>> {
     records.finish()?;
     for (name, bytes) in &job.inputs {
@@ -516,11 +428,20 @@ fn complete(
     dir: &Path,
     header: &RunHeader,
     agg: &mut Aggregator,
-    charts: bool,
+    charts: Option<Charts>,
 ) -> Result<Vec<(String, Summary)>> {
     records::drop_unkept(dir, header.format, header.records, Table::Daily)?;
     let kpis = agg.write(dir, header)?;
-    finalize(dir, header, charts)?;
+    match header.kind {
+        JobKind::Run => {}
+        JobKind::Compare => crate::results::compare::write_tables(dir, header, &kpis)?,
+        JobKind::Sweep => {
+            crate::results::sweep::write_tables(dir, header)?;
+        }
+    }
+    if let Some(draw) = charts {
+        draw(dir)?;
+    }
     records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
     Ok(kpis)
 }
@@ -623,19 +544,6 @@ fn resume_records(
     // Drops a replication that was being written when the run stopped.
     let w = records::reopen(staging, schema, saved.position)?;
     Ok((w, saved))
-}
-
-/// Writes what a kind of batch adds to its complete folder, both after a
-/// whole run and after a merge: a run's charts and `report.html`, a sweep's
-/// tidy tables. Charts are drawn from the files just written, in the staging
-/// folder, so they are part of the atomic result and match what `plot`
-/// redraws.
-fn finalize(dir: &Path, header: &RunHeader, charts: bool) -> Result<()> {
-    match header.kind.as_str() {
-        "sweep" => crate::sweep::finalize(dir, header),
-        _ if charts => crate::report::render(dir).map(|_| ()),
-        _ => Ok(()),
-    }
 }
 
 /// Creates empty record files in `dir` and the checkpoint `fresh` (no

@@ -45,11 +45,10 @@ use crate::error::{Error, Problem, Result};
 use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 use crate::metrics::{DailySeries, KpiSpec, MetricSpec};
 use crate::montecarlo::{Experiment, Replication};
-use crate::output::{check_name, csv_field, write_atomic};
-use crate::runner::RunHeader;
+use crate::output::check_name;
+use crate::results::run::RunHeader;
 use crate::scenario::path::{ScenarioPath, Step, suggest};
 use crate::scenario::{Checks, Scenario, source};
-use crate::stats::{Accumulator, Summary};
 
 pub use crate::results::sweep::{Design, Parameter, SweepPlan};
 
@@ -300,7 +299,7 @@ impl Sweep {
     /// The batch header: one "replication" per (point, replication) task.
     pub fn header(&self) -> RunHeader {
         RunHeader {
-            kind: "sweep".into(),
+            kind: crate::results::run::JobKind::Sweep,
             borderflow_version: env!("CARGO_PKG_VERSION").into(),
             scenario: self.name.clone(),
             description: self.description.clone(),
@@ -534,131 +533,4 @@ impl Experiment for SweepExperiment<'_> {
             violations: rep.violations,
         })
     }
-}
-
-/// Writes the sweep tables from a complete batch folder: `sweep.csv`
-/// (`point,<parameters>,replication,kpi,value`), `sweep_summary.csv` (per
-/// point and KPI: mean, 95% CI, quantiles) and, for a Sobol design,
-/// `sensitivity.csv` (first- and total-order indices per KPI and parameter).
-pub fn finalize(dir: &Path, header: &RunHeader) -> Result<()> {
-    let plan_path = dir.join("sweep.json");
-    let plan: SweepPlan = crate::input::read_json(&plan_path)?;
-    let reps = u64::from(plan.replications);
-    // The plan may come from a shard folder: it must describe this batch
-    // before anything is sized by it.
-    let consistent = reps > 0
-        && (plan.points.len() as u64).checked_mul(reps) == Some(header.replications)
-        && plan.points.iter().all(|p| p.len() == plan.parameters.len())
-        && (plan.design != Design::Sobol
-            || plan.sobol_n.checked_mul(plan.parameters.len() + 2) == Some(plan.points.len()));
-    if !consistent {
-        return Err(Error::Scenario {
-            file: shown(&plan_path.display().to_string()),
-            message: format!(
-                "the plan does not describe this batch of {} replications",
-                header.replications
-            ),
-        });
-    }
-    let schema = header.record_schema()?;
-    let mut reader =
-        crate::output::records::open(dir, &schema, crate::output::Stage::Finished, false, true)?;
-    let kpi_names = header.kpi_names();
-    let kpi_fields: Vec<String> = kpi_names.iter().map(|k| csv_field(k)).collect();
-    let param_cols: Vec<String> = plan.parameters.iter().map(|p| csv_field(&p.path)).collect();
-    let mut tidy = format!("point,{},replication,kpi,value\n", param_cols.join(","));
-    let point_cols: Vec<String> = plan
-        .points
-        .iter()
-        .map(|pt| {
-            pt.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect();
-    let nk = kpi_names.len();
-    let mut acc: Vec<Accumulator> = vec![Accumulator::default(); plan.points.len() * nk];
-    // The records are checked replication by replication as they are read.
-    while let Some((task, _, values)) = reader.next_replication()? {
-        let point = (task / reps) as usize;
-        if point >= plan.points.len() {
-            return Err(Error::Other(format!(
-                "{}: task {task} beyond the plan",
-                dir.display()
-            )));
-        }
-        for (k, value) in values.iter().enumerate() {
-            tidy.push_str(&format!(
-                "{point},{},{},{},{value}\n",
-                point_cols[point],
-                task % reps,
-                kpi_fields[k]
-            ));
-            acc[point * nk + k].push(*value);
-        }
-    }
-    reader.expect_end()?;
-    write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
-    let mut summary = format!(
-        "point,{},kpi,{}\n",
-        param_cols.join(","),
-        Summary::CSV_HEADER
-    );
-    let mut summaries = Vec::with_capacity(plan.points.len() * nk);
-    for (p, cols) in point_cols.iter().enumerate() {
-        for (j, name) in kpi_names.iter().enumerate() {
-            let s = acc[p * nk + j].summary();
-            summaries.push(s);
-            summary.push_str(&format!(
-                "{p},{cols},{},{}\n",
-                csv_field(name),
-                s.csv_fields()
-            ));
-        }
-    }
-    write_atomic(&dir.join("sweep_summary.csv"), summary.as_bytes())?;
-    let mut sobol = None;
-    if plan.design == Design::Sobol {
-        let n = plan.sobol_n;
-        let kp = plan.parameters.len();
-        let mut out = String::from("kpi,parameter,first_order,total_order\n");
-        let mut all = Vec::new();
-        for (j, name) in kpi_names.iter().enumerate() {
-            let y: Vec<f64> = (0..plan.points.len())
-                .map(|p| summaries[p * nk + j].mean)
-                .collect();
-            let idx = crate::sensitivity::sobol_indices(&y, n, kp);
-            for (p, s) in plan.parameters.iter().zip(&idx) {
-                out.push_str(&format!(
-                    "{},{},{},{}\n",
-                    csv_field(name),
-                    csv_field(&p.path),
-                    s.first,
-                    s.total
-                ));
-            }
-            all.push(idx);
-        }
-        write_atomic(&dir.join("sensitivity.csv"), out.as_bytes())?;
-        sobol = Some(all);
-    }
-    let results = crate::report::sweep::SweepResults {
-        plan: &plan,
-        kpis: &kpi_names,
-        summaries: &summaries,
-        sobol,
-        footer: crate::report::style::Footer {
-            left: format!(
-                "borderflow · sweep “{}” · seed {} · {} points × {} replications",
-                header.scenario,
-                header.seed,
-                plan.points.len(),
-                plan.replications
-            ),
-            right: "points share random numbers (same seed and replication indices)".into(),
-        },
-    };
-    crate::report::sweep::draw(dir, &results)?;
-    Ok(())
 }

@@ -66,10 +66,10 @@ fn shards_merge_into_the_bytes_of_one_run() {
         dirs.push(d);
     }
     let merged = tmp.path().join("merged");
-    merge(&dirs, &merged).unwrap();
+    merge(&dirs, &merged, None).unwrap();
     assert_same_files(&full, &merged);
     // A missing shard is refused, naming it.
-    let err = merge(&dirs[..2], &tmp.path().join("m2")).unwrap_err();
+    let err = merge(&dirs[..2], &tmp.path().join("m2"), None).unwrap_err();
     assert!(err.to_string().contains("missing: [1]"), "{err}");
     assert!(!tmp.path().join("m2").exists());
 }

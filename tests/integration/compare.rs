@@ -52,7 +52,7 @@ fn common_random_numbers_narrow_the_difference() {
     assert!(
         csv.starts_with("whatif,kpi,base_mean,whatif_mean,diff_mean,diff_ci95_low,diff_ci95_high")
     );
-    assert!(tmp.path().join("cfalse/daily_diff.csv").exists());
+    assert!(tmp.path().join("cfalse/daily_summary.csv").exists());
 }
 
 /// Two what-ifs with one name would write one `whatif-<name>.ron` over the

@@ -61,7 +61,7 @@ fn run_compare_and_sweep_agree() {
         &RunOptions {
             replications: Some(reps),
             out: Some(tmp.path().join("run")),
-            charts: false,
+            charts: None,
             ..RunOptions::default()
         },
         None,

@@ -11,3 +11,4 @@ mod report;
 mod safety;
 mod scenarios;
 mod sweep;
+mod toy;

@@ -26,7 +26,7 @@ fn opts(out: PathBuf, reps: u32, format: Format) -> RunOptions {
         replications: Some(reps),
         out: Some(out),
         threads: Some(2),
-        charts: false,
+        charts: None,
         format,
         ..RunOptions::default()
     }
@@ -206,7 +206,7 @@ fn parquet_shards_merge_into_the_bytes_of_one_run() {
         dirs.push(d);
     }
     let merged = tmp.path().join("merged");
-    merge(&dirs, &merged).unwrap();
+    merge(&dirs, &merged, None).unwrap();
     for f in [
         "daily.parquet",
         "kpis.parquet",

@@ -404,6 +404,7 @@ fn renders_a_real_mmc_run_and_redraws_it() {
     let opts = RunOptions {
         replications: Some(4),
         out: Some(out.clone()),
+        charts: Some(borderflow::report::draw),
         ..Default::default()
     };
     run(&scn, &opts, None).expect("run");

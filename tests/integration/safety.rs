@@ -199,7 +199,7 @@ fn interrupted(out: &Path, reps: u32, done_at_least: u64) -> PathBuf {
         seed: Some(7),
         threads: Some(2),
         out: Some(out.to_path_buf()),
-        charts: false,
+        charts: None,
         ..RunOptions::default()
     };
     let staging = out.parent().unwrap().join(format!(

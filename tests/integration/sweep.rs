@@ -167,6 +167,7 @@ fn sharded_sweep_merges_to_the_same_bytes() {
     let opts = |out: &str, shard: Option<Shard>| RunOptions {
         out: Some(tmp.path().join(out)),
         shard,
+        charts: Some(borderflow::report::draw),
         ..RunOptions::default()
     };
     run_job(&job, &opts("whole", None), None).unwrap();
@@ -176,7 +177,12 @@ fn sharded_sweep_merges_to_the_same_bytes() {
         run_job(&job, &opts(&name, Some(Shard { index: k, count: 2 })), None).unwrap();
         dirs.push(tmp.path().join(name));
     }
-    merge(&dirs, &tmp.path().join("merged")).unwrap();
+    merge(
+        &dirs,
+        &tmp.path().join("merged"),
+        Some(borderflow::report::draw),
+    )
+    .unwrap();
     for f in [
         "sweep.csv",
         "sweep_summary.csv",
@@ -365,7 +371,9 @@ fn sweep_plan_that_is_a_device_is_refused() {
     let dir = tmp.path().to_path_buf();
     let header = sw.header();
     let err = within(Duration::from_secs(10), "finalize", move || {
-        borderflow::sweep::finalize(&dir, &header).map_err(|e| (e.exit_code(), e.to_string()))
+        borderflow::results::sweep::write_tables(&dir, &header)
+            .map(|_| ())
+            .map_err(|e| (e.exit_code(), e.to_string()))
     })
     .expect_err("a plan that is /dev/zero");
     assert_eq!(err.0, 2, "{}", err.1);

@@ -41,7 +41,7 @@ pub(super) struct CsvText {
 pub fn metric_fields(m: &MetricSpec) -> String {
     format!(
         "{},{},{}",
-        csv_field(&m.name),
+        csv_field(&m.record_name()),
         csv_field(m.place.as_deref().unwrap_or("")),
         csv_field(m.origin.as_deref().unwrap_or(""))
     )
@@ -311,7 +311,7 @@ impl CsvSource {
                 if r.is_none()
                     || *replication.get_or_insert(r.unwrap_or(0)) != r.unwrap_or(0)
                     || f(1) != date
-                    || f(2) != spec.name
+                    || f(2) != spec.record_name()
                     || f(3) != spec.place.as_deref().unwrap_or("")
                     || f(4) != spec.origin.as_deref().unwrap_or("")
                 {

@@ -136,7 +136,7 @@ impl Columns {
                     .build(),
             ),
             dates: rows().map(|(d, _)| epoch_days(*d)).collect(),
-            metric: rows().map(|(_, m)| text(&m.name)).collect(),
+            metric: rows().map(|(_, m)| text(&m.record_name())).collect(),
             place: Nullable::new(rows().map(|(_, m)| m.place.as_deref().map(text))),
             origin: Nullable::new(rows().map(|(_, m)| m.origin.as_deref().map(text))),
             kpi: kpis.iter().map(|k| text(k)).collect(),
