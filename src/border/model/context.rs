@@ -41,23 +41,18 @@ pub(super) struct Ctx<'p> {
     pub(super) parties: Parties,
     /// National counts of the current day.
     pub(super) today: DayCounts,
-    /// The "south" stream, drawn by both the hubs (river crossing, papers,
-    /// rest) and detention (outcomes, rest after relocation); kept shared
-    /// here so the restructuring leaves every number as it was.
-    pub(super) south: Stream,
     /// Party events of later hours, by hour (see [`Ctx::at`]).
     buckets: Vec<Vec<(SimTime, Pid, Step)>>,
 }
 
 impl<'p> Ctx<'p> {
     /// The shared state of a replication of `days` days [d].
-    pub(super) fn new(p: &'p BorderParams, days: u32, south: Stream) -> Self {
+    pub(super) fn new(p: &'p BorderParams, days: u32) -> Self {
         Self {
             p,
             days,
             parties: Parties::default(),
             today: DayCounts::default(),
-            south,
             buckets: vec![Vec::new(); days as usize * (DAY / BUCKET) as usize],
         }
     }

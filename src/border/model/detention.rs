@@ -10,18 +10,22 @@ use super::transit::Transit;
 use super::{BorderEvent, Step, level, outcome};
 use crate::border::params::{BorderParams, DetentionOutcomes};
 use crate::engine::Scheduler;
+use crate::rng::Stream;
 
-/// Mexico's detention: the outcome shares in force.
+/// Mexico's detention: the outcome shares in force and its own stream.
 pub(super) struct Detention {
     /// Shares of the outcomes of a detention in force [0–1].
     outcomes: DetentionOutcomes,
+    /// Outcomes and rest after a relocation.
+    rng: Stream,
 }
 
 impl Detention {
     /// Detention with the scenario's outcome shares.
-    pub(super) fn new(p: &BorderParams) -> Self {
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
         Self {
             outcomes: p.mexico.outcomes,
+            rng,
         }
     }
 
@@ -52,7 +56,7 @@ impl Detention {
         transit: &mut Transit,
     ) {
         let o = self.outcomes;
-        let u: f64 = ctx.south.random();
+        let u: f64 = self.rng.random();
         if u < o.relocate {
             let pid = ctx.parties.goto(slot, level::DETAINED_MX);
             ctx.at(sched, ctx.p.mexico.relocation_days, pid, Step::Relocated);
@@ -82,7 +86,7 @@ impl Detention {
     ) {
         ctx.parties[slot].route = NONE16;
         let pid = ctx.parties.goto(slot, level::WAITING_SOUTH);
-        let rest = exp(&mut ctx.south, ctx.p.mexico.retry_rest_days);
+        let rest = exp(&mut self.rng, ctx.p.mexico.retry_rest_days);
         ctx.at(sched, rest, pid, Step::LeaveHub);
     }
 }

@@ -12,6 +12,7 @@ use super::transit::Transit;
 use super::{BorderEvent, Step, level};
 use crate::border::params::{BorderParams, Region};
 use crate::engine::{Scheduler, days_to_time};
+use crate::rng::Stream;
 
 /// The river crossings and the hubs' papers offices.
 pub(super) struct Hubs {
@@ -23,16 +24,19 @@ pub(super) struct Hubs {
     busy: Vec<bool>,
     /// Detection probability at each river crossing now [0–1].
     crossing_detection: Vec<f64>,
+    /// The walk from the river, detection on it, papers or rest.
+    rng: Stream,
 }
 
 impl Hubs {
     /// Empty hubs.
-    pub(super) fn new(p: &BorderParams) -> Self {
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
         Self {
             queue: vec![VecDeque::new(); p.hubs.len()],
             queue_persons: vec![0; p.hubs.len()],
             busy: vec![false; p.hubs.len()],
             crossing_detection: vec![0.0; p.crossings.len()],
+            rng,
         }
     }
 
@@ -65,12 +69,12 @@ impl Hubs {
         let pid = ctx.parties.goto(slot, level::TRANSIT + 3);
         let p_det = self.crossing_detection[c];
         let foot = &ctx.p.modes[3];
-        let speed = ctx
-            .south
+        let speed = self
+            .rng
             .random_range(foot.km_per_day_min..=foot.km_per_day_max);
         let walk = crossing.km_to_hub / speed;
-        if ctx.south.random::<f64>() < p_det {
-            let at = walk * ctx.south.random::<f64>();
+        if self.rng.random::<f64>() < p_det {
+            let at = walk * self.rng.random::<f64>();
             ctx.at(sched, at, pid, Step::Detained);
         } else {
             ctx.at(sched, walk, pid, Step::ReachHub);
@@ -92,10 +96,10 @@ impl Hubs {
         let origin = &p.origins[ctx.parties[slot].origin as usize];
         let wants_papers = !ctx.parties[slot].papers
             && hub.papers_capacity_per_day > 0.0
-            && ctx.south.random::<f64>() < origin.wait_for_papers_share;
+            && self.rng.random::<f64>() < origin.wait_for_papers_share;
         if wants_papers {
             let expected_wait = self.queue_persons[h] as f64 / hub.papers_capacity_per_day;
-            let patience = exp(&mut ctx.south, hub.papers_patience_days);
+            let patience = exp(&mut self.rng, hub.papers_patience_days);
             if expected_wait <= patience {
                 ctx.parties.goto(slot, level::WAITING_SOUTH);
                 self.queue[h].push_back(slot);
@@ -105,7 +109,7 @@ impl Hubs {
             }
         }
         let pid = ctx.parties.goto(slot, level::WAITING_SOUTH);
-        let rest = exp(&mut ctx.south, hub.rest_days_mean);
+        let rest = exp(&mut self.rng, hub.rest_days_mean);
         ctx.at(sched, rest, pid, Step::LeaveHub);
         None
     }

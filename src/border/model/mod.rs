@@ -19,6 +19,10 @@
 //! party on in [`flow`]; mechanisms that always hand on to the same one take
 //! it as an argument. Dispatch is static throughout, and each mechanism keeps
 //! its state as vectors indexed by place.
+//!
+//! Random streams, one per mechanism, so a draw added to one does not shift
+//! another's common random numbers: `arrivals`, `hubs`, `detention`,
+//! `travel` (transit), `caravans`, `north`, `ports` and `border` (sectors).
 
 mod arrivals;
 mod caravans;
@@ -191,10 +195,10 @@ impl<'p> BorderModel<'p> {
     pub fn new(p: &'p BorderParams, days: u32, seed: u64, replication: u64) -> Self {
         let s = |name| stream(seed, replication, name);
         Self {
-            ctx: Ctx::new(p, days, s("south")),
+            ctx: Ctx::new(p, days),
             arrivals: Arrivals::new(p, days, s("arrivals")),
-            hubs: Hubs::new(p),
-            detention: Detention::new(p),
+            hubs: Hubs::new(p, s("hubs")),
+            detention: Detention::new(p, s("detention")),
             transit: Transit::new(p, s("travel")),
             caravans: Caravans::new(p, s("caravans")),
             north: North::new(s("north")),
