@@ -37,6 +37,7 @@ struct CaravanState {
 
 /// The caravans of the scenario.
 pub(super) struct Caravans {
+    /// Each caravan of the scenario, in its order.
     caravans: Vec<CaravanState>,
     /// Enforcement multiplier in the south in force [×].
     enforcement: f64,

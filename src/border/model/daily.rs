@@ -79,7 +79,9 @@ pub(super) fn per_place<'a, S>(
 
 /// A day's row of the table being filled, left to right.
 pub(super) struct Row<'a> {
+    /// The day's cells, one per declared metric.
     cells: &'a mut [f64],
+    /// Index of the next cell to write.
     next: usize,
 }
 

@@ -179,13 +179,21 @@ impl Event for BorderEvent {
 pub struct BorderModel<'p> {
     /// What the mechanisms share.
     ctx: Ctx<'p>,
+    /// Parties arriving by origin group.
     arrivals: Arrivals,
+    /// The river crossings and the papers offices of the southern hubs.
     hubs: Hubs,
+    /// Detention by Mexico.
     detention: Detention,
+    /// Routes, modes, stations and checkpoints across Mexico.
     transit: Transit,
+    /// Caravans from the hubs.
     caravans: Caravans,
+    /// The northern cities and CBP One.
     north: North,
+    /// Ports of entry.
     ports: Ports,
+    /// Border Patrol sectors between ports.
     sectors: Sectors,
 }
 

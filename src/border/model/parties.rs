@@ -70,7 +70,9 @@ pub struct Pid {
 /// arrived or reached each final outcome.
 #[derive(Debug, Default)]
 pub(super) struct Parties {
+    /// Every slot, free or taken.
     slots: Vec<Party>,
+    /// Freed slots, reused last-freed first.
     free: Vec<u32>,
     /// People per level [persons].
     pub(super) level: [u64; level::N],

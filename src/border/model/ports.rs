@@ -52,6 +52,7 @@ pub(super) enum WalkUp {
 
 /// The ports of entry and the walk-up decisions in front of them.
 pub(super) struct Ports {
+    /// Each port of the scenario, in its order.
     ports: Vec<PortState>,
     /// Title 42 in force: walk-ups are mostly turned back.
     title42: bool,
