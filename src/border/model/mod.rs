@@ -2,21 +2,25 @@
 //! replication that runs them.
 //!
 //! ```text
-//!  origins ──> southern border ──> hubs ──> transit (routes, modes) ──> northern cities
-//!  (arrivals)  (hubs: river walk)  (hubs)   (transit; caravans;         (north: CBP One,
-//!                                            detention by Mexico)        plans)
-//!                                                                          │
-//!                         ports of entry (ports) <── appointment/walk-up ──┤
-//!                         between ports (sectors) <── crossing ────────────┘
-//!  policy: interventions over time and pressure-triggered port closures
+//!  origins ──(arrivals)──> river crossing ──(hubs)──> southern hub: papers, rest
+//!                                                          │
+//!  detention by Mexico <── checkpoints, caravans ── transit across Mexico
+//!        (detention)            (transit, caravans)        │
+//!                                                          v
+//!                                  northern city (north: CBP One, plans)
+//!                                     │                          │
+//!                        port of entry (ports)        between ports (sectors)
+//!
+//!  policy: the interventions in force, handed to each mechanism when one
+//!  starts or ends; pressure-triggered port closures
 //! ```
 //!
 //! Each mechanism is a struct in its own file that owns its state, its
 //! random stream and the daily metrics it declares. What they share is the
-//! party slab with its ledger and a small context ([`context::Ctx`]: the
+//! party slab with its ledger and a small context (`context::Ctx`: the
 //! parameters, the hourly timers, the day's national counters), passed to
 //! each call explicitly. A step that ends in another mechanism hands the
-//! party on in [`flow`]; mechanisms that always hand on to the same one take
+//! party on in `flow`; mechanisms that always hand on to the same one take
 //! it as an argument. Dispatch is static throughout, and each mechanism keeps
 //! its state as vectors indexed by place.
 //!
@@ -305,7 +309,7 @@ impl Model for BorderModel<'_> {
     }
 
     /// Each mechanism writes the metrics it declared, in the order of
-    /// [`metric_specs`], and starts its new day.
+    /// `metric_specs`, and starts its new day.
     fn end_of_day(&mut self, day: u32, _now: SimTime, row: &mut [f64]) {
         debug_assert_eq!(
             self.conservation_error(),
