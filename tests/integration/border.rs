@@ -150,6 +150,70 @@ fn bad_values_are_all_reported_by_path() {
     assert!(err.contains("apprehension_prob"), "{err}");
 }
 
+/// Each mechanism declares its own metrics and writes them at the day's end
+/// (a mechanism writing fewer or more values than it declared panics there).
+/// The declarations compose into unique keys in the records' column order:
+/// the national counts and levels first, then port by port, sector by sector
+/// and caravan by caravan, as in records written before the mechanisms owned
+/// their metrics.
+#[test]
+fn declared_metrics_compose_in_record_order() {
+    let b = baseline();
+    let mut keys = b.names.clone();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), b.names.len(), "duplicate metric keys");
+    let national = [
+        "arrivals",
+        "mx_detections",
+        "usbp_apprehensions",
+        "ofo_encounters",
+        "gotaways",
+        "in_transit",
+        "waiting_south",
+        "waiting_north",
+        "port_queue",
+        "caravan_size",
+        "in_transit:bus",
+        "in_transit:truck",
+        "in_transit:train",
+        "in_transit:foot",
+        "detained_mexico",
+        "in_custody",
+        "in_system",
+        "arrivals_cumulative",
+        "outcome:entered_port",
+        "outcome:apprehended",
+        "outcome:got_away",
+        "outcome:returned_by_mexico",
+        "outcome:settled_in_mexico",
+        "conservation_error",
+        "cbp_one_slots",
+        "cbp_one_registered",
+    ];
+    assert_eq!(b.names[..national.len()], national);
+    let rest: Vec<&str> = b.names[national.len()..]
+        .iter()
+        .map(|n| n.split(':').next().unwrap())
+        .collect();
+    let ports = rest
+        .iter()
+        .take_while(|n| **n != "usbp_apprehensions")
+        .count();
+    assert!(ports > 0 && ports % 3 == 0, "three metrics per port");
+    for port in rest[..ports].chunks(3) {
+        assert_eq!(port, ["ofo_encounters", "port_queue", "port_open"]);
+    }
+    let sectors = rest[ports..]
+        .iter()
+        .take_while(|n| **n == "usbp_apprehensions")
+        .count();
+    assert!(sectors > 0);
+    for caravan in rest[ports + sectors..].chunks(2) {
+        assert_eq!(caravan, ["caravan_size", "caravan_km"]);
+    }
+}
+
 #[test]
 fn conservation_at_every_day_boundary() {
     // Arrivals (cumulative, spin-up included) = people in the system + people

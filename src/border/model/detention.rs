@@ -1,46 +1,92 @@
-//! Detention by Mexico's immigration agency and its outcomes: relocation south, papers, deportation, settling.
+//! Detention by Mexico's immigration agency and its outcomes: relocation
+//! south, papers, deportation, settling.
 
-use super::*;
+use rand::RngExt;
 
-impl BorderModel<'_> {
+use super::context::{Ctx, exp};
+use super::parties::NONE16;
+use super::policy::Policy;
+use super::transit::Transit;
+use super::{BorderEvent, Step, level, outcome};
+use crate::border::params::{BorderParams, DetentionOutcomes};
+use crate::engine::Scheduler;
+use crate::rng::Stream;
+
+/// Mexico's detention: the outcome shares in force and its own stream.
+pub(super) struct Detention {
+    /// Shares of the outcomes of a detention in force [0–1].
+    outcomes: DetentionOutcomes,
+    /// Outcomes and rest after a relocation.
+    rng: Stream,
+}
+
+impl Detention {
+    /// Detention with the scenario's outcome shares.
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
+        Self {
+            outcomes: p.mexico.outcomes,
+            rng,
+        }
+    }
+
+    /// Takes the outcome shares in force.
+    pub(super) fn apply_policy(&mut self, policy: &Policy) {
+        self.outcomes = policy.outcomes;
+    }
+
     /// Mexico detects a party: one detection event per person (the UPM counts
     /// events), then detention.
-    pub(super) fn detained(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        self.d_mx += u64::from(self.size(slot));
-        let pid = self.goto(slot, level::DETAINED_MX);
-        self.at(sched, self.p.mexico.detention_days, pid, Step::DetentionEnd);
+    pub(super) fn detained(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        ctx.today.mx += u64::from(ctx.parties.size(slot));
+        let pid = ctx.parties.goto(slot, level::DETAINED_MX);
+        ctx.at(sched, ctx.p.mexico.detention_days, pid, Step::DetentionEnd);
     }
 
     /// A detention ends with an outcome drawn from the shares in force.
-    pub(super) fn detention_end(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let o = self.policy.outcomes;
-        let u: f64 = self.rng_south.random();
+    pub(super) fn detention_end(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+        transit: &mut Transit,
+    ) {
+        let o = self.outcomes;
+        let u: f64 = self.rng.random();
         if u < o.relocate {
-            let pid = self.goto(slot, level::DETAINED_MX);
-            self.at(sched, self.p.mexico.relocation_days, pid, Step::Relocated);
+            let pid = ctx.parties.goto(slot, level::DETAINED_MX);
+            ctx.at(sched, ctx.p.mexico.relocation_days, pid, Step::Relocated);
         } else if u < o.relocate + o.papers {
-            let pt = &mut self.parties[slot as usize];
+            let pt = &mut ctx.parties[slot];
             pt.papers = true;
             if pt.route == NONE16 {
-                let place = self.p.hubs[pt.hub as usize].place;
-                self.start_journey(slot, place, sched);
+                let place = ctx.p.hubs[pt.hub as usize].place;
+                transit.start_journey(ctx, sched, slot, place);
             } else {
-                self.start_leg(slot, sched);
+                transit.start_leg(ctx, sched, slot);
             }
         } else if u < o.relocate + o.papers + o.deport {
-            self.finish(slot, outcome::RETURNED_BY_MEXICO);
+            ctx.parties.finish(slot, outcome::RETURNED_BY_MEXICO);
         } else {
-            self.finish(slot, outcome::SETTLED_IN_MEXICO);
+            ctx.parties.finish(slot, outcome::SETTLED_IN_MEXICO);
         }
     }
 
     /// A relocated party is back at the southern hub; it rests, then tries
     /// again without papers.
-    pub(super) fn relocated(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let pt = &mut self.parties[slot as usize];
-        pt.route = NONE16;
-        let pid = self.goto(slot, level::WAITING_SOUTH);
-        let rest = Self::exp(&mut self.rng_south, self.p.mexico.retry_rest_days);
-        self.at(sched, rest, pid, Step::LeaveHub);
+    pub(super) fn relocated(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        ctx.parties[slot].route = NONE16;
+        let pid = ctx.parties.goto(slot, level::WAITING_SOUTH);
+        let rest = exp(&mut self.rng, ctx.p.mexico.retry_rest_days);
+        ctx.at(sched, rest, pid, Step::LeaveHub);
     }
 }

@@ -1,103 +1,156 @@
-//! The northern border cities: CBP One registration and lottery, patience, walk-ups, moving city.
+//! The northern border cities: CBP One registration and lottery, patience,
+//! arranging a crossing, moving city.
 
-use super::*;
+use rand::RngExt;
 
-impl BorderModel<'_> {
-    /// A party reaches a northern city and follows its plan: CBP One, walk-up
-    /// or a crossing between ports.
-    pub(super) fn arrive_city(
-        &mut self,
-        slot: u32,
-        city: usize,
-        sched: &mut Scheduler<BorderEvent>,
-    ) {
-        let pt = &mut self.parties[slot as usize];
-        pt.city = city as u16;
-        match pt.plan {
-            PLAN_CBP_ONE => self.register(slot, sched),
-            PLAN_WALK_UP => self.walk_up(slot, sched),
-            _ => self.plan_crossing(slot, sched),
+use super::context::{Ctx, day_of, exp};
+use super::daily::{self, Daily, Row};
+use super::parties::NONE32;
+use super::policy::Policy;
+use super::ports::Ports;
+use super::{BorderEvent, Step, level};
+use crate::border::params::BorderParams;
+use crate::engine::{DAY, HOUR, Scheduler, SimTime};
+use crate::metrics::{MetricKind, MetricSpec, Unit};
+use crate::rng::Stream;
+
+/// The northern cities and CBP One.
+pub(super) struct North {
+    /// CBP One registrants waiting for the lottery.
+    pool: Vec<u32>,
+    /// People registered with CBP One and waiting for a draw [persons].
+    registered: u64,
+    /// CBP One appointments offered per day in force [slots/day].
+    slots: f64,
+    /// Multiplier of the time to arrange a crossing in force [×].
+    crossing_delay: f64,
+    /// Patience, lottery, re-planning and moves.
+    rng: Stream,
+}
+
+impl North {
+    /// Empty cities, no CBP One slots.
+    pub(super) fn new(rng: Stream) -> Self {
+        Self {
+            pool: Vec::new(),
+            registered: 0,
+            slots: 0.0,
+            crossing_delay: 1.0,
+            rng,
         }
+    }
+
+    /// Takes the CBP One slots and crossing delay in force.
+    pub(super) fn apply_policy(&mut self, policy: &Policy) {
+        self.slots = policy.cbp_one_slots;
+        self.crossing_delay = policy.crossing_delay;
+    }
+
+    /// Schedules the first CBP One lottery.
+    pub(super) fn start(&self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
+        sched.schedule_at(
+            (p.cbp_one.draw_at_hour * HOUR as f64) as SimTime,
+            BorderEvent::CbpOneDraw,
+        );
     }
 
     /// Registers a party with CBP One for its city's port and starts its
     /// patience clock.
-    pub(super) fn register(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let city = self.parties[slot as usize].city as usize;
-        let port = self.p.cities[city].cbp_one_port;
-        let pid = self.goto(slot, level::WAITING_NORTH);
-        let pool = &mut self.pool;
-        let pt = &mut self.parties[slot as usize];
+    pub(super) fn register(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        let p = ctx.p;
+        let city = ctx.parties[slot].city as usize;
+        let port = p.cities[city].cbp_one_port;
+        let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
+        let pt = &mut ctx.parties[slot];
         pt.port = port as u16;
-        pt.pool_idx = pool.len() as u32;
+        pt.pool_idx = self.pool.len() as u32;
         self.registered += u64::from(pt.size);
-        pool.push(slot);
-        let wait = Self::exp(&mut self.rng_north, self.p.cbp_one.patience_days_mean);
-        self.at(sched, wait, pid, Step::Patience);
+        self.pool.push(slot);
+        let wait = exp(&mut self.rng, p.cbp_one.patience_days_mean);
+        ctx.at(sched, wait, pid, Step::Patience);
     }
 
     /// Removes a party from the CBP One pool in O(1) (swap-remove, fixing the
     /// moved party's index).
-    pub(super) fn leave_pool(&mut self, slot: u32) {
-        let pt = self.parties[slot as usize];
+    fn leave_pool(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        let pt = ctx.parties[slot];
         if pt.pool_idx == NONE32 {
             return;
         }
         self.registered -= u64::from(pt.size);
-        let pool = &mut self.pool;
         let i = pt.pool_idx as usize;
-        pool.swap_remove(i);
-        if i < pool.len() {
-            let moved = pool[i];
-            self.parties[moved as usize].pool_idx = i as u32;
+        self.pool.swap_remove(i);
+        if i < self.pool.len() {
+            let moved = self.pool[i];
+            ctx.parties[moved].pool_idx = i as u32;
         }
-        self.parties[slot as usize].pool_idx = NONE32;
+        ctx.parties[slot].pool_idx = NONE32;
     }
 
     /// A party arranges a crossing between ports, after a delay that
     /// interventions can stretch.
-    pub(super) fn plan_crossing(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let city = self.parties[slot as usize].city as usize;
-        let pid = self.goto(slot, level::WAITING_NORTH);
-        let wait = Self::exp(
-            &mut self.rng_north,
-            self.p.cities[city].crossing_delay_days * self.policy.crossing_delay,
+    pub(super) fn plan_crossing(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        let city = ctx.parties[slot].city as usize;
+        let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
+        let wait = exp(
+            &mut self.rng,
+            ctx.p.cities[city].crossing_delay_days * self.crossing_delay,
         );
-        self.at(sched, wait, pid, Step::Cross);
+        ctx.at(sched, wait, pid, Step::Cross);
     }
 
     /// A party moves by bus to another northern city, chosen at random.
-    pub(super) fn move_city(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let here = self.parties[slot as usize].city as usize;
-        let n = self.p.cities.len();
+    fn move_city(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
+        let here = ctx.parties[slot].city as usize;
+        let n = ctx.p.cities.len();
         let next = if n > 1 {
-            let k = self.rng_north.random_range(0..n - 1);
+            let k = self.rng.random_range(0..n - 1);
             if k >= here { k + 1 } else { k }
         } else {
             here
         };
-        self.parties[slot as usize].city = next as u16;
-        let pid = self.goto(slot, level::TRANSIT);
-        self.at(sched, self.p.cbp_one.move_city_days, pid, Step::ReachCity);
+        ctx.parties[slot].city = next as u16;
+        let pid = ctx.parties.goto(slot, level::TRANSIT);
+        ctx.at(sched, ctx.p.cbp_one.move_city_days, pid, Step::ReachCity);
     }
 
     /// A party whose port closed, or who has no open port, re-plans.
-    pub(super) fn replan(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        if self.rng_north.random::<f64>() < self.p.between_ports.replan_cross_share {
-            self.plan_crossing(slot, sched);
+    pub(super) fn replan(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        if self.rng.random::<f64>() < ctx.p.between_ports.replan_cross_share {
+            self.plan_crossing(ctx, sched, slot);
         } else {
-            self.move_city(slot, sched);
+            self.move_city(ctx, sched, slot);
         }
     }
 
     /// A registrant's patience runs out: it crosses between ports or moves
     /// city.
-    pub(super) fn patience(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        self.leave_pool(slot);
-        if self.rng_north.random::<f64>() < self.p.cbp_one.patience_cross_share {
-            self.plan_crossing(slot, sched);
+    pub(super) fn patience(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        self.leave_pool(ctx, slot);
+        if self.rng.random::<f64>() < ctx.p.cbp_one.patience_cross_share {
+            self.plan_crossing(ctx, sched, slot);
         } else {
-            self.move_city(slot, sched);
+            self.move_city(ctx, sched, slot);
         }
     }
 
@@ -105,13 +158,19 @@ impl BorderModel<'_> {
     /// drawn at random; a winner gets the port it asked for while that port
     /// has slots left that day, otherwise the port with most slots left (and
     /// travels there). Closed ports give no slots, partly open ones fewer.
-    pub(super) fn cbp_one_draw(&mut self, sched: &mut Scheduler<BorderEvent>) {
-        let slots = self.policy.cbp_one_slots;
-        let mut quota: Vec<i64> = (0..self.p.ports.len())
+    pub(super) fn cbp_one_draw(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        ports: &Ports,
+    ) {
+        let p = ctx.p;
+        let slots = self.slots;
+        let mut quota: Vec<i64> = (0..p.ports.len())
             .map(|k| {
-                let q = slots * self.p.ports[k].cbp_one_share * self.port_open(k);
+                let q = slots * p.ports[k].cbp_one_share * ports.port_open(k);
                 // Stochastic rounding keeps the mean exact.
-                q.floor() as i64 + i64::from(self.rng_north.random::<f64>() < q.fract())
+                q.floor() as i64 + i64::from(self.rng.random::<f64>() < q.fract())
             })
             .collect();
         while !self.pool.is_empty() {
@@ -121,80 +180,58 @@ impl BorderModel<'_> {
             if most <= 0 {
                 break;
             }
-            let i = self.rng_north.random_range(0..self.pool.len());
+            let i = self.rng.random_range(0..self.pool.len());
             let slot = self.pool[i];
-            self.leave_pool(slot);
-            let asked = self.parties[slot as usize].port as usize;
+            self.leave_pool(ctx, slot);
+            let asked = ctx.parties[slot].port as usize;
             let k = if quota[asked] > 0 { asked } else { best };
-            quota[k] -= i64::from(self.size(slot));
-            let port = &self.p.ports[k];
-            let pt = &mut self.parties[slot as usize];
+            quota[k] -= i64::from(ctx.parties.size(slot));
+            let port = &p.ports[k];
+            let pt = &mut ctx.parties[slot];
             pt.port = k as u16;
             pt.city = port.city as u16;
-            let pid = self.goto(slot, level::WAITING_NORTH);
-            let port = &self.p.ports[k];
-            let hour = port.opens_at_hour + self.rng_north.random::<f64>() * port.hours_per_day;
+            let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
+            let hour = port.opens_at_hour + self.rng.random::<f64>() * port.hours_per_day;
             let day_start = (sched.now() / DAY) * DAY;
-            let lead = self.p.cbp_one.appointment_lead_days.ceil().max(1.0) as SimTime;
+            let lead = p.cbp_one.appointment_lead_days.ceil().max(1.0) as SimTime;
             let at = day_start + lead * DAY + (hour * HOUR as f64) as SimTime;
             let delay = (at - sched.now()) as f64 / DAY as f64;
-            self.at(sched, delay, pid, Step::Appointment);
+            ctx.at(sched, delay, pid, Step::Appointment);
         }
         let next = sched.now() + DAY;
-        if Self::day_of(next) < self.days as usize {
+        if day_of(next) < ctx.days as usize {
             sched.schedule_at(next, BorderEvent::CbpOneDraw);
         }
     }
 
-    /// A CBP One winner shows up at its port: it joins the appointment queue,
-    /// or registers again if the port is closed.
-    pub(super) fn appointment(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let k = self.parties[slot as usize].port as usize;
-        if self.port_open(k) > 0.0 {
-            self.goto(slot, level::PORT_QUEUE);
-            self.ports[k].appointments.push_back(slot);
-            self.ports[k].queued += u64::from(self.size(slot));
-            self.kick_port(k, sched);
-        } else {
-            // The appointment is cancelled: register again.
-            self.register(slot, sched);
-        }
+    /// National CBP One metrics.
+    fn daily() -> [Daily<North>; 2] {
+        use MetricKind::Level;
+        [
+            Daily::new(
+                "cbp_one_slots",
+                Unit::Slots,
+                Level,
+                "CBP One appointments offered",
+                |s, _| s.slots,
+            ),
+            Daily::new(
+                "cbp_one_registered",
+                Unit::Persons,
+                Level,
+                "Registered for CBP One",
+                |s, _| s.registered as f64,
+            ),
+        ]
     }
 
-    /// A party walks up to the best open port of its city, unless turned back
-    /// under Title 42 or put off by the queue.
-    pub(super) fn walk_up(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let city = self.parties[slot as usize].city as usize;
-        // The open port with the most capacity in the city.
-        let best = self.p.cities[city]
-            .ports
-            .iter()
-            .map(|&k| {
-                let cap = self.p.ports[k].capacity_per_day() * self.ports[k].capacity_mult;
-                (k, cap * self.port_open(k))
-            })
-            .filter(|x| x.1 > 0.0)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((k, cap)) = best else {
-            self.replan(slot, sched);
-            return;
-        };
-        let bp = &self.p.between_ports;
-        if self.policy.title42 && self.rng_ports.random::<f64>() >= bp.title42_walkup_accept {
-            // Turned back under Title 42.
-            self.plan_crossing(slot, sched);
-            return;
-        }
-        let expected = self.ports[k].queued as f64 / cap;
-        let patience = Self::exp(&mut self.rng_ports, bp.walkup_patience_days_mean);
-        if expected > patience {
-            self.plan_crossing(slot, sched);
-            return;
-        }
-        self.parties[slot as usize].port = k as u16;
-        self.goto(slot, level::PORT_QUEUE);
-        self.ports[k].walkups.push_back(slot);
-        self.ports[k].queued += u64::from(self.size(slot));
-        self.kick_port(k, sched);
+    /// Declared metrics.
+    pub(super) fn metrics() -> Vec<MetricSpec> {
+        daily::national(&Self::daily())
+    }
+
+    /// Writes the day's metrics.
+    pub(super) fn end_of_day(&self, row: &mut Row<'_>) {
+        row.national(self, &Self::daily());
     }
 }

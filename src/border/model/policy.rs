@@ -1,23 +1,51 @@
-//! The policy timeline: interventions recomputed at their start and end, and pressure-triggered port closures.
+//! The policy timeline: what the interventions in force on a day say, worked
+//! out when one starts or ends and handed to each mechanism it concerns.
 
-use super::*;
+use crate::border::params::{Action, BorderParams, DetentionOutcomes, Region};
 
-impl BorderModel<'_> {
-    /// Recomputes the policy state for `today` from the interventions in force
-    /// and applies the consequences (ports that close empty their queues).
-    pub(super) fn apply_policies(&mut self, today: i64, sched: &mut Scheduler<BorderEvent>) {
-        let mut pol = Policy {
+/// The policy state in force, recomputed when an intervention starts or ends.
+/// Mechanisms keep what concerns them (see their `apply_policy`), so no
+/// handler reads a policy it does not own.
+#[derive(Debug, Clone)]
+pub(super) struct Policy {
+    /// Title 42 expulsions in force.
+    pub(super) title42: bool,
+    /// CBP One appointments offered per day [slots/day].
+    pub(super) cbp_one_slots: f64,
+    /// Enforcement multiplier [×] in the south and in transit.
+    pub(super) enforcement: [f64; 2],
+    /// Modes suspended, in [`crate::border::params::MODE_NAMES`] order.
+    pub(super) suspended: [bool; 4],
+    /// Shares of Mexico's detention outcomes [0–1].
+    pub(super) outcomes: DetentionOutcomes,
+    /// Multiplier of the time to arrange a crossing between ports [×].
+    pub(super) crossing_delay: f64,
+    /// Scheduled open fraction of each port [0–1].
+    pub(super) port_open: Vec<f64>,
+    /// Capacity multiplier of each port (officers added) [×].
+    pub(super) port_capacity: Vec<f64>,
+}
+
+impl Policy {
+    /// The policy before any intervention.
+    pub(super) fn none(p: &BorderParams) -> Self {
+        Self {
             title42: false,
             cbp_one_slots: 0.0,
             enforcement: [1.0; 2],
             suspended: [false; 4],
-            outcomes: self.p.mexico.outcomes,
+            outcomes: p.mexico.outcomes,
             crossing_delay: 1.0,
-        };
+            port_open: vec![1.0; p.ports.len()],
+            port_capacity: vec![1.0; p.ports.len()],
+        }
+    }
+
+    /// The policy on day `today` from the interventions in force.
+    pub(super) fn in_force(p: &BorderParams, today: i64) -> Self {
+        let mut pol = Self::none(p);
         let mut slot_mult = 1.0;
-        let mut fractions = vec![1.0; self.p.ports.len()];
-        let mut mults = vec![1.0; self.p.ports.len()];
-        for iv in &self.p.interventions {
+        for iv in &p.interventions {
             if !(iv.from_day..iv.until_day).contains(&today) {
                 continue;
             }
@@ -26,12 +54,12 @@ impl BorderModel<'_> {
                 Action::CbpOneSlots(s) => pol.cbp_one_slots = s,
                 Action::CbpOneMultiplier(x) => slot_mult *= x,
                 Action::PortState { port, fraction } => match port {
-                    Some(k) => fractions[k] = fraction,
-                    None => fractions.iter_mut().for_each(|f| *f = fraction),
+                    Some(k) => pol.port_open[k] = fraction,
+                    None => pol.port_open.iter_mut().for_each(|f| *f = fraction),
                 },
                 Action::PortCapacity { port, multiplier } => match port {
-                    Some(k) => mults[k] *= multiplier,
-                    None => mults.iter_mut().for_each(|m| *m *= multiplier),
+                    Some(k) => pol.port_capacity[k] *= multiplier,
+                    None => pol.port_capacity.iter_mut().for_each(|m| *m *= multiplier),
                 },
                 Action::MexicoEnforcement { region, multiplier } => match region {
                     Some(Region::South) => pol.enforcement[0] *= multiplier,
@@ -45,83 +73,16 @@ impl BorderModel<'_> {
             }
         }
         pol.cbp_one_slots *= slot_mult;
-        self.policy = pol;
-        for (leg, l) in self.p.legs.iter().enumerate() {
-            let enforcement = self.enforcement(l.region);
-            for (mode, md) in self.p.modes.iter().enumerate() {
-                for papers in 0..2 {
-                    let mut factor = md.detection_factor * enforcement;
-                    if papers == 1 {
-                        factor *= self.p.mexico.papers_detection_factor;
-                    }
-                    let p_cp = Self::scaled(l.checkpoint_detection, factor);
-                    self.leg_detection[leg][mode][papers] =
-                        1.0 - (1.0 - p_cp).powi(l.checkpoints as i32);
-                }
-            }
-        }
-        for (c, crossing) in self.p.crossings.iter().enumerate() {
-            self.crossing_detection[c] =
-                Self::scaled(crossing.detection_prob, self.enforcement(Region::South));
-        }
-        for (k, f) in fractions.into_iter().enumerate() {
-            let was = self.port_open(k);
-            self.ports[k].scheduled = f;
-            self.ports[k].capacity_mult = mults[k];
-            self.port_changed(k, was, sched);
-        }
-        self.update_route_weights(today.max(0) as usize);
+        pol
     }
 
-    /// Reacts to a change of port `k`'s open fraction: a closing port empties
-    /// its queue; an open one resumes service.
-    pub(super) fn port_changed(&mut self, k: usize, was: f64, sched: &mut Scheduler<BorderEvent>) {
-        let now = self.port_open(k);
-        if was > 0.0 && now <= 0.0 {
-            self.drain_port(k, sched);
-        } else if now > 0.0 {
-            self.kick_port(k, sched);
-        }
-    }
-
-    /// Midnight: roll the sectors' daily apprehensions and open or close
-    /// ports with a pressure trigger.
-    pub(super) fn pressure_check(&mut self, sched: &mut Scheduler<BorderEvent>) {
-        for s in 0..self.p.sectors.len() {
-            let h = &mut self.sector_history[s];
-            h.push_back(self.sector_today[s]);
-            if h.len() > 7 {
-                h.pop_front();
-            }
-            self.sector_today[s] = 0;
-        }
-        for k in 0..self.p.ports.len() {
-            let Some(t) = self.p.ports[k].trigger else {
-                continue;
-            };
-            let s = self.p.cities[self.p.ports[k].city].sector;
-            let h = &self.sector_history[s];
-            let mean = h.iter().sum::<u64>() as f64 / h.len().max(1) as f64;
-            let was = self.port_open(k);
-            let st = &mut self.ports[k];
-            if !st.triggered_closed && mean > t.close_above_per_day {
-                st.triggered_closed = true;
-                st.calm_days = 0;
-            } else if st.triggered_closed {
-                if mean < t.reopen_below_per_day {
-                    st.calm_days += 1;
-                } else {
-                    st.calm_days = 0;
-                }
-                if st.calm_days >= t.reopen_after_days {
-                    st.triggered_closed = false;
-                }
-            }
-            self.port_changed(k, was, sched);
-        }
-        let next = sched.now() + DAY;
-        if Self::day_of(next) < self.days as usize {
-            sched.schedule_at(next, BorderEvent::PressureCheck);
+    /// Enforcement multiplier in `region`: deployed over reference personnel,
+    /// times the interventions in force [×].
+    pub(super) fn enforcement(&self, p: &BorderParams, region: Region) -> f64 {
+        let base = p.mexico.enforcement_personnel / p.mexico.reference_personnel;
+        base * match region {
+            Region::South => self.enforcement[0],
+            Region::Transit => self.enforcement[1],
         }
     }
 }

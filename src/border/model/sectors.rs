@@ -1,34 +1,88 @@
-//! Between ports: crossing attempts by Border Patrol sector, custody, expulsion or removal and retries.
+//! Between ports: crossing attempts by Border Patrol sector, custody,
+//! expulsion or removal and retries, and the pressure on each sector.
 
-use super::*;
+use std::collections::VecDeque;
 
-impl BorderModel<'_> {
+use rand::RngExt;
+
+use super::context::{Ctx, exp};
+use super::daily::{self, Daily, Row};
+use super::policy::Policy;
+use super::ports::Ports;
+use super::{BorderEvent, Step, level, outcome};
+use crate::border::params::{BorderParams, WhenFull};
+use crate::engine::Scheduler;
+use crate::metrics::{MetricKind, MetricSpec, Unit};
+use crate::rng::Stream;
+
+/// Border Patrol sectors.
+pub(super) struct Sectors {
+    /// People in custody by sector [persons].
+    custody: Vec<u64>,
+    /// Apprehensions by sector since the last midnight pressure check
+    /// [persons].
+    since_check: Vec<u64>,
+    /// Apprehensions by sector on each of the last seven days
+    /// [persons/day], oldest first.
+    history: Vec<VecDeque<u64>>,
+    /// Apprehensions by sector today, for the daily metric [persons].
+    today: Vec<u64>,
+    /// Title 42 in force: apprehended people are expelled, not removed.
+    title42: bool,
+    /// Apprehension, returns and retries.
+    rng: Stream,
+}
+
+impl Sectors {
+    /// Empty sectors.
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
+        Self {
+            custody: vec![0; p.sectors.len()],
+            since_check: vec![0; p.sectors.len()],
+            history: vec![VecDeque::new(); p.sectors.len()],
+            today: vec![0; p.sectors.len()],
+            title42: false,
+            rng,
+        }
+    }
+
+    /// Takes Title 42 from the policy in force.
+    pub(super) fn apply_policy(&mut self, policy: &Policy) {
+        self.title42 = policy.title42;
+    }
+
     /// A crossing attempt between ports: apprehended (USBP) with the sector's
     /// probability, boosted by officers of closed ports, or a got-away.
-    pub(super) fn cross(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let city = self.parties[slot as usize].city as usize;
-        let s = self.p.cities[city].sector;
-        let sector = &self.p.sectors[s];
+    pub(super) fn cross(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+        ports: &Ports,
+    ) {
+        let p = ctx.p;
+        let city = ctx.parties[slot].city as usize;
+        let s = p.cities[city].sector;
+        let sector = &p.sectors[s];
         // Officers of closed ports in the sector's cities reinforce it.
-        let closed: f64 = self
-            .p
+        let closed: f64 = p
             .cities
             .iter()
             .filter(|c| c.sector == s)
             .flat_map(|c| c.ports.iter())
-            .map(|&k| 1.0 - self.port_open(k))
+            .map(|&k| 1.0 - ports.port_open(k))
             .sum();
         let p_app =
             (sector.apprehension_prob + sector.officers_boost_per_closed_port * closed).min(1.0);
-        let size = u64::from(self.size(slot));
-        if self.rng_border.random::<f64>() < p_app {
-            self.d_usbp += size;
-            self.d_usbp_sector[s] += size;
-            self.sector_today[s] += size;
+        let size = u64::from(ctx.parties.size(slot));
+        if self.rng.random::<f64>() < p_app {
+            ctx.today.usbp += size;
+            self.today[s] += size;
+            self.since_check[s] += size;
             let occupancy = self.custody[s] as f64;
             let full = occupancy + size as f64 > sector.custody_capacity;
-            if full && self.p.between_ports.custody_when_full == WhenFull::Release {
-                self.after_custody(slot, sched);
+            if full && p.between_ports.custody_when_full == WhenFull::Release {
+                self.after_custody(ctx, sched, slot);
                 return;
             }
             let slow = if full {
@@ -37,43 +91,105 @@ impl BorderModel<'_> {
                 1.0
             };
             self.custody[s] += size;
-            let pid = self.goto(slot, level::CUSTODY);
-            self.at(
+            let pid = ctx.parties.goto(slot, level::CUSTODY);
+            ctx.at(
                 sched,
                 sector.processing_hours / 24.0 * slow,
                 pid,
                 Step::CustodyRelease,
             );
         } else {
-            self.d_gotaways += size;
-            self.finish(slot, outcome::GOT_AWAY);
+            ctx.today.gotaways += size;
+            ctx.parties.finish(slot, outcome::GOT_AWAY);
         }
     }
 
     /// A party leaves Border Patrol custody after processing.
-    pub(super) fn custody_release(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let city = self.parties[slot as usize].city as usize;
-        let s = self.p.cities[city].sector;
-        self.custody[s] -= u64::from(self.size(slot));
-        self.after_custody(slot, sched);
+    pub(super) fn custody_release(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        let city = ctx.parties[slot].city as usize;
+        let s = ctx.p.cities[city].sector;
+        self.custody[s] -= u64::from(ctx.parties.size(slot));
+        self.after_custody(ctx, sched, slot);
     }
 
     /// After processing: expelled or removed to Mexico (and maybe retry), or
     /// the final outcome "apprehended".
-    pub(super) fn after_custody(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let origin = &self.p.origins[self.parties[slot as usize].origin as usize];
-        let bp = &self.p.between_ports;
-        let (returned, retry) = if self.policy.title42 {
+    fn after_custody(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
+        let p = ctx.p;
+        let origin = &p.origins[ctx.parties[slot].origin as usize];
+        let bp = &p.between_ports;
+        let (returned, retry) = if self.title42 {
             (origin.expelled_under_title42, bp.retry_after_expulsion)
         } else {
             (origin.removed_under_title8, bp.retry_after_removal)
         };
-        if self.rng_border.random::<f64>() < returned * retry {
-            let pid = self.goto(slot, level::WAITING_NORTH);
-            let wait = Self::exp(&mut self.rng_border, bp.retry_delay_days);
-            self.at(sched, wait, pid, Step::Cross);
+        if self.rng.random::<f64>() < returned * retry {
+            let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
+            let wait = exp(&mut self.rng, bp.retry_delay_days);
+            ctx.at(sched, wait, pid, Step::Cross);
         } else {
-            self.finish(slot, outcome::APPREHENDED);
+            ctx.parties.finish(slot, outcome::APPREHENDED);
+        }
+    }
+
+    /// Midnight: the apprehensions since the last check become the newest
+    /// day of each sector's week of history.
+    pub(super) fn roll_week(&mut self) {
+        for (h, n) in self.history.iter_mut().zip(&mut self.since_check) {
+            h.push_back(*n);
+            if h.len() > 7 {
+                h.pop_front();
+            }
+            *n = 0;
+        }
+    }
+
+    /// Mean daily apprehensions in sector `s` over its week of history
+    /// [persons/day].
+    pub(super) fn pressure(&self, s: usize) -> f64 {
+        let h = &self.history[s];
+        h.iter().sum::<u64>() as f64 / h.len().max(1) as f64
+    }
+
+    /// Per-sector daily metrics.
+    fn daily() -> [Daily<Sectors>; 1] {
+        [Daily::new(
+            "usbp_apprehensions",
+            Unit::Persons,
+            MetricKind::Count,
+            "USBP apprehensions",
+            |s, i| s.today[i] as f64,
+        )]
+    }
+
+    /// Declared metrics, sector by sector.
+    pub(super) fn metrics(p: &BorderParams) -> Vec<MetricSpec> {
+        daily::per_place(&Self::daily(), p.sectors.iter().map(|s| s.name.as_str()))
+    }
+
+    /// Writes the day's metrics and starts a new day's counts.
+    pub(super) fn end_of_day(&mut self, row: &mut Row<'_>) {
+        row.per_place(self, self.today.len(), &Self::daily());
+        self.today.iter_mut().for_each(|n| *n = 0);
+    }
+
+    /// Custody within capacity where a full sector releases people.
+    pub(super) fn check(&self, p: &BorderParams, violations: &mut Vec<String>) {
+        if p.between_ports.custody_when_full != WhenFull::Release {
+            return;
+        }
+        for (s, sector) in p.sectors.iter().enumerate() {
+            if self.custody[s] as f64 > sector.custody_capacity {
+                violations.push(format!(
+                    "sector {}: {} in custody, capacity {}",
+                    sector.name, self.custody[s], sector.custody_capacity
+                ));
+            }
         }
     }
 }

@@ -1,18 +1,119 @@
-//! Transit across Mexico: route and mode choice, bus and train departures, legs and checkpoints.
+//! Transit across Mexico: route and mode choice, bus and train departures,
+//! legs and checkpoints, and the news of the ports that steers route choice.
 
-use super::*;
+use std::collections::VecDeque;
 
-impl BorderModel<'_> {
+use rand::RngExt;
+
+use super::context::{Ctx, day_of, scaled};
+use super::parties::PLAN_CROSS;
+use super::policy::Policy;
+use super::ports::Ports;
+use super::{BorderEvent, Step, level};
+use crate::border::params::{BorderParams, Region};
+use crate::engine::{DAY, Scheduler, SimTime, days_to_time};
+use crate::rng::Stream;
+
+/// Routes, stations and the checkpoints on the way.
+pub(super) struct Transit {
+    /// Station queues per (leg, mode) for scheduled modes.
+    station: Vec<[VecDeque<u32>; 4]>,
+    /// People at each station queue [persons].
+    station_persons: Vec<[u64; 4]>,
+    /// Probability of detection over a whole leg, by leg, mode and papers
+    /// (0 without, 1 with), under the enforcement in force [0–1]; recomputed
+    /// when a policy changes, since `powf` per trip would dominate the cost.
+    leg_detection: Vec<[[f64; 2]; 4]>,
+    /// Cumulative route weights per start place, recomputed when a policy
+    /// changes. Indexed [place][plan]: plan 0 uses a port (and avoids cities
+    /// whose ports were heard closed), plan 1 crosses between ports (and does
+    /// not care).
+    route_cum: Vec<[Vec<(u16, f64)>; 2]>,
+    /// Open fraction of each city's ports, one entry per day (news history)
+    /// [0–1].
+    city_open_history: Vec<Vec<f64>>,
+    /// Modes suspended by the policy in force.
+    suspended: [bool; 4],
+    /// Enforcement multiplier in transit in force [×].
+    enforcement: f64,
+    /// Departure phases, routes, modes, speeds and checkpoints.
+    rng: Stream,
+}
+
+impl Transit {
+    /// Empty routes and stations.
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
+        Self {
+            station: (0..p.legs.len()).map(|_| Default::default()).collect(),
+            station_persons: vec![[0; 4]; p.legs.len()],
+            leg_detection: vec![[[0.0; 2]; 4]; p.legs.len()],
+            route_cum: vec![Default::default(); p.places.len()],
+            city_open_history: vec![Vec::new(); p.cities.len()],
+            suspended: [false; 4],
+            enforcement: 1.0,
+            rng,
+        }
+    }
+
+    /// Schedules the first departure of every scheduled mode on every leg,
+    /// at a random phase within its headway.
+    pub(super) fn start(&mut self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
+        for (leg, l) in p.legs.iter().enumerate() {
+            for (mode, md) in p.modes.iter().enumerate() {
+                if l.modes[mode] && md.departures_per_day > 0.0 {
+                    let gap = DAY as f64 / md.departures_per_day;
+                    let phase = (self.rng.random::<f64>() * gap) as SimTime;
+                    sched.schedule_at(
+                        phase,
+                        BorderEvent::Departure {
+                            leg: leg as u16,
+                            mode: mode as u8,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Takes the suspensions and enforcement in force and recomputes the
+    /// detection over each leg.
+    pub(super) fn apply_policy(&mut self, p: &BorderParams, policy: &Policy) {
+        self.suspended = policy.suspended;
+        self.enforcement = policy.enforcement(p, Region::Transit);
+        for (leg, l) in p.legs.iter().enumerate() {
+            let enforcement = policy.enforcement(p, l.region);
+            for (mode, md) in p.modes.iter().enumerate() {
+                for papers in 0..2 {
+                    let mut factor = md.detection_factor * enforcement;
+                    if papers == 1 {
+                        factor *= p.mexico.papers_detection_factor;
+                    }
+                    let p_cp = scaled(l.checkpoint_detection, factor);
+                    self.leg_detection[leg][mode][papers] =
+                        1.0 - (1.0 - p_cp).powi(l.checkpoints as i32);
+                }
+            }
+        }
+    }
+
+    /// The day's news: how open each city's ports were at its end.
+    pub(super) fn record_news(&mut self, p: &BorderParams, ports: &Ports) {
+        for c in 0..p.cities.len() {
+            let open = ports.city_open(p, c);
+            self.city_open_history[c].push(open);
+        }
+    }
+
     /// Recomputes the cumulative route weights from each start place, with the
     /// port states heard `info_delay_days` ago.
-    pub(super) fn update_route_weights(&mut self, today: usize) {
-        let rc = &self.p.route_choice;
-        let transit = self.enforcement(Region::Transit);
+    pub(super) fn update_route_weights(&mut self, p: &BorderParams, today: usize) {
+        let rc = &p.route_choice;
+        let transit = self.enforcement;
         for lists in &mut self.route_cum {
             lists[0].clear();
             lists[1].clear();
         }
-        for (r, route) in self.p.routes.iter().enumerate() {
+        for (r, route) in p.routes.iter().enumerate() {
             let hist = &self.city_open_history[route.city];
             let heard = if hist.is_empty() {
                 1.0
@@ -38,15 +139,16 @@ impl BorderModel<'_> {
     /// starts its first leg.
     pub(super) fn start_journey(
         &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
         slot: u32,
         place: usize,
-        sched: &mut Scheduler<BorderEvent>,
     ) {
-        let plan = usize::from(self.parties[slot as usize].plan == PLAN_CROSS);
+        let plan = usize::from(ctx.parties[slot].plan == PLAN_CROSS);
         let list = &self.route_cum[place][plan];
         let total = list.last().map_or(0.0, |x| x.1);
         let route = if total > 0.0 {
-            let u = self.rng_travel.random::<f64>() * total;
+            let u = self.rng.random::<f64>() * total;
             list.iter()
                 .find(|x| u < x.1)
                 .unwrap_or(&list[list.len() - 1])
@@ -55,20 +157,21 @@ impl BorderModel<'_> {
             // Every route weighs zero: take the first from here.
             list.first().map_or(0, |x| x.0)
         };
-        let pt = &mut self.parties[slot as usize];
+        let pt = &mut ctx.parties[slot];
         pt.route = route;
         pt.leg = 0;
-        self.start_leg(slot, sched);
+        self.start_leg(ctx, sched, slot);
     }
 
     /// Chooses the mode of `leg` for a party: weights by papers, skipping
     /// suspended modes and full stations.
-    pub(super) fn choose_mode(&mut self, slot: u32, leg: usize) -> usize {
-        let pt = self.parties[slot as usize];
-        let legal = pt.papers || self.p.origins[pt.origin as usize].mexican;
+    fn choose_mode(&mut self, ctx: &Ctx<'_>, slot: u32, leg: usize) -> usize {
+        let p = ctx.p;
+        let pt = ctx.parties[slot];
+        let legal = pt.papers || p.origins[pt.origin as usize].mexican;
         let mut w = [0.0; 4];
-        for (k, md) in self.p.modes.iter().enumerate() {
-            if !self.p.legs[leg].modes[k] || self.policy.suspended[k] {
+        for (k, md) in p.modes.iter().enumerate() {
+            if !p.legs[leg].modes[k] || self.suspended[k] {
                 continue;
             }
             // A scheduled mode whose station holds more than a day of seats is
@@ -87,9 +190,9 @@ impl BorderModel<'_> {
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
             // Nothing else left: walk (always allowed on foot/truck legs).
-            return if self.p.legs[leg].modes[3] { 3 } else { 1 };
+            return if p.legs[leg].modes[3] { 3 } else { 1 };
         }
-        let mut u = self.rng_travel.random::<f64>() * total;
+        let mut u = self.rng.random::<f64>() * total;
         for (k, wk) in w.iter().enumerate() {
             if u < *wk {
                 return k;
@@ -101,47 +204,53 @@ impl BorderModel<'_> {
 
     /// Starts the current leg: queue at the station for a scheduled mode,
     /// otherwise set off now.
-    pub(super) fn start_leg(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let pt = self.parties[slot as usize];
-        let leg = self.p.routes[pt.route as usize].legs[pt.leg as usize];
-        let mode = self.choose_mode(slot, leg);
-        self.parties[slot as usize].mode = mode as u8;
-        self.goto(slot, level::TRANSIT + mode);
-        if self.p.modes[mode].departures_per_day > 0.0 {
+    pub(super) fn start_leg(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) {
+        let p = ctx.p;
+        let pt = ctx.parties[slot];
+        let leg = p.routes[pt.route as usize].legs[pt.leg as usize];
+        let mode = self.choose_mode(ctx, slot, leg);
+        ctx.parties[slot].mode = mode as u8;
+        ctx.parties.goto(slot, level::TRANSIT + mode);
+        if p.modes[mode].departures_per_day > 0.0 {
             self.station[leg][mode].push_back(slot);
             self.station_persons[leg][mode] += u64::from(pt.size);
         } else {
-            self.travel(slot, leg, mode, sched);
+            self.travel(ctx, sched, slot, leg, mode);
         }
     }
 
     /// Sets a party moving along `leg` by `mode` now: it reaches the end or is
     /// detected at a checkpoint on the way.
-    pub(super) fn travel(
+    fn travel(
         &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
         slot: u32,
         leg: usize,
         mode: usize,
-        sched: &mut Scheduler<BorderEvent>,
     ) {
-        let pt = self.parties[slot as usize];
-        let l = &self.p.legs[leg];
-        let md = &self.p.modes[mode];
-        let speed = self
-            .rng_travel
-            .random_range(md.km_per_day_min..=md.km_per_day_max);
+        let p = ctx.p;
+        let pt = ctx.parties[slot];
+        let l = &p.legs[leg];
+        let md = &p.modes[mode];
+        let speed = self.rng.random_range(md.km_per_day_min..=md.km_per_day_max);
         let days = l.km / speed;
-        let pid = self.goto(slot, level::TRANSIT + mode);
-        let p_leg = if self.p.origins[pt.origin as usize].mexican {
+        let pid = ctx.parties.goto(slot, level::TRANSIT + mode);
+        let p_leg = if p.origins[pt.origin as usize].mexican {
             0.0
         } else {
             self.leg_detection[leg][mode][usize::from(pt.papers)]
         };
-        if self.rng_travel.random::<f64>() < p_leg {
-            let at = days * self.rng_travel.random::<f64>();
-            self.at(sched, at, pid, Step::Detained);
+        if self.rng.random::<f64>() < p_leg {
+            let at = days * self.rng.random::<f64>();
+            ctx.at(sched, at, pid, Step::Detained);
         } else {
-            self.at(sched, days, pid, Step::LegDone);
+            ctx.at(sched, days, pid, Step::LegDone);
         }
     }
 
@@ -149,17 +258,18 @@ impl BorderModel<'_> {
     /// its seats; riders of a suspended mode choose again.
     pub(super) fn departure(
         &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
         leg: usize,
         mode: usize,
-        sched: &mut Scheduler<BorderEvent>,
     ) {
-        let md = &self.p.modes[mode];
-        if self.policy.suspended[mode] {
+        let md = &ctx.p.modes[mode];
+        if self.suspended[mode] {
             // Riders waiting for a suspended service choose another mode.
             let waiting: Vec<u32> = self.station[leg][mode].drain(..).collect();
             self.station_persons[leg][mode] = 0;
             for slot in waiting {
-                self.start_leg(slot, sched);
+                self.start_leg(ctx, sched, slot);
             }
         } else {
             let mut seats = md.seats;
@@ -167,14 +277,14 @@ impl BorderModel<'_> {
                 let Some(slot) = self.station[leg][mode].pop_front() else {
                     break;
                 };
-                let size = self.size(slot);
+                let size = ctx.parties.size(slot);
                 self.station_persons[leg][mode] -= u64::from(size);
                 seats -= f64::from(size);
-                self.travel(slot, leg, mode, sched);
+                self.travel(ctx, sched, slot, leg, mode);
             }
         }
         let gap = 1.0 / md.departures_per_day;
-        if Self::day_of(sched.now() + days_to_time(gap)) < self.days as usize {
+        if day_of(sched.now() + days_to_time(gap)) < ctx.days as usize {
             sched.schedule_in(
                 days_to_time(gap).max(1),
                 BorderEvent::Departure {
@@ -185,16 +295,22 @@ impl BorderModel<'_> {
         }
     }
 
-    /// A leg is done: the next leg starts, or the party reaches its city.
-    pub(super) fn leg_done(&mut self, slot: u32, sched: &mut Scheduler<BorderEvent>) {
-        let pt = &mut self.parties[slot as usize];
+    /// A leg is done: the next leg starts, or the party has reached the
+    /// city returned.
+    pub(super) fn leg_done(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) -> Option<usize> {
+        let p = ctx.p;
+        let pt = &mut ctx.parties[slot];
         pt.leg += 1;
-        let route = &self.p.routes[pt.route as usize];
+        let route = &p.routes[pt.route as usize];
         if pt.leg as usize >= route.legs.len() {
-            let city = route.city;
-            self.arrive_city(slot, city, sched);
-        } else {
-            self.start_leg(slot, sched);
+            return Some(route.city);
         }
+        self.start_leg(ctx, sched, slot);
+        None
     }
 }

@@ -1,0 +1,314 @@
+//! What the mechanisms share, passed to each explicitly: the parameters, the
+//! party slab and its ledger, the hourly timers of party events, and the
+//! day's national counters.
+
+use rand_distr::{Distribution, Exp1};
+
+use super::daily::{Daily, Row};
+use super::parties::{Parties, Pid};
+use super::{BorderEvent, Step, level, outcome};
+use crate::border::params::BorderParams;
+use crate::engine::{DAY, HOUR, Scheduler, SimTime};
+use crate::metrics::{MetricKind, Unit};
+use crate::rng::Stream;
+
+/// Width of a bucket of future party events [s] (see [`Ctx::at`]).
+pub(super) const BUCKET: SimTime = HOUR;
+
+/// People counted during the current day, all places together
+/// [persons/day]; reset at the day's end.
+#[derive(Debug, Default)]
+pub(super) struct DayCounts {
+    /// Arrivals into Mexico.
+    pub(super) arrivals: u64,
+    /// Detections by Mexico (one per person detected).
+    pub(super) mx: u64,
+    /// Border Patrol apprehensions between ports.
+    pub(super) usbp: u64,
+    /// Encounters (people processed) at ports of entry.
+    pub(super) ofo: u64,
+    /// Crossings between ports not detected.
+    pub(super) gotaways: u64,
+}
+
+/// The common ground of the mechanisms (see the module doc).
+pub(super) struct Ctx<'p> {
+    /// The validated parameters.
+    pub(super) p: &'p BorderParams,
+    /// Days simulated, spin-up included [d].
+    pub(super) days: u32,
+    /// Every party in the system and the ledger of people.
+    pub(super) parties: Parties,
+    /// National counts of the current day.
+    pub(super) today: DayCounts,
+    /// Party events of later hours, by hour (see [`Ctx::at`]).
+    buckets: Vec<Vec<(SimTime, Pid, Step)>>,
+}
+
+impl<'p> Ctx<'p> {
+    /// The shared state of a replication of `days` days [d].
+    pub(super) fn new(p: &'p BorderParams, days: u32) -> Self {
+        Self {
+            p,
+            days,
+            parties: Parties::default(),
+            today: DayCounts::default(),
+            buckets: vec![Vec::new(); days as usize * (DAY / BUCKET) as usize],
+        }
+    }
+
+    /// Schedules `step` for a party after `delay_days` [d]. Events beyond
+    /// the current hour wait in an hourly bucket and enter the engine's queue
+    /// at that hour's tick: the heap then holds about an hour of events (a
+    /// few thousand) instead of every timer of the weeks ahead, so its sifts
+    /// stay short and in cache (profiling showed the heap at about half the
+    /// run time with day buckets). The ticks cost 24 events a day.
+    pub(super) fn at(
+        &mut self,
+        sched: &mut Scheduler<BorderEvent>,
+        delay_days: f64,
+        pid: Pid,
+        step: Step,
+    ) {
+        // Round half up by truncation (delays are ≥ 0): `f64::round` is a
+        // libm call here and showed up at ~5% of the run time.
+        let t = sched.now() + (delay_days.max(0.0) * DAY as f64 + 0.5) as SimTime;
+        let bucket = (t / BUCKET) as usize;
+        if bucket > (sched.now() / BUCKET) as usize {
+            if bucket < self.buckets.len() {
+                self.buckets[bucket].push((t, pid, step));
+            }
+            // Past the horizon: it would never be handled.
+        } else {
+            sched.schedule_at(t, BorderEvent::Party(pid, step));
+        }
+    }
+
+    /// Bucket tick: moves this hour's bucket into the engine's queue.
+    pub(super) fn release_bucket(&mut self, sched: &mut Scheduler<BorderEvent>) {
+        let k = (sched.now() / BUCKET) as usize;
+        let mut bucket = std::mem::take(&mut self.buckets[k]);
+        for (t, pid, step) in bucket.drain(..) {
+            sched.schedule_at(t, BorderEvent::Party(pid, step));
+        }
+        // Hand the allocation to a later bucket so allocations are reused.
+        if let Some(next) = self.buckets.get_mut(k + 1)
+            && next.capacity() < bucket.capacity()
+        {
+            bucket.append(next);
+            *next = bucket;
+        }
+        if k + 1 < self.buckets.len() {
+            sched.schedule_at((k as SimTime + 1) * BUCKET, BorderEvent::BucketTick);
+        }
+    }
+
+    /// Whether `now` [s] plus one day is still within the horizon.
+    pub(super) fn has_tomorrow(&self, now: SimTime) -> bool {
+        day_of(now + DAY) < self.days as usize
+    }
+
+    /// Writes the national metrics and starts a new day's counts.
+    pub(super) fn end_of_day(&mut self, row: &mut Row<'_>) {
+        row.national(self, &national_metrics());
+        self.today = DayCounts::default();
+    }
+}
+
+/// An exponential draw with mean `mean`.
+pub(super) fn exp(rng: &mut Stream, mean: f64) -> f64 {
+    let e: f64 = Exp1.sample(rng);
+    e * mean
+}
+
+/// Detection probability of one check with base probability `p0` under a
+/// hazard factor `factor`: the hazard −ln(1 − p0) scales linearly.
+pub(super) fn scaled(p0: f64, factor: f64) -> f64 {
+    if p0 >= 1.0 {
+        return if factor > 0.0 { 1.0 } else { 0.0 };
+    }
+    1.0 - (1.0 - p0).powf(factor)
+}
+
+/// Day index of time `now` [s].
+pub(super) fn day_of(now: SimTime) -> usize {
+    (now / DAY).max(0) as usize
+}
+
+/// People at level `l` [persons].
+fn at_level(c: &Ctx<'_>, l: usize) -> f64 {
+    c.parties.level[l] as f64
+}
+
+/// National metrics from the day's counts and the ledger, first in the
+/// records' column order: flows of the day, where people are at its end, and
+/// running totals.
+pub(super) fn national_metrics<'p>() -> Vec<Daily<Ctx<'p>>> {
+    let mut all = Vec::with_capacity(24);
+    all.extend(day_count_metrics());
+    all.extend(level_metrics());
+    all.extend(ledger_metrics());
+    all
+}
+
+/// The day's national counts.
+fn day_count_metrics<'p>() -> [Daily<Ctx<'p>>; 5] {
+    use MetricKind::Count;
+    use Unit::Persons;
+    let d = Daily::new;
+    [
+        d(
+            "arrivals",
+            Persons,
+            Count,
+            "Arrivals into Mexico",
+            |c, _| c.today.arrivals as f64,
+        ),
+        d(
+            "mx_detections",
+            Persons,
+            Count,
+            "Detections by Mexico",
+            |c, _| c.today.mx as f64,
+        ),
+        d(
+            "usbp_apprehensions",
+            Persons,
+            Count,
+            "USBP apprehensions",
+            |c, _| c.today.usbp as f64,
+        ),
+        d(
+            "ofo_encounters",
+            Persons,
+            Count,
+            "OFO encounters at ports",
+            |c, _| c.today.ofo as f64,
+        ),
+        d("gotaways", Persons, Count, "Got-aways", |c, _| {
+            c.today.gotaways as f64
+        }),
+    ]
+}
+
+/// People by where they are at the day's end.
+fn level_metrics<'p>() -> [Daily<Ctx<'p>>; 12] {
+    use MetricKind::Level;
+    use Unit::Persons;
+    let d = Daily::new;
+    [
+        d(
+            "in_transit",
+            Persons,
+            Level,
+            "In transit through Mexico",
+            |c, _| {
+                c.parties.level[level::TRANSIT..level::TRANSIT + 4]
+                    .iter()
+                    .sum::<u64>() as f64
+            },
+        ),
+        d(
+            "waiting_south",
+            Persons,
+            Level,
+            "Waiting in the south",
+            |c, _| at_level(c, level::WAITING_SOUTH),
+        ),
+        d(
+            "waiting_north",
+            Persons,
+            Level,
+            "Waiting in northern cities",
+            |c, _| at_level(c, level::WAITING_NORTH),
+        ),
+        d("port_queue", Persons, Level, "Queued at ports", |c, _| {
+            at_level(c, level::PORT_QUEUE)
+        }),
+        d("caravan_size", Persons, Level, "In caravans", |c, _| {
+            at_level(c, level::CARAVAN)
+        }),
+        d(
+            "in_transit:bus",
+            Persons,
+            Level,
+            "In transit by bus",
+            |c, _| at_level(c, level::TRANSIT),
+        ),
+        d(
+            "in_transit:truck",
+            Persons,
+            Level,
+            "In transit by truck",
+            |c, _| at_level(c, level::TRANSIT + 1),
+        ),
+        d(
+            "in_transit:train",
+            Persons,
+            Level,
+            "In transit by train",
+            |c, _| at_level(c, level::TRANSIT + 2),
+        ),
+        d(
+            "in_transit:foot",
+            Persons,
+            Level,
+            "In transit on foot",
+            |c, _| at_level(c, level::TRANSIT + 3),
+        ),
+        d(
+            "detained_mexico",
+            Persons,
+            Level,
+            "Detained in Mexico",
+            |c, _| at_level(c, level::DETAINED_MX),
+        ),
+        d("in_custody", Persons, Level, "In US custody", |c, _| {
+            at_level(c, level::CUSTODY)
+        }),
+        d("in_system", Persons, Level, "In the system", |c, _| {
+            c.parties.in_system() as f64
+        }),
+    ]
+}
+
+/// Running totals of the ledger, and its balance.
+fn ledger_metrics<'p>() -> [Daily<Ctx<'p>>; 7] {
+    use MetricKind::{Cumulative, Level};
+    use Unit::Persons;
+    let d = Daily::new;
+    let total =
+        |name, label, value: fn(&Ctx<'p>, usize) -> f64| d(name, Persons, Cumulative, label, value);
+    [
+        total("arrivals_cumulative", "Arrivals since start", |c, _| {
+            c.parties.arrived as f64
+        }),
+        total("outcome:entered_port", "Entered at a port", |c, _| {
+            c.parties.outcome[outcome::ENTERED_PORT] as f64
+        }),
+        total(
+            "outcome:apprehended",
+            "Apprehended between ports",
+            |c, _| c.parties.outcome[outcome::APPREHENDED] as f64,
+        ),
+        total("outcome:got_away", "Got away", |c, _| {
+            c.parties.outcome[outcome::GOT_AWAY] as f64
+        }),
+        total(
+            "outcome:returned_by_mexico",
+            "Returned by Mexico",
+            |c, _| c.parties.outcome[outcome::RETURNED_BY_MEXICO] as f64,
+        ),
+        total("outcome:settled_in_mexico", "Settled in Mexico", |c, _| {
+            c.parties.outcome[outcome::SETTLED_IN_MEXICO] as f64
+        }),
+        d(
+            "conservation_error",
+            Persons,
+            Level,
+            "Conservation error",
+            |c, _| c.parties.conservation_error() as f64,
+        )
+        .internal(),
+    ]
+}

@@ -1,0 +1,127 @@
+//! Daily metrics as the mechanisms declare them: each metric's spec and how
+//! its value is read at the day's end, side by side, and the row they fill.
+//!
+//! A mechanism lists its metrics once as [`Daily`] entries. The same list
+//! gives the declared [`MetricSpec`]s (in [`super::metric_specs`]) and the
+//! values written at the day's end (in [`super::BorderModel`]'s
+//! `end_of_day`), so a name cannot drift away from its value, and adding a
+//! metric touches only the file of the mechanism that owns it.
+
+use crate::metrics::{MetricKind, MetricSpec, Unit};
+
+/// One daily metric of a mechanism whose state is `S`.
+pub(super) struct Daily<S> {
+    /// Metric name (`usbp_apprehensions`), shared by all places.
+    pub(super) name: &'static str,
+    /// Unit of one day's value.
+    pub(super) unit: Unit,
+    /// What the value means over its day.
+    pub(super) kind: MetricKind,
+    /// Human label without the place.
+    pub(super) label: &'static str,
+    /// The day's value from the mechanism's state at place index `i` (0 for
+    /// a national metric).
+    pub(super) value: fn(&S, usize) -> f64,
+    /// A check of the model's bookkeeping, not a result (see
+    /// [`MetricSpec::internal`]).
+    pub(super) internal: bool,
+}
+
+impl<S> Daily<S> {
+    /// A metric read by `value`.
+    pub(super) fn new(
+        name: &'static str,
+        unit: Unit,
+        kind: MetricKind,
+        label: &'static str,
+        value: fn(&S, usize) -> f64,
+    ) -> Self {
+        Self {
+            name,
+            unit,
+            kind,
+            label,
+            value,
+            internal: false,
+        }
+    }
+
+    /// Marks a bookkeeping check.
+    pub(super) fn internal(self) -> Self {
+        Self {
+            internal: true,
+            ..self
+        }
+    }
+
+    /// The declared spec of this metric (national).
+    pub(super) fn spec(&self) -> MetricSpec {
+        let spec = MetricSpec::new(self.name, self.unit, self.kind, self.label);
+        if self.internal { spec.internal() } else { spec }
+    }
+}
+
+/// Specs of national metrics `table`, in its order.
+pub(super) fn national<S>(table: &[Daily<S>]) -> Vec<MetricSpec> {
+    table.iter().map(Daily::spec).collect()
+}
+
+/// Specs of per-place metrics `table` for each of `places`: place by place,
+/// each place's metrics in the table's order.
+pub(super) fn per_place<'a, S>(
+    table: &[Daily<S>],
+    places: impl Iterator<Item = &'a str>,
+) -> Vec<MetricSpec> {
+    places
+        .flat_map(|at| table.iter().map(move |m| m.spec().at(at)))
+        .collect()
+}
+
+/// A day's row of the table being filled, left to right.
+pub(super) struct Row<'a> {
+    /// The day's cells, one per declared metric.
+    cells: &'a mut [f64],
+    /// Index of the next cell to write.
+    next: usize,
+}
+
+impl<'a> Row<'a> {
+    /// An empty cursor at the start of `cells`.
+    pub(super) fn new(cells: &'a mut [f64]) -> Self {
+        Self { cells, next: 0 }
+    }
+
+    /// Writes the next cell. Panics past the declared width: a mechanism
+    /// wrote more values than it declared metrics.
+    pub(super) fn push(&mut self, value: f64) {
+        self.cells[self.next] = value;
+        self.next += 1;
+    }
+
+    /// Writes the national metrics `table` of `state`.
+    pub(super) fn national<S>(&mut self, state: &S, table: &[Daily<S>]) {
+        for m in table {
+            self.push((m.value)(state, 0));
+        }
+    }
+
+    /// Writes the per-place metrics `table` of `state` for places `0..n`, in
+    /// the order of [`per_place`].
+    pub(super) fn per_place<S>(&mut self, state: &S, n: usize, table: &[Daily<S>]) {
+        for i in 0..n {
+            for m in table {
+                self.push((m.value)(state, i));
+            }
+        }
+    }
+
+    /// Cells written so far.
+    pub(super) fn filled(&self) -> usize {
+        self.next
+    }
+
+    /// Width of the row (declared metrics).
+    pub(super) fn width(&self) -> usize {
+        self.cells.len()
+    }
+}
