@@ -11,6 +11,7 @@
 //! | [`rng`] | named random streams per (seed, replication, stream) |
 //! | [`calendar`] | dates at the edges: scenario dates ↔ simulation time |
 //! | [`metrics`] | one replication's daily metric table |
+//! | [`validate`] | path-aware checks (a path stack), name tables that hand out typed ids |
 //! | [`scenario`] | RON loading, `extend`, overrides and validation |
 //! | [`mmc`] | the M/M/c station that proves the engine |
 //! | [`montecarlo`] | replications in parallel, consumed in order |
@@ -49,6 +50,7 @@ pub mod shard;
 pub mod smoke;
 pub mod stats;
 pub mod sweep;
+pub mod validate;
 
 pub use error::{Error, Result};
 pub use scenario::Scenario;
