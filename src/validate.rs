@@ -148,19 +148,17 @@ impl Checks {
         self.deserialize(part.value, field)
     }
 
-    /// Deserializes every entry of a deferred list at `field[i]`, so that a
-    /// bad entry is reported and the others are still read; `None` if any
-    /// entry failed.
+    /// Deserializes every entry of a deferred list at `field["name"]` (or
+    /// `field[i]`, see [`Names::segment`]), so that a bad entry is reported
+    /// and the others are still read; `None` if any entry failed.
     pub fn read_list<T: DeserializeOwned>(
         &mut self,
         field: &str,
         parts: Vec<Deferred<T>>,
     ) -> Option<Vec<T>> {
-        let read: Vec<Option<T>> = parts
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| self.read(&format!("{field}[{i}]"), p))
-            .collect();
+        let values: Vec<Value> = parts.into_iter().map(|p| p.value).collect();
+        let names = entry_names(&values);
+        let read = self.each(field, &names, values, |c, _, v| c.deserialize(v, ""));
         read.into_iter().collect()
     }
 
@@ -261,6 +259,21 @@ impl Checks {
             problems: self.problems,
         }
     }
+}
+
+/// The table of a list of entries as written, by their `name` field (an
+/// entry without one counts as unnamed): for paths before the entries are
+/// read.
+pub fn entry_names(values: &[Value]) -> Names {
+    let key = Value::String("name".into());
+    let name = |v: &Value| match v {
+        Value::Map(m) => match m.get(&key) {
+            Some(Value::String(n)) => n.clone(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    Names::new("entry", values.iter().map(name).collect())
 }
 
 /// A part of the input kept as an untyped value until validation reads it
