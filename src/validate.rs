@@ -156,10 +156,19 @@ impl Checks {
         field: &str,
         parts: Vec<Deferred<T>>,
     ) -> Option<Vec<T>> {
+        self.read_each(field, parts).into_iter().collect()
+    }
+
+    /// As [`Checks::read_list`], keeping the entries that were read: `None`
+    /// for each that failed (its problem recorded).
+    pub fn read_each<T: DeserializeOwned>(
+        &mut self,
+        field: &str,
+        parts: Vec<Deferred<T>>,
+    ) -> Vec<Option<T>> {
         let values: Vec<Value> = parts.into_iter().map(|p| p.value).collect();
         let names = entry_names(&values);
-        let read = self.each(field, &names, values, |c, _, v| c.deserialize(v, ""));
-        read.into_iter().collect()
+        self.each(field, &names, values, |c, _, v| c.deserialize(v, ""))
     }
 
     /// Checks `v` > 0 and finite.
@@ -236,11 +245,24 @@ impl Checks {
         what: &'static str,
         names: Vec<String>,
     ) -> Names<I> {
+        self.unique_read_names(list, what, names.into_iter().map(Some).collect())
+    }
+
+    /// As [`Checks::unique_names`], for a list some of whose entries could
+    /// not be read (`None`: their problem is already recorded); those are
+    /// left out of the check.
+    pub fn unique_read_names<I: Id>(
+        &mut self,
+        list: &str,
+        what: &'static str,
+        names: Vec<Option<String>>,
+    ) -> Names<I> {
         self.at(list, |c| {
             for (i, n) in names.iter().enumerate() {
+                let Some(n) = n else { continue };
                 c.index(i, |c| {
                     c.nonempty("name", n);
-                    if names[..i].contains(n) {
+                    if names[..i].iter().flatten().any(|m| m == n) {
                         c.fail(
                             "name",
                             format!("\"{n}\" is used twice in `{list}`; names must be unique"),
@@ -249,7 +271,10 @@ impl Checks {
                 });
             }
         });
-        Names::new(what, names)
+        Names::new(
+            what,
+            names.into_iter().map(Option::unwrap_or_default).collect(),
+        )
     }
 
     /// Turns the collected problems into an [`Error::Invalid`].

@@ -113,7 +113,7 @@ struct RawBorder {
     #[serde(default)]
     caravans: Vec<Deferred<RawCaravan>>,
     #[serde(default)]
-    interventions: Vec<Deferred<Value>>,
+    interventions: Vec<Value>,
 }
 
 /// The validated border model.
@@ -162,10 +162,11 @@ pub struct BorderParams {
     pub drivers: Vec<Driver>,
 }
 
-/// The `model` section with every part read into its type. A section that
-/// failed to read is `None` (nothing refers to it by name, so the others
-/// are still checked); a list that failed stops validation before the
-/// checks across sections, whose messages would only echo the failure.
+/// The `model` section with every part read into its type. A section, a
+/// caravan or an intervention that failed to read is `None`: nothing refers
+/// to it by name, so the rest is still checked. A list that others refer to
+/// (ports, hubs, …) stops validation if an entry failed, before the checks
+/// across sections, whose messages would only echo the failure.
 struct Parts {
     spinup_days: u32,
     road_factor: f64,
@@ -184,8 +185,8 @@ struct Parts {
     cbp_one: Option<CbpOne>,
     sectors: Vec<Sector>,
     between_ports: Option<BetweenPorts>,
-    caravans: Vec<RawCaravan>,
-    interventions: Vec<RawIntervention>,
+    caravans: Vec<Option<RawCaravan>>,
+    interventions: Vec<Option<RawIntervention>>,
 }
 
 /// The southern and transit network, checked and resolved: what origins,
@@ -256,12 +257,11 @@ impl Parts {
         let cbp_one = c.read("cbp_one", raw.cbp_one);
         let sectors = c.read_list("sectors", raw.sectors);
         let between_ports = c.read("between_ports", raw.between_ports);
-        let caravans = c.read_list("caravans", raw.caravans);
-        let interventions = c.read_list("interventions", raw.interventions);
+        let caravans = c.read_each("caravans", raw.caravans);
         // Each intervention is read by its kind (see `policy`).
-        let interventions: Option<Vec<Option<RawIntervention>>> = interventions.map(|list| {
-            let names = entry_names(&list);
-            c.each("interventions", &names, list, |c, _, v| policy::read(c, v))
+        let names = entry_names(&raw.interventions);
+        let interventions = c.each("interventions", &names, raw.interventions, |c, _, v| {
+            policy::read(c, v)
         });
         let routes = routes?;
         for (i, r) in routes.iter().enumerate() {
@@ -290,8 +290,8 @@ impl Parts {
             cbp_one,
             sectors: sectors?,
             between_ports,
-            caravans: caravans?,
-            interventions: interventions?.into_iter().collect::<Option<_>>()?,
+            caravans,
+            interventions,
         })
     }
 
@@ -364,21 +364,21 @@ impl Parts {
             c.at("between_ports", |c| bp.check(c));
         }
 
-        let caravan_names: Names =
-            c.unique_names("caravans", "caravan", names_of(&caravans, |x| &x.name));
+        let names = caravans.iter().map(|x| x.as_ref().map(|x| x.name.clone()));
+        let caravan_names: Names = c.unique_read_names("caravans", "caravan", names.collect());
         let caravans = c.each("caravans", &caravan_names, caravans, |c, _, x| {
-            x.check(c, cal, &net.hub_names)
+            x?.check(c, cal, &net.hub_names)
         });
 
-        let names: Vec<String> = interventions.iter().map(policy::name).collect();
-        let iv_names: Names = c.unique_names("interventions", "intervention", names);
+        let names = interventions.iter().map(|x| x.as_ref().map(policy::name));
+        let iv_names: Names = c.unique_read_names("interventions", "intervention", names.collect());
         let policy_names = PolicyNames {
             ports: &net.port_names,
             origins: &origin_names,
             modes: &transit::mode_names(),
         };
         let interventions = c.each("interventions", &iv_names, interventions, |c, _, iv| {
-            iv.check(c, cal, &policy_names)
+            iv?.check(c, cal, &policy_names)
         });
 
         if !c.clean_since(before) {
