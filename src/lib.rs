@@ -20,6 +20,7 @@
 //! | core | [`stats`] | summaries across replications |
 //! | core | [`sensitivity`] | Sobol/Saltelli estimators |
 //! | core | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
+//! | validate | [`validate`] | path-aware checks (a path stack), name tables that hand out typed ids |
 //! | model | [`model`] | what a model is: `ModelKind` (kind, validation, experiment) |
 //! | model | [`montecarlo`] | `Experiment`; replications in parallel, consumed in order |
 //! | models | [`mmc`] | the M/M/c station that proves the engine |
@@ -70,6 +71,7 @@ pub mod shard;
 pub mod smoke;
 pub mod stats;
 pub mod sweep;
+pub mod validate;
 
 pub use error::{Error, Result};
 pub use scenario::Scenario;

@@ -20,7 +20,7 @@ use crate::metrics::{DailySeries, KpiSpec, MetricKind, MetricSpec, Unit};
 use crate::model::ModelKind;
 use crate::montecarlo::{Experiment, Replication};
 use crate::rng::{Stream, stream};
-use crate::scenario::Checks;
+use crate::validate::Checks;
 
 /// Validated parameters of the station.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,27 +57,32 @@ pub const MAX_WAITING: u64 = 10_000_000;
 impl MmcParams {
     /// Checks the `model` section of an M/M/c scenario.
     pub(crate) fn from_value(v: Value, cal: &Calendar, checks: &mut Checks) -> Option<Self> {
-        let raw: RawMmc = checks.deserialize(v, "model")?;
+        checks.at("model", |c| Self::check(c, v, cal))
+    }
+
+    /// Checks the section at the current path (`model`).
+    fn check(checks: &mut Checks, v: Value, cal: &Calendar) -> Option<Self> {
+        let raw: RawMmc = checks.deserialize(v, "")?;
         let before = checks.problems.len();
         checks.positive_at_most(
-            "model.arrival_rate_per_hour",
+            "arrival_rate_per_hour",
             raw.arrival_rate_per_hour,
             MAX_RATE_PER_HOUR,
         );
         checks.positive_at_most(
-            "model.service_rate_per_hour",
+            "service_rate_per_hour",
             raw.service_rate_per_hour,
             MAX_RATE_PER_HOUR,
         );
         if raw.servers == 0 || raw.servers > 100_000 {
             checks.fail(
-                "model.servers",
+                "servers",
                 format!("must be between 1 and 100000 (got {})", raw.servers),
             );
         }
         if raw.warmup_days >= cal.days {
             checks.fail(
-                "model.warmup_days",
+                "warmup_days",
                 format!(
                     "must be shorter than the horizon of {} days (got {})",
                     cal.days, raw.warmup_days
@@ -92,7 +97,7 @@ impl MmcParams {
         let growth = excess_per_hour * 24.0 * f64::from(cal.days);
         if checks.problems.len() == before && growth > MAX_WAITING as f64 {
             checks.fail(
-                "model",
+                "",
                 format!(
                     "the station is overloaded (λ = {}/h > cμ = {}/h): its queue would grow to about {:.0} customers \
                      over {} days, beyond the limit of {MAX_WAITING}; add servers or lower the arrival rate",

@@ -13,7 +13,7 @@ use ron::Value;
 
 use crate::calendar::Calendar;
 use crate::montecarlo::Experiment;
-use crate::scenario::Checks;
+use crate::validate::Checks;
 
 /// A kind of model selectable by `model.kind` in a scenario.
 pub trait ModelKind: 'static {

@@ -48,7 +48,7 @@ pub use params::BorderParams;
 use crate::calendar::Calendar;
 use crate::model::ModelKind;
 use crate::montecarlo::Experiment;
-use crate::scenario::Checks;
+use crate::validate::Checks;
 
 /// The border model as a scenario `kind`.
 pub struct Border;

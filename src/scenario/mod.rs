@@ -26,14 +26,14 @@ use std::path::Path;
 use chrono::NaiveDate;
 use ron::Value;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::calendar::{Calendar, check_date, check_month};
-use crate::error::{Error, Problem, Result};
+use crate::calendar::{Calendar, check_month};
+use crate::error::Result;
 pub use crate::model::ModelSpec;
 use crate::model::{Registration, register};
 use crate::montecarlo::Experiment;
+pub use crate::validate::{Checks, Problem};
 pub use source::Origin;
 
 /// Longest accepted horizon [d]: 100 years. Policy questions span months to a
@@ -272,108 +272,6 @@ fn check_model(value: Value, calendar: &Calendar, checks: &mut Checks) -> Option
                 ),
             );
             None
-        }
-    }
-}
-
-/// Collects every validation problem of a scenario, so that one run of
-/// `validate` lists them all.
-#[derive(Debug, Default)]
-pub struct Checks {
-    /// Problems found so far.
-    pub problems: Vec<Problem>,
-}
-
-impl Checks {
-    /// Records a problem at scenario path `path`.
-    pub fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.into(),
-            message: message.into(),
-        });
-    }
-
-    /// Deserializes `value` into `T`, recording a type error with its scenario
-    /// path under `prefix`.
-    pub fn deserialize<T: DeserializeOwned>(&mut self, value: Value, prefix: &str) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let inner = e.path().to_string();
-                let path = match (prefix.is_empty(), inner == ".") {
-                    (_, true) => prefix.to_string(),
-                    (true, false) => inner,
-                    (false, false) => format!("{prefix}.{inner}"),
-                };
-                self.fail(path, e.into_inner().to_string());
-                None
-            }
-        }
-    }
-
-    /// Checks `v` > 0 and finite.
-    pub fn positive(&mut self, path: impl Into<String>, v: f64) {
-        if !(v.is_finite() && v > 0.0) {
-            self.fail(path, format!("must be > 0 (got {v})"));
-        }
-    }
-
-    /// Checks `v` ≥ 0 and finite.
-    pub fn non_negative(&mut self, path: impl Into<String>, v: f64) {
-        if !(v.is_finite() && v >= 0.0) {
-            self.fail(path, format!("must be ≥ 0 (got {v})"));
-        }
-    }
-
-    /// Checks that `v` is a probability in [0, 1].
-    pub fn probability(&mut self, path: impl Into<String>, v: f64) {
-        if !(0.0..=1.0).contains(&v) {
-            self.fail(
-                path,
-                format!("must be a probability between 0 and 1 (got {v})"),
-            );
-        }
-    }
-
-    /// Checks 0 < `v` ≤ `hi`: a rate or size that must be positive and whose
-    /// upper bound guards against typos that would ask for absurd work.
-    pub fn positive_at_most(&mut self, path: impl Into<String>, v: f64, hi: f64) {
-        if !(v.is_finite() && v > 0.0 && v <= hi) {
-            self.fail(path, format!("must be > 0 and at most {hi} (got {v})"));
-        }
-    }
-
-    /// Checks `lo` ≤ `v` ≤ `hi`.
-    pub fn within(&mut self, path: impl Into<String>, v: f64, lo: f64, hi: f64) {
-        if !(v.is_finite() && v >= lo && v <= hi) {
-            self.fail(path, format!("must be between {lo} and {hi} (got {v})"));
-        }
-    }
-
-    /// Checks a non-empty string.
-    pub fn nonempty(&mut self, path: impl Into<String>, s: &str) {
-        if s.trim().is_empty() {
-            self.fail(path, "must not be empty");
-        }
-    }
-
-    /// Parses an ISO date in years 1 to 9999 ([`check_date`]), recording a
-    /// problem if it is not one.
-    pub fn date(&mut self, path: impl Into<String>, s: &str) -> Option<NaiveDate> {
-        match check_date(s) {
-            Ok(d) => Some(d),
-            Err(why) => {
-                self.fail(path, why);
-                None
-            }
-        }
-    }
-
-    /// Turns the collected problems into an [`Error::Invalid`].
-    pub fn into_error(self, label: &str) -> Error {
-        Error::Invalid {
-            file: label.to_string(),
-            problems: self.problems,
         }
     }
 }

@@ -228,30 +228,7 @@ fn element_name(v: &Value) -> Option<String> {
     }
 }
 
-/// " — did you mean "X"?" for the closest known name, or the list of known
-/// names when none is close.
-pub fn suggest(given: &str, known: impl IntoIterator<Item = String>) -> String {
-    let known: Vec<String> = known.into_iter().collect();
-    let best = known
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&given.to_lowercase(), &k.to_lowercase()),
-                k,
-            )
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((score, k)) if score >= 0.8 => format!(" — did you mean \"{k}\"?"),
-        _ if known.is_empty() => String::new(),
-        _ if known.len() <= 12 => format!(" (known: {})", known.join(", ")),
-        _ => format!(
-            " ({} known names, e.g. {})",
-            known.len(),
-            known[..6].join(", ")
-        ),
-    }
-}
+pub use crate::validate::suggest;
 
 #[cfg(test)]
 mod tests {
