@@ -5,7 +5,8 @@
 //! Models implement [`ModelKind`] and depend only on the layers below
 //! (engine, rng, calendar, metrics, validate, montecarlo); the scenario layer
 //! above keeps the registry of kinds. Adding a model is one `impl ModelKind`
-//! and one line in [`crate::scenario`]'s registry; nothing else names it.
+//! and one line in the scenario layer's registry (`scenario::MODELS`);
+//! nothing else names it.
 
 use std::fmt::Debug;
 

@@ -196,28 +196,7 @@ impl Sweep {
         }
         let all_kpis = base.experiment().kpis();
         let kpi_names: Vec<String> = all_kpis.iter().map(|k| k.name.clone()).collect();
-        let kpis: Vec<usize> = if raw.kpis.is_empty() {
-            (0..kpi_names.len()).collect()
-        } else {
-            raw.kpis
-                .iter()
-                .enumerate()
-                .filter_map(|(j, k)| {
-                    let pos = kpi_names.iter().position(|n| n == k);
-                    if pos.is_none() {
-                        checks.fail(
-                            format!("kpis[{j}]"),
-                            format!(
-                                "the base model has no KPI \"{}\"{}",
-                                shown(k),
-                                suggest(k, kpi_names.clone())
-                            ),
-                        );
-                    }
-                    pos
-                })
-                .collect()
-        };
+        let kpis = select_kpis(&raw.kpis, &kpi_names, &mut checks);
         let seed = raw.seed.unwrap_or(base.seed);
         let points_n = raw.points as usize;
         if matches!(design, Some(Design::Lhs) | Some(Design::Sobol)) && points_n < 2 {
@@ -245,30 +224,7 @@ impl Sweep {
                 }],
             });
         }
-        let mut problems = Vec::new();
-        for (k, point) in points.iter().enumerate() {
-            match point_scenario(base_value, &params, point, &label, k) {
-                // Valid; dropped here and built again when the point runs.
-                Ok(_) => {}
-                Err(Error::Invalid { problems: ps, .. }) => {
-                    let what = describe_point(&params, point);
-                    problems.extend(ps.into_iter().map(|p| Problem {
-                        path: p.path,
-                        message: format!("{} (at point {k}: {what})", p.message),
-                    }));
-                    if problems.len() >= 20 {
-                        break;
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid {
-                file: label,
-                problems,
-            });
-        }
+        check_points(base_value, &params, &points, &label)?;
         let hash = {
             let mut h = Sha256::new();
             h.update(text.as_bytes());
@@ -396,6 +352,68 @@ fn describe_point(params: &[Parameter], point: &[f64]) -> String {
         .map(|(p, x)| format!("{} = {x}", p.path))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Indices of the KPIs a sweep keeps: all of the base model's when it names
+/// none, else those named (each unknown one a problem with a suggestion).
+fn select_kpis(wanted: &[String], kpi_names: &[String], checks: &mut Checks) -> Vec<usize> {
+    if wanted.is_empty() {
+        (0..kpi_names.len()).collect()
+    } else {
+        wanted
+            .iter()
+            .enumerate()
+            .filter_map(|(j, k)| {
+                let pos = kpi_names.iter().position(|n| n == k);
+                if pos.is_none() {
+                    checks.fail(
+                        format!("kpis[{j}]"),
+                        format!(
+                            "the base model has no KPI \"{}\"{}",
+                            shown(k),
+                            suggest(k, kpi_names.to_vec())
+                        ),
+                    );
+                }
+                pos
+            })
+            .collect()
+    }
+}
+
+/// Builds, checks and drops every point's scenario, reporting the first 20
+/// problems with the point they belong to.
+fn check_points(
+    base: &Value,
+    params: &[Parameter],
+    points: &[Vec<f64>],
+    label: &str,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for (k, point) in points.iter().enumerate() {
+        match point_scenario(base, params, point, label, k) {
+            // Valid; dropped here and built again when the point runs.
+            Ok(_) => {}
+            Err(Error::Invalid { problems: ps, .. }) => {
+                let what = describe_point(params, point);
+                problems.extend(ps.into_iter().map(|p| Problem {
+                    path: p.path,
+                    message: format!("{} (at point {k}: {what})", p.message),
+                }));
+                if problems.len() >= 20 {
+                    break;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid {
+            file: label.to_string(),
+            problems,
+        });
+    }
+    Ok(())
 }
 
 /// Checks parameter `i` against the base scenario; gives it with the

@@ -1,5 +1,6 @@
 //! borderflow's integration tests, one binary with a module per concern.
 
+mod architecture;
 mod batch;
 mod border;
 mod cli;
