@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub const SHARD_PART_SEPARATOR: u8 = 0x1e;
 
 /// The files of a shard folder, in the order a shard fuzz input gives them.
-pub const SHARD_FILES: [&str; 7] = [
+pub const SHARD_FILES: [&str; 8] = [
     "shard.json",
     "daily.csv",
     "kpis.csv",
@@ -24,6 +24,7 @@ pub const SHARD_FILES: [&str; 7] = [
     "sweep.ron",
     "base.ron",
     "sweep.json",
+    "whatifs.ron",
 ];
 
 /// Writes `text` as a sweep file into `dir` (which must hold the base
