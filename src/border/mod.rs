@@ -25,10 +25,14 @@
 //!
 //! | module | concept |
 //! |---|---|
-//! | [`params`] | the scenario's `model` section: raw structs and validated parameters |
+//! | [`params`] | the scenario's `model` section, one file per mechanism: raw structs and validated parameters |
 //! | [`model`] | travel parties in a slab of slots, levels, events, the day observer |
+//! | `model::parties` | the shared party slab and its ledger (people per level and outcome) |
+//! | `model::context` | the small common ground: parameters, timers, the day's national counts and their metrics |
+//! | `model::daily` | a metric's declaration and its value side by side; the day's row |
+//! | `model::flow` | hand-offs between mechanisms; policy changes; the pressure check |
 //! | `model::arrivals` | the non-homogeneous Poisson arrivals by origin group |
-//! | `model::hubs` | southern hubs: the papers office, resting |
+//! | `model::hubs` | the walk from the river crossing; southern hubs: the papers office, resting |
 //! | `model::detention` | detection by Mexico and its outcomes |
 //! | `model::transit` | routes, modes, departures, legs and checkpoints |
 //! | `model::caravans` | caravans: formation, marches, shedding, dissolution |

@@ -94,3 +94,73 @@ fn two_whatifs_with_one_name_are_refused() {
         "nothing written"
     );
 }
+
+/// A comparison goes through the same job runner as a run: two shards
+/// merge into the bytes of the whole comparison, and `plot` (here
+/// `report::draw_files`) redraws the merged folder's difference charts from
+/// its files alone.
+#[test]
+fn compare_shards_merge_and_plot_redraws_them() {
+    use borderflow::runner::merge;
+    use borderflow::shard::Shard;
+    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
+    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
+    set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
+    set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
+    let eleven = Scenario::from_value(v, "eleven").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = |out: &str, shard: Option<Shard>| CompareOptions {
+        replications: Some(6),
+        out: Some(tmp.path().join(out)),
+        shard,
+        ..CompareOptions::default()
+    };
+    let whole = compare(
+        &base,
+        std::slice::from_ref(&eleven),
+        &opts("whole", None),
+        None,
+    )
+    .unwrap();
+    assert!(!whole.kpis.is_empty());
+    let mut dirs = Vec::new();
+    for k in 0..2 {
+        let name = format!("s{k}");
+        let shard = Some(Shard { index: k, count: 2 });
+        compare(
+            &base,
+            std::slice::from_ref(&eleven),
+            &opts(&name, shard),
+            None,
+        )
+        .unwrap();
+        dirs.push(tmp.path().join(name));
+    }
+    let merged = tmp.path().join("merged");
+    merge(&dirs, &merged, None).unwrap();
+    for f in [
+        "compare.csv",
+        "summary.json",
+        "kpis.csv",
+        "daily.csv",
+        "daily_summary.csv",
+        "whatifs.ron",
+    ] {
+        let a = std::fs::read(tmp.path().join("whole").join(f)).unwrap();
+        let b = std::fs::read(merged.join(f)).unwrap();
+        assert!(
+            a == b,
+            "{f} differs between the whole comparison and its merged shards"
+        );
+    }
+    let files = borderflow::report::draw_files(&merged).unwrap();
+    let pngs: Vec<_> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "png"))
+        .collect();
+    // One difference fan per metric of the M/M/c model (none of the border
+    // model's key metrics is there, so every metric is charted) and the KPI
+    // chart.
+    assert_eq!(pngs.len(), 5 + 1, "{pngs:?}");
+    assert!(merged.join("diff_eleven_queue_length.png").is_file());
+}

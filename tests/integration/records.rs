@@ -93,7 +93,7 @@ fn parquet_run_reads_back_as_the_csv_run() {
     assert_eq!(meta.num_row_groups(), 5, "one row group per replication");
     let schema = format!("{:?}", meta.file_metadata().schema_descr());
     assert!(
-        schema.contains("Date") && schema.contains("Double"),
+        schema.contains("Date") && schema.contains("DOUBLE"),
         "{schema}"
     );
     for f in ["daily_summary.csv", "scenario.ron"] {

@@ -194,6 +194,23 @@ fn sharded_sweep_merges_to_the_same_bytes() {
         let b = std::fs::read(tmp.path().join("merged").join(f)).unwrap();
         assert!(a == b, "{f} differs");
     }
+    // `plot` redraws the merged sweep's charts from its tables alone, the
+    // same files the merge drew.
+    let merged = tmp.path().join("merged");
+    let drawn = std::fs::read_dir(&merged)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .count();
+    let files = borderflow::report::draw_files(&merged).unwrap();
+    let pngs = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "png"))
+        .count();
+    assert!(
+        pngs > 0 && pngs == drawn,
+        "{pngs} charts redrawn, {drawn} drawn"
+    );
     // 24 points × 10 replications × 3 KPIs, plus the header.
     let rows = std::fs::read_to_string(tmp.path().join("whole/sweep.csv")).unwrap();
     assert_eq!(rows.lines().count(), 1 + 24 * 10 * 3);
