@@ -2,8 +2,9 @@
 //! recorded row by row and summarised according to the output contract
 //! ([`crate::output`]).
 //!
-//! The per-replication records (`daily.csv`, `kpis.csv`) are the source of
-//! truth: summaries are a pure function of them taken in replication order.
+//! The per-replication records (daily values and KPIs, CSV or Parquet, see
+//! [`crate::output::records`]) are the source of truth: summaries are a pure
+//! function of them taken in replication order.
 //! That is what lets a shard's records be merged, and an interrupted run be
 //! resumed, into the very bytes an uninterrupted single run writes.
 
