@@ -165,17 +165,12 @@ impl Aggregator {
     /// the KPI summaries.
     pub fn write(&mut self, dir: &Path, header: &RunHeader) -> Result<Vec<(String, Summary)>> {
         let dates: Vec<String> = header.dates()?.iter().map(|d| d.to_string()).collect();
-        let metrics = self.metrics;
         let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
         write_daily_summary(
             &dir.join("daily_summary.csv"),
-            summaries.iter().enumerate().map(|(i, s)| {
-                (
-                    dates[i / metrics].as_str(),
-                    &header.metrics[i % metrics],
-                    *s,
-                )
-            }),
+            &dates,
+            &header.metrics,
+            &summaries,
         )?;
         let kpis: Vec<(String, Summary)> = header
             .kpi_names()
