@@ -57,6 +57,28 @@ impl<'p> Ctx<'p> {
         }
     }
 
+    /// A stretch of `days` [d] that ends in `arrive`, unless the party is
+    /// detected on the way (probability `p_detect`), at a uniformly drawn
+    /// point of it. Both draws come from `rng`, the travelling mechanism's
+    /// own stream, in this order.
+    pub(super) fn travel(
+        &mut self,
+        sched: &mut Scheduler<BorderEvent>,
+        rng: &mut Stream,
+        p_detect: f64,
+        days: f64,
+        pid: Pid,
+        arrive: Step,
+    ) {
+        use rand::RngExt;
+        if rng.random::<f64>() < p_detect {
+            let at = days * rng.random::<f64>();
+            self.at(sched, at, pid, Step::Detained);
+        } else {
+            self.at(sched, days, pid, arrive);
+        }
+    }
+
     /// Schedules `step` for a party after `delay_days` [d]. Events beyond
     /// the current hour wait in an hourly bucket and enter the engine's queue
     /// at that hour's tick: the heap then holds about an hour of events (a

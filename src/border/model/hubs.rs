@@ -73,12 +73,7 @@ impl Hubs {
             .rng
             .random_range(foot.km_per_day_min..=foot.km_per_day_max);
         let walk = crossing.km_to_hub / speed;
-        if self.rng.random::<f64>() < p_det {
-            let at = walk * self.rng.random::<f64>();
-            ctx.at(sched, at, pid, Step::Detained);
-        } else {
-            ctx.at(sched, walk, pid, Step::ReachHub);
-        }
+        ctx.travel(sched, &mut self.rng, p_det, walk, pid, Step::ReachHub);
     }
 
     /// A party reaches its hub: it queues for papers (if its origin does and

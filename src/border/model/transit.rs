@@ -246,12 +246,7 @@ impl Transit {
         } else {
             self.leg_detection[leg][mode][usize::from(pt.papers)]
         };
-        if self.rng.random::<f64>() < p_leg {
-            let at = days * self.rng.random::<f64>();
-            ctx.at(sched, at, pid, Step::Detained);
-        } else {
-            ctx.at(sched, days, pid, Step::LegDone);
-        }
+        ctx.travel(sched, &mut self.rng, p_leg, days, pid, Step::LegDone);
     }
 
     /// A bus or train leaves the start of `leg`: it takes queued riders up to
