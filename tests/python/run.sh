@@ -9,7 +9,13 @@ bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 -m venv "$work/venv"
+# Debian splits venv support out (python3-venv): install it when missing.
+if ! python3 -m venv "$work/venv" >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; } ||
+        echo "warning: could not install python3-venv" >&2
+    rm -rf "$work/venv"
+    python3 -m venv "$work/venv"
+fi
 if ! "$work/venv/bin/pip" install -q pyarrow polars >"$work/pip.log" 2>&1; then
     if grep -qiE "connection|resolve|network|timed out|No matching distribution" "$work/pip.log"; then
         echo "SKIP: python records check (pip cannot reach the package registry)"
