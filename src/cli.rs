@@ -157,6 +157,13 @@ pub struct BatchArgs {
     /// capacities, port states) after every event; slower.
     #[arg(long)]
     pub check_invariants: bool,
+    /// Set a scenario value before validation, by scenario path, e.g.
+    /// `--set model.servers=12` or `--set 'model.ports["Lukeville"].lanes=4'`
+    /// (repeatable; VALUE is RON, and text that is not RON is taken as a
+    /// string). For `compare`, applied to every scenario of the comparison.
+    /// The saved `scenario.ron` and the scenario hash include it.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// How the per-replication records are written and what a finished folder
@@ -171,6 +178,64 @@ pub struct RecordArgs {
     /// shard, every daily value is kept for --resume and merge).
     #[arg(long, default_value = "daily", value_name = "DETAIL")]
     pub records: crate::output::Detail,
+}
+
+/// Loads the scenario at `path` (the embedded one without), applies the
+/// `--set PATH=VALUE` overrides in order, then validates it. A bad override
+/// is an input error naming `--set` and the path (exit code 2).
+pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Scenario> {
+    if sets.is_empty() {
+        return load_scenario(path);
+    }
+    let (mut value, label) = match path {
+        Some(p) => (
+            crate::scenario::source::load_file(p)?,
+            crate::input::shown(&p.display().to_string()),
+        ),
+        None => (
+            crate::scenario::source::load_text(
+                EMBEDDED_SCENARIO,
+                &Origin {
+                    label: EMBEDDED_LABEL.into(),
+                    dir: None,
+                },
+            )?,
+            EMBEDDED_LABEL.to_string(),
+        ),
+    };
+    let mut problems = Vec::new();
+    for set in sets {
+        let Some((at, text)) = set.split_once('=') else {
+            problems.push(crate::error::Problem {
+                path: crate::input::shown(set),
+                message: "expected PATH=VALUE, e.g. model.servers=12".into(),
+            });
+            continue;
+        };
+        let (at, text) = (at.trim(), text.trim());
+        // A bare word (`tuned`) reads in RON as a unit value: take it, like
+        // anything that is not RON, as a string.
+        let v = match ron::from_str::<ron::Value>(text) {
+            Ok(ron::Value::Unit) if text != "()" => ron::Value::String(text.into()),
+            Ok(v) => v,
+            Err(_) => ron::Value::String(text.into()),
+        };
+        if let Err(why) = crate::scenario::source::set_path(&mut value, at, v) {
+            problems.push(crate::error::Problem {
+                path: crate::input::shown(at),
+                message: why,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid {
+            file: format!("--set (on {label})"),
+            problems,
+        });
+    }
+    // The label stays the file's path: it is also the source an output
+    // folder must never replace.
+    Scenario::from_value(value, &label)
 }
 
 /// Loads the scenario at `path`, or the embedded one.
@@ -286,7 +351,7 @@ fn run_command(
     resume: bool,
     records: RecordArgs,
 ) -> Result<()> {
-    let scn = load_scenario(scenario.as_ref())?;
+    let scn = load_with_overrides(scenario.as_ref(), &batch.set)?;
     check_counts(batch.replications, batch.threads)?;
     let cancel = interrupt_flag();
     let quiet = batch.quiet;
@@ -337,10 +402,10 @@ fn compare_command(
     resume: bool,
     records: RecordArgs,
 ) -> Result<()> {
-    let base = Scenario::from_file(base)?;
+    let base = load_with_overrides(Some(&base.to_path_buf()), &batch.set)?;
     let whatifs = whatifs
         .iter()
-        .map(|p| Scenario::from_file(p))
+        .map(|p| load_with_overrides(Some(p), &batch.set))
         .collect::<Result<Vec<_>>>()?;
     check_counts(batch.replications, batch.threads)?;
     let cancel = interrupt_flag();

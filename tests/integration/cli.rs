@@ -191,3 +191,60 @@ fn unwritable_output_is_a_clear_error() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
 }
+
+/// `--set PATH=VALUE` changes a scenario value before validation: the run
+/// equals one of a scenario file with that value (same summaries, same
+/// hash), a bare word is taken as text, and a path the scenario lacks is
+/// refused with exit code 2, naming `--set` and the path, writing nothing.
+#[test]
+fn set_overrides_a_scenario_value_by_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = ["run", "scenarios/mmc.ron", "-r", "3", "-q", "--no-charts"];
+    let mut with_set = args.to_vec();
+    with_set.extend(["--set", "model.servers=12", "--set", "name=twelve"]);
+    let res = borderflow(&with_set, &tmp.path().join("set"));
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    // The same change written into a scenario file.
+    let text = std::fs::read_to_string("scenarios/mmc.ron")
+        .unwrap()
+        .replace("servers: 10", "servers: 12")
+        .replace("name: \"mmc\"", "name: \"twelve\"");
+    assert!(text.contains("servers: 12") && text.contains("\"twelve\""));
+    let file = tmp.path().join("twelve.ron");
+    std::fs::write(&file, text).unwrap();
+    let res = borderflow(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "-r",
+            "3",
+            "-q",
+            "--no-charts",
+        ],
+        &tmp.path().join("file"),
+    );
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    for f in ["summary.json", "daily_summary.csv", "kpis.csv"] {
+        let a = std::fs::read(tmp.path().join("set").join(f)).unwrap();
+        let b = std::fs::read(tmp.path().join("file").join(f)).unwrap();
+        assert!(a == b, "{f}: --set and the edited file differ");
+    }
+    let mut bad = args.to_vec();
+    bad.extend(["--set", "model.ports[0]=3"]);
+    let res = borderflow(&bad, &tmp.path().join("bad"));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--set") && err.contains("model.ports[0]"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("bad").exists());
+}
