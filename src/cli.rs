@@ -84,6 +84,12 @@ pub enum Command {
     Sweep {
         /// The sweep file (RON).
         sweep: PathBuf,
+        /// Replications per point (default: the sweep file's).
+        #[arg(short, long)]
+        replications: Option<u32>,
+        /// Master seed (default: the sweep file's, else the base scenario's).
+        #[arg(short, long)]
+        seed: Option<u64>,
         /// Worker threads (default: one per core).
         #[arg(short, long)]
         threads: Option<usize>,
@@ -93,6 +99,9 @@ pub enum Command {
         /// No progress bar.
         #[arg(short, long)]
         quiet: bool,
+        /// Write only the tables, no charts.
+        #[arg(long)]
+        no_charts: bool,
         /// Run only shard K of N (K from 0) of the points × replications.
         #[arg(long, value_name = "K/N")]
         shard: Option<Shard>,
@@ -292,14 +301,19 @@ fn dispatch(cli: Cli) -> Result<()> {
         } => compare_command(&base, &whatifs, batch, independent, shard, resume, records),
         Command::Sweep {
             sweep,
+            replications,
+            seed,
             threads,
             out,
             quiet,
+            no_charts,
             shard,
             resume,
             check_invariants,
             records,
         } => {
+            check_counts(replications, threads)?;
+            let overrides = crate::sweep::Overrides { replications, seed };
             let opts = RunOptions {
                 threads,
                 out,
@@ -309,10 +323,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 check_invariants,
                 format: records.format,
                 records: records.records,
-                charts: Some(crate::report::draw),
+                charts: (!no_charts).then_some(crate::report::draw as crate::runner::Charts),
                 ..RunOptions::default()
             };
-            sweep_command(&sweep, &opts, quiet)
+            sweep_command(&sweep, overrides, &opts, quiet)
         }
         Command::Merge { shards, out } => {
             let dir = crate::runner::merge(&shards, &out, Some(crate::report::draw))?;
@@ -455,9 +469,13 @@ fn compare_command(
 }
 
 /// `borderflow sweep`.
-fn sweep_command(sweep: &Path, opts: &RunOptions, quiet: bool) -> Result<()> {
-    let sw = crate::sweep::Sweep::from_file(sweep)?;
-    check_counts(None, opts.threads)?;
+fn sweep_command(
+    sweep: &Path,
+    overrides: crate::sweep::Overrides,
+    opts: &RunOptions,
+    quiet: bool,
+) -> Result<()> {
+    let sw = crate::sweep::Sweep::from_file_with(sweep, overrides)?;
     let cancel = interrupt_flag();
     let exp = sw.experiment();
     let job =

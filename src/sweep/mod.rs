@@ -99,6 +99,15 @@ fn absent() -> f64 {
     f64::NAN
 }
 
+/// Values the command line puts in place of a sweep file's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Replications per point.
+    pub replications: Option<u32>,
+    /// Master seed (also of the random designs' points).
+    pub seed: Option<u64>,
+}
+
 /// A validated sweep, ready to run.
 pub struct Sweep {
     /// Name (the output folder's).
@@ -127,13 +136,26 @@ impl Sweep {
     /// Loads and validates the sweep file at `path`, including every point's
     /// scenario (each is built, checked and dropped; see the module doc).
     pub fn from_file(path: &Path) -> Result<Self> {
+        Self::from_file_with(path, Overrides::default())
+    }
+
+    /// [`Sweep::from_file`] with the command line's replications per point
+    /// and seed in place of the file's (`sweep -r N -s SEED`). They are part
+    /// of the sweep's identity (its hash), as the file's own values are.
+    pub fn from_file_with(path: &Path, overrides: Overrides) -> Result<Self> {
         let label = shown(&path.display().to_string());
         let text = read_text(path, MAX_INPUT_BYTES)?;
         let value = source::parse_value(&text, &label)?;
         let mut checks = Checks::default();
-        let Some(raw) = checks.deserialize::<RawSweep>(value, "") else {
+        let Some(mut raw) = checks.deserialize::<RawSweep>(value, "") else {
             return Err(checks.into_error(&label));
         };
+        if let Some(r) = overrides.replications {
+            raw.replications = r;
+        }
+        if let Some(seed) = overrides.seed {
+            raw.seed = Some(seed);
+        }
         // The name is the default output folder's: the rule scenarios follow.
         if let Err(why) = check_name(&raw.name) {
             checks.fail("name", why);
@@ -228,6 +250,10 @@ impl Sweep {
         let hash = {
             let mut h = Sha256::new();
             h.update(text.as_bytes());
+            // Only when given, so a sweep without them keeps its hash.
+            if overrides != Overrides::default() {
+                h.update(format!("{overrides:?}").as_bytes());
+            }
             h.update(base.hash().as_bytes());
             h.finalize().iter().map(|b| format!("{b:02x}")).collect()
         };

@@ -501,3 +501,45 @@ fn design_too_large_is_refused_before_it_is_built() {
     );
     assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
 }
+
+/// `sweep -r N -s SEED --no-charts` replaces the file's replications per
+/// point and seed and draws no charts; the tables follow (the plan records
+/// the replications, the summary the seed).
+#[test]
+fn sweep_takes_replications_seed_and_no_charts_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let res = std::process::Command::new(env!("CARGO_BIN_EXE_borderflow"))
+        .args([
+            "sweep",
+            "scenarios/sweeps/mmc_servers.ron",
+            "-r",
+            "2",
+            "-s",
+            "77",
+        ])
+        .args(["--no-charts", "-q", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(plan["replications"], 2);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["seed"], 77);
+    let points = plan["points"].as_array().unwrap().len() as u64;
+    assert_eq!(summary["replications"], points * 2);
+    let charts = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .count();
+    assert_eq!(charts, 0, "--no-charts drew {charts} charts");
+    assert!(out.join("sweep_summary.csv").is_file());
+}
