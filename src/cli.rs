@@ -173,6 +173,10 @@ pub struct BatchArgs {
     /// The saved `scenario.ron` and the scenario hash include it.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Print the results as one JSON object on stdout instead of the table
+    /// (KPI summaries: mean, 95% CI, quantiles; the output folder).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How the per-replication records are written and what a finished folder
@@ -352,6 +356,18 @@ fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
+/// What every interval borderflow prints contains: replications differ only
+/// in their random numbers, the parameters are fixed (no calibration
+/// posterior is sampled yet).
+const UNCERTAINTY: &str = "Monte Carlo only, parameters fixed";
+
+/// Prints `value` as one line of JSON on stdout.
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| Error::Other(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
 /// The charts of a complete folder, unless `--no-charts`.
 fn charts(batch: &BatchArgs) -> Option<crate::runner::Charts> {
     (!batch.no_charts).then_some(crate::report::draw as crate::runner::Charts)
@@ -383,7 +399,18 @@ fn run_command(
         records: records.records,
     };
     let outcome = run(&scn, &opts, Some(&cancel))?;
-    if !quiet {
+    if batch.json {
+        let kpis: std::collections::BTreeMap<&str, &crate::stats::Summary> =
+            outcome.kpis.iter().map(|(n, s)| (n.as_str(), s)).collect();
+        print_json(&serde_json::json!({
+            "scenario": scn.name,
+            "seed": opts.seed.unwrap_or(scn.seed),
+            "replications": outcome.stats.replications,
+            "uncertainty": UNCERTAINTY,
+            "out_dir": outcome.out_dir,
+            "kpis": kpis,
+        }))?;
+    } else if !quiet {
         let secs = outcome.wall.as_secs_f64();
         println!(
             "{}: {} replications, {} events in {:.3} s ({:.1} M events/s) → {}",
@@ -395,6 +422,7 @@ fn run_command(
             outcome.out_dir.display()
         );
         println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
+        println!("(intervals: {UNCERTAINTY})");
         for (name, s) in &outcome.kpis {
             println!(
                 "{name:<32} {:>14.4} {:>28}",
@@ -439,7 +467,16 @@ fn compare_command(
         records: records.records,
     };
     let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
-    if !quiet {
+    if batch.json {
+        print_json(&serde_json::json!({
+            "baseline": base.name,
+            "seed": opts.seed.unwrap_or(base.seed),
+            "replications": outcome.stats.replications,
+            "uncertainty": UNCERTAINTY,
+            "out_dir": outcome.out_dir,
+            "kpis": outcome.kpis,
+        }))?;
+    } else if !quiet {
         println!(
             "{} what-if(s) against {}, {} paired replications → {}",
             whatifs.len(),
@@ -451,6 +488,7 @@ fn compare_command(
             "{:<24} {:<32} {:>14} {:>14} {:>30}",
             "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
         );
+        println!("(intervals: {UNCERTAINTY}; differences paired by common random numbers)");
         for d in &outcome.kpis {
             println!(
                 "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",

@@ -248,3 +248,35 @@ fn set_overrides_a_scenario_value_by_path() {
     );
     assert!(!tmp.path().join("bad").exists());
 }
+
+/// `--json` prints one JSON object on stdout: the KPI summaries (mean, 95%
+/// CI, quantiles) equal those in `summary.json`, with what the intervals
+/// contain and where the folder is.
+#[test]
+fn json_prints_the_kpis_as_one_object() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("j");
+    let res = borderflow(
+        &[
+            "run",
+            "scenarios/mmc.ron",
+            "-r",
+            "4",
+            "--no-charts",
+            "--json",
+        ],
+        &out,
+    );
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&res.stdout).expect("one JSON object");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(printed["kpis"], saved["kpis"]);
+    assert_eq!(printed["replications"], 4);
+    assert_eq!(printed["uncertainty"], "Monte Carlo only, parameters fixed");
+    assert!(printed["kpis"]["mean_wait_min"]["ci95_low"].is_number());
+}
