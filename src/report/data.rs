@@ -287,12 +287,25 @@ impl RunData {
         self.series.get(metric).map(Vec::as_slice)
     }
 
-    /// Names after `prefix:` of metrics `prefix:<name>`, in the model's order.
-    pub fn places(&self, prefix: &str) -> Vec<String> {
-        let p = format!("{prefix}:");
-        self.metric_order
+    /// The places metric `name` is declared at (for all origins), in the
+    /// model's order, among those the folder has values for. A folder
+    /// without declarations (older than them) falls back to the key's
+    /// `name:place` form.
+    pub fn places(&self, name: &str) -> Vec<String> {
+        if self.summary.metrics.is_empty() {
+            let p = format!("{name}:");
+            return self
+                .metric_order
+                .iter()
+                .filter_map(|m| m.strip_prefix(&p).map(str::to_string))
+                .collect();
+        }
+        self.summary
+            .metrics
             .iter()
-            .filter_map(|m| m.strip_prefix(&p).map(str::to_string))
+            .filter(|m| m.name == name && m.origin.is_none() && m.scenario.is_none())
+            .filter(|m| self.series.contains_key(&m.key()))
+            .filter_map(|m| m.place.clone())
             .collect()
     }
 

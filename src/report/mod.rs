@@ -119,18 +119,24 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
     for f in ports::figures(&run) {
         charts.push(save(&f, run_dir)?);
     }
-    // Per-place metrics drawn by the port and caravan charts.
+    // Per-place metrics drawn by the port and caravan charts, selected by
+    // their declared name and place.
     let per_place = [
-        "ofo_encounters:",
-        "port_queue:",
-        "port_open:",
-        "caravan_size:",
-        "caravan_km:",
+        "ofo_encounters",
+        "port_queue",
+        "port_open",
+        "caravan_size",
+        "caravan_km",
     ];
+    let drawn_per_place = |key: &str| match run.spec(key) {
+        Some(s) => s.place.is_some() && per_place.contains(&s.name.as_str()),
+        // A folder from before metrics were declared.
+        None => per_place.iter().any(|p| key.starts_with(&format!("{p}:"))),
+    };
     let rest: Vec<&String> = run
         .metric_order
         .iter()
-        .filter(|m| !covered.contains(*m) && !per_place.iter().any(|p| m.starts_with(p)))
+        .filter(|m| !covered.contains(*m) && !drawn_per_place(m))
         // Checks of the model's bookkeeping are records, not results.
         .filter(|m| !run.spec(m).is_some_and(|s| s.internal))
         .collect();
