@@ -68,6 +68,14 @@ pub enum Command {
         /// (only to see how much common random numbers narrow the intervals).
         #[arg(long)]
         independent: bool,
+        /// First day of a window (YYYY-MM-DD): every daily count is also
+        /// summed from --from to --to, both included, as a KPI of the
+        /// comparison (national, per port, per sector).
+        #[arg(long, value_name = "DATE", requires = "to")]
+        from: Option<String>,
+        /// Last day of the window (see --from).
+        #[arg(long, value_name = "DATE", requires = "from")]
+        to: Option<String>,
         /// Run only shard K of N (K from 0) of the paired replications,
         /// writing its records for `borderflow merge`.
         #[arg(long, value_name = "K/N")]
@@ -299,10 +307,23 @@ fn dispatch(cli: Cli) -> Result<()> {
             whatifs,
             batch,
             independent,
+            from,
+            to,
             shard,
             resume,
             records,
-        } => compare_command(&base, &whatifs, batch, independent, shard, resume, records),
+        } => {
+            let window = match (from, to) {
+                (Some(f), Some(t)) => Some((cli_date("--from", &f)?, cli_date("--to", &t)?)),
+                _ => None,
+            };
+            let run = RunArgs {
+                shard,
+                resume,
+                records,
+            };
+            compare_command(&base, &whatifs, batch, independent, window, run)
+        }
         Command::Sweep {
             sweep,
             replications,
@@ -434,16 +455,35 @@ fn run_command(
     Ok(())
 }
 
+/// A date given on the command line, or an input error naming the option.
+fn cli_date(option: &str, text: &str) -> Result<chrono::NaiveDate> {
+    crate::calendar::check_date(text).map_err(|message| Error::Scenario {
+        file: option.into(),
+        message,
+    })
+}
+
+/// The job options of a command that runs a batch: shard, resume, records.
+struct RunArgs {
+    shard: Option<Shard>,
+    resume: bool,
+    records: RecordArgs,
+}
+
 /// `borderflow compare`.
 fn compare_command(
     base: &Path,
     whatifs: &[PathBuf],
     batch: BatchArgs,
     independent: bool,
-    shard: Option<Shard>,
-    resume: bool,
-    records: RecordArgs,
+    window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    run: RunArgs,
 ) -> Result<()> {
+    let RunArgs {
+        shard,
+        resume,
+        records,
+    } = run;
     let base = load_with_overrides(Some(&base.to_path_buf()), &batch.set)?;
     let whatifs = whatifs
         .iter()
@@ -463,6 +503,7 @@ fn compare_command(
         check_invariants: batch.check_invariants,
         shard,
         resume,
+        window,
         format: records.format,
         records: records.records,
     };

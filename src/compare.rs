@@ -11,11 +11,13 @@
 //! it buys.)
 
 use std::path::PathBuf;
+
+use chrono::NaiveDate;
 use std::sync::atomic::AtomicBool;
 
 use crate::error::{Error, Problem, Result};
 use crate::input::shown;
-use crate::metrics::{Contrast, DailySeries, KpiSpec, MetricSpec};
+use crate::metrics::{Aggregate, Contrast, DailySeries, KpiSpec, MetricKind, MetricSpec};
 use crate::montecarlo::{BatchStats, Experiment, Replication};
 pub use crate::results::compare::KpiDifference;
 use crate::runner::{Job, RunHeader, RunOptions, run_job};
@@ -49,6 +51,10 @@ pub struct CompareOptions {
     pub shard: Option<crate::shard::Shard>,
     /// Continue an interrupted comparison from its checkpoint.
     pub resume: bool,
+    /// A window of days, first and last included (`--from`, `--to`): every
+    /// daily count the scenarios share, summed over it, becomes a KPI of
+    /// the comparison (national, per port, per sector).
+    pub window: Option<(NaiveDate, NaiveDate)>,
     /// Format of the per-replication records.
     pub format: crate::output::Format,
     /// Per-replication records the finished folder keeps.
@@ -84,6 +90,10 @@ pub struct Comparison<'a> {
     kpis: Vec<KpiSpec>,
     days: usize,
     independent: bool,
+    /// Days `from..to` of the window, and per what-if the (baseline,
+    /// what-if) metric indices of the daily counts summed over it.
+    window: Option<(usize, usize)>,
+    window_pairs: Vec<Vec<(usize, usize)>>,
 }
 
 fn pairs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
@@ -96,12 +106,20 @@ fn pairs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
 impl<'a> Comparison<'a> {
     /// The paired experiment of `base` against `whatifs` over the days all
     /// of them simulate.
-    pub fn new(base: &'a Scenario, whatifs: &'a [Scenario], independent: bool) -> Result<Self> {
+    pub fn new(
+        base: &'a Scenario,
+        whatifs: &'a [Scenario],
+        independent: bool,
+        window: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Self> {
         check_whatifs(base, whatifs)?;
         let days = whatifs
             .iter()
             .map(|w| w.calendar.days)
             .fold(base.calendar.days, u32::min) as usize;
+        let window = window
+            .map(|(from, to)| window_days(base, days, from, to))
+            .transpose()?;
         let base_exp = base.experiment();
         let base_metrics = base_exp.metrics();
         let base_kpis = base_exp.kpis();
@@ -116,6 +134,8 @@ impl<'a> Comparison<'a> {
             kpis: Vec::new(),
             days,
             independent,
+            window,
+            window_pairs: Vec::new(),
         };
         for w in whatifs {
             let exp = w.experiment();
@@ -135,6 +155,32 @@ impl<'a> Comparison<'a> {
                     c.kpis.push(k);
                 }
             }
+            let mut wp = Vec::new();
+            if let Some((a, b)) = window {
+                let (first, last) = (
+                    base.calendar.date(a as u32),
+                    base.calendar.date(b as u32 - 1),
+                );
+                for &(i, j) in &mp {
+                    let m = &base_metrics[i];
+                    if m.kind != MetricKind::Count || m.internal {
+                        continue;
+                    }
+                    let name = format!("{}:{first}..{last}", m.key());
+                    let label = format!("{}, {first} to {last}", m.label);
+                    let mut spec = KpiSpec::of(name, m, Aggregate::Sum, label);
+                    spec.window = Some((first.to_string(), last.to_string()));
+                    for contrast in Contrast::ALL {
+                        let mut k = spec.clone();
+                        k.name = format!("{}|{}|{}", w.name, k.name, contrast.name());
+                        k.scenario = Some(w.name.clone());
+                        k.contrast = Some(contrast);
+                        c.kpis.push(k);
+                    }
+                    wp.push((i, j));
+                }
+            }
+            c.window_pairs.push(wp);
             c.metric_pairs.push(mp);
             c.kpi_pairs.push(kp);
             c.whatifs.push((w.name.clone(), exp));
@@ -190,6 +236,13 @@ impl Experiment for Comparison<'_> {
                 let (b, x) = (base.kpis[*i], other.kpis[*j]);
                 kpis.extend([b, x, x - b]);
             }
+            if let Some((from, to)) = self.window {
+                for (i, j) in &self.window_pairs[w] {
+                    let b = base.daily.sum(*i, from, to);
+                    let x = other.daily.sum(*j, from, to);
+                    kpis.extend([b, x, x - b]);
+                }
+            }
         }
         Some(Replication {
             daily,
@@ -198,6 +251,28 @@ impl Experiment for Comparison<'_> {
             violations,
         })
     }
+}
+
+/// Days `from..to+1` of a window given by its first and last date, which
+/// must lie within the `days` simulated days all scenarios share.
+fn window_days(
+    base: &Scenario,
+    days: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(usize, usize)> {
+    let start = base.calendar.start;
+    let last = base.calendar.date(days.saturating_sub(1) as u32);
+    if from > to || from < start || to > last {
+        return Err(Error::Scenario {
+            file: "--from/--to".into(),
+            message: format!(
+                "the window {from} to {to} must run forwards within the simulated days {start} to {last}"
+            ),
+        });
+    }
+    let day = |d: NaiveDate| (d - start).num_days() as usize;
+    Ok((day(from), day(to) + 1))
 }
 
 /// Refuses what-ifs that cannot be paired with `base`.
@@ -249,7 +324,7 @@ pub fn compare(
     opts: &CompareOptions,
     cancel: Option<&AtomicBool>,
 ) -> Result<CompareOutcome> {
-    let paired = Comparison::new(base, whatifs, opts.independent)?;
+    let paired = Comparison::new(base, whatifs, opts.independent, opts.window)?;
     let seed = opts.seed.unwrap_or(base.seed);
     let total = u64::from(opts.replications.unwrap_or(base.replications));
     let mut header = RunHeader::new(base, &paired, seed, total);

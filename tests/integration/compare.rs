@@ -164,3 +164,66 @@ fn compare_shards_merge_and_plot_redraws_them() {
     assert_eq!(pngs.len(), 5 + 1, "{pngs:?}");
     assert!(merged.join("diff_eleven_queue_length.png").is_file());
 }
+
+/// `--from/--to`: every daily count both scenarios have, summed over the
+/// window, becomes a KPI with the baseline's, the what-if's and the paired
+/// difference. The mean difference equals the sum over the window of the
+/// daily mean differences in `daily_summary.csv` (a mean of sums is a sum of
+/// means; 1e-9 relative for float rounding), and a window outside the
+/// simulated days is refused with exit code 2 before anything is written.
+#[test]
+fn a_window_sums_daily_counts_into_kpis() {
+    use chrono::NaiveDate;
+    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
+    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
+    set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
+    set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
+    let eleven = Scenario::from_value(v, "eleven").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let opts = |out: &str, from: &str, to: &str| CompareOptions {
+        replications: Some(5),
+        out: Some(tmp.path().join(out)),
+        window: Some((d(from), d(to))),
+        ..CompareOptions::default()
+    };
+    let out = compare(
+        &base,
+        std::slice::from_ref(&eleven),
+        &opts("w", "2024-02-01", "2024-02-10"),
+        None,
+    )
+    .unwrap();
+    let served = out
+        .kpis
+        .iter()
+        .find(|k| k.kpi == "served:2024-02-01..2024-02-10")
+        .expect("a window KPI for each daily count");
+    // Means as written in daily_summary.csv for `eleven|served`.
+    let text = std::fs::read_to_string(tmp.path().join("w/daily_summary.csv")).unwrap();
+    let from_days: f64 = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[1] == "eleven|served" && r[0] >= "2024-02-01" && r[0] <= "2024-02-10")
+        .map(|r| r[4].parse::<f64>().unwrap())
+        .sum();
+    let diff = served.difference.mean;
+    assert!(
+        (diff - from_days).abs() <= 1e-9 * from_days.abs().max(1.0),
+        "window difference {diff}, sum of daily differences {from_days}"
+    );
+    assert!((served.whatif_value.mean - served.base.mean - diff).abs() < 1e-6);
+    // Levels (queue length is a mean over the day) are not summed.
+    assert!(!out.kpis.iter().any(|k| k.kpi.starts_with("queue_length:")));
+    let err = compare(
+        &base,
+        std::slice::from_ref(&eleven),
+        &opts("bad", "2024-03-01", "2025-01-01"),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(err.to_string().contains("--from/--to"), "{err}");
+    assert!(!tmp.path().join("bad").exists());
+}
