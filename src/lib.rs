@@ -26,7 +26,7 @@
 //! | models | [`mmc`] | the M/M/c station that proves the engine |
 //! | models | [`border`] | the border model |
 //! | scenario | [`scenario`] | RON loading, `extend`, overrides, the model registry |
-//! | results | [`results`] | one type per output file, written by the batch layer and read by the report |
+//! | results | [`results`] | the batch header and kinds, the comparison and sweep tables: written by the batch layer, read by the report |
 //! | batch | [`runner`], [`shard`], [`compare`], [`sweep`] | jobs: run, merge, compare, sweep → files |
 //! | report | [`report`] | charts and `report.html` from a results folder |
 //! | top | [`cli`], [`smoke`] | the command line; end-to-end checks of untrusted inputs (fuzzing) |

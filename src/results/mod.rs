@@ -1,6 +1,8 @@
-//! The results a job leaves in its folder, one type per file, shared by the
-//! batch commands that write them and the report that reads them, so the
-//! output schema is defined once.
+//! What a job leaves in its folder beyond the records: the batch header and
+//! its kind (`summary.json`, `shard.json`), a comparison's `compare.csv` and a
+//! sweep's tables, shared by the batch commands that write them and the
+//! report that reads them. (`summary.json`'s reader in the report is still
+//! its own type; the record files have theirs in `output::records`.)
 //!
 //! This layer sits between the scenario layer and the batch commands: it
 //! knows nothing of how results are produced, and the report depends on it
