@@ -103,11 +103,7 @@ fn two_whatifs_with_one_name_are_refused() {
 fn compare_shards_merge_and_plot_redraws_them() {
     use borderflow::runner::merge;
     use borderflow::shard::Shard;
-    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
-    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
-    set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
-    set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
-    let eleven = Scenario::from_value(v, "eleven").unwrap();
+    let (base, eleven) = mmc_and_eleven();
     let tmp = tempfile::tempdir().unwrap();
     let opts = |out: &str, shard: Option<Shard>| CompareOptions {
         replications: Some(6),
@@ -174,11 +170,7 @@ fn compare_shards_merge_and_plot_redraws_them() {
 #[test]
 fn a_window_sums_daily_counts_into_kpis() {
     use chrono::NaiveDate;
-    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
-    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
-    set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
-    set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
-    let eleven = Scenario::from_value(v, "eleven").unwrap();
+    let (base, eleven) = mmc_and_eleven();
     let tmp = tempfile::tempdir().unwrap();
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let opts = |out: &str, from: &str, to: &str| CompareOptions {
@@ -226,4 +218,13 @@ fn a_window_sums_daily_counts_into_kpis() {
     assert_eq!(err.exit_code(), 2, "{err}");
     assert!(err.to_string().contains("--from/--to"), "{err}");
     assert!(!tmp.path().join("bad").exists());
+}
+
+/// The M/M/10 test station and the same with 11 servers, named "eleven".
+fn mmc_and_eleven() -> (Scenario, Scenario) {
+    let base = Scenario::from_file(Path::new("scenarios/mmc.ron")).unwrap();
+    let mut v = load_file(Path::new("scenarios/mmc.ron")).unwrap();
+    set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
+    set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
+    (base, Scenario::from_value(v, "eleven").unwrap())
 }
