@@ -163,20 +163,29 @@ impl Aggregator {
 
     /// Writes `daily_summary.csv` and `summary.json` into `dir` and returns
     /// the KPI summaries.
+    ///
+    /// A sweep gets neither daily summaries (it has no days) nor KPI
+    /// summaries: its replications belong to different design points, so
+    /// pooling them would mean nothing; its summaries are per point, in
+    /// `sweep_summary.csv`.
     pub fn write(&mut self, dir: &Path, header: &RunHeader) -> Result<Vec<(String, Summary)>> {
-        let dates: Vec<String> = header.dates()?.iter().map(|d| d.to_string()).collect();
-        let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
-        write_daily_summary(
-            &dir.join("daily_summary.csv"),
-            &dates,
-            &header.metrics,
-            &summaries,
-        )?;
-        let kpis: Vec<(String, Summary)> = header
-            .kpi_names()
-            .into_iter()
-            .zip(self.kpis.iter().map(Accumulator::summary))
-            .collect();
+        let kpis: Vec<(String, Summary)> = if header.kind == JobKind::Sweep {
+            Vec::new()
+        } else {
+            let dates: Vec<String> = header.dates()?.iter().map(|d| d.to_string()).collect();
+            let summaries: Vec<Summary> = self.cells.iter().map(Accumulator::summary).collect();
+            write_daily_summary(
+                &dir.join("daily_summary.csv"),
+                &dates,
+                &header.metrics,
+                &summaries,
+            )?;
+            header
+                .kpi_names()
+                .into_iter()
+                .zip(self.kpis.iter().map(Accumulator::summary))
+                .collect()
+        };
         let json = SummaryJson {
             header,
             kpis: kpis.iter().cloned().collect(),
@@ -426,7 +435,13 @@ fn complete(
     agg: &mut Aggregator,
     charts: Option<Charts>,
 ) -> Result<Vec<(String, Summary)>> {
-    records::drop_unkept(dir, header.format, header.records, Table::Daily)?;
+    // A sweep's daily table has no days: its empty file is not kept.
+    let keep_daily = if header.kind.has_days() {
+        header.records
+    } else {
+        header.records.min(Detail::Kpis)
+    };
+    records::drop_unkept(dir, header.format, keep_daily, Table::Daily)?;
     let kpis = agg.write(dir, header)?;
     match header.kind {
         JobKind::Run => {}

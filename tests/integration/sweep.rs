@@ -504,7 +504,8 @@ fn design_too_large_is_refused_before_it_is_built() {
 
 /// `sweep -r N -s SEED --no-charts` replaces the file's replications per
 /// point and seed and draws no charts; the tables follow (the plan records
-/// the replications, the summary the seed).
+/// the replications, the summary the seed); no empty daily files and no
+/// KPI summaries pooled across points are written.
 #[test]
 fn sweep_takes_replications_seed_and_no_charts_from_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
@@ -542,4 +543,8 @@ fn sweep_takes_replications_seed_and_no_charts_from_the_command_line() {
         .count();
     assert_eq!(charts, 0, "--no-charts drew {charts} charts");
     assert!(out.join("sweep_summary.csv").is_file());
+    // No empty or pooled files: a sweep has no days, and KPIs pooled across
+    // design points would mean nothing (its summaries are per point).
+    assert!(!out.join("daily.csv").exists() && !out.join("daily_summary.csv").exists());
+    assert_eq!(summary["kpis"], serde_json::json!({}));
 }
