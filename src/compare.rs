@@ -339,7 +339,7 @@ pub fn compare(
         .chain(whatifs)
         .map(Scenario::hash)
         .collect();
-    header.scenario_hash = hash_text(&hashes.join(","));
+    header.scenario_hash = crate::scenario::sha256_hex(hashes.join(",").as_bytes());
     let resolved: Vec<ron::Value> = whatifs.iter().map(|w| w.resolved.clone()).collect();
     let whatifs_ron = ron::ser::to_string_pretty(&resolved, ron::ser::PrettyConfig::default())
         .map_err(|e| Error::Other(e.to_string()))?;
@@ -375,12 +375,4 @@ pub fn compare(
         kpis,
         stats: outcome.stats,
     })
-}
-
-fn hash_text(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

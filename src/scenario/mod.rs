@@ -66,6 +66,15 @@ pub struct Scenario {
     pub resolved: Value,
 }
 
+/// SHA-256 of `bytes` in lower-case hex: the identity of a scenario, a
+/// sweep or a comparison in `summary.json` and shard descriptions.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The models borderflow can run: `model.kind` → validation. The only
 /// place that names every model.
 pub const MODELS: &[Registration] = &[
@@ -187,9 +196,11 @@ impl Scenario {
     /// SHA-256 (hex) of the fully resolved scenario in canonical RON: two runs
     /// with the same hash and seed simulate the same thing.
     pub fn hash(&self) -> String {
-        let text = ron::to_string(&self.resolved).unwrap_or_default();
-        let digest = Sha256::digest(text.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(
+            ron::to_string(&self.resolved)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
     }
 
     /// The resolved scenario as pretty RON, saved beside a run's results.

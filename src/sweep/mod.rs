@@ -39,7 +39,6 @@ use std::sync::atomic::AtomicBool;
 
 use ron::Value;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
 use crate::input::{MAX_INPUT_BYTES, read_text, shown};
@@ -247,16 +246,13 @@ impl Sweep {
             });
         }
         check_points(base_value, &params, &points, &label)?;
-        let hash = {
-            let mut h = Sha256::new();
-            h.update(text.as_bytes());
-            // Only when given, so a sweep without them keeps its hash.
-            if overrides != Overrides::default() {
-                h.update(format!("{overrides:?}").as_bytes());
-            }
-            h.update(base.hash().as_bytes());
-            h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        // Overrides only when given, so a sweep without them keeps its hash.
+        let given = if overrides == Overrides::default() {
+            String::new()
+        } else {
+            format!("{overrides:?}")
         };
+        let hash = crate::scenario::sha256_hex(format!("{text}{given}{}", base.hash()).as_bytes());
         Ok(Sweep {
             name: raw.name,
             description: raw.description,
