@@ -147,13 +147,7 @@ impl<'a> Comparison<'a> {
                 c.metrics.push(m);
             }
             for (i, _) in &kp {
-                for contrast in Contrast::ALL {
-                    let mut k = base_kpis[*i].clone();
-                    k.name = format!("{}|{}|{}", w.name, k.name, contrast.name());
-                    k.scenario = Some(w.name.clone());
-                    k.contrast = Some(contrast);
-                    c.kpis.push(k);
-                }
+                c.kpis.extend(contrasts(&base_kpis[*i], &w.name));
             }
             let mut wp = Vec::new();
             if let Some((a, b)) = window {
@@ -170,13 +164,7 @@ impl<'a> Comparison<'a> {
                     let label = format!("{}, {first} to {last}", m.label);
                     let mut spec = KpiSpec::of(name, m, Aggregate::Sum, label);
                     spec.window = Some((first.to_string(), last.to_string()));
-                    for contrast in Contrast::ALL {
-                        let mut k = spec.clone();
-                        k.name = format!("{}|{}|{}", w.name, k.name, contrast.name());
-                        k.scenario = Some(w.name.clone());
-                        k.contrast = Some(contrast);
-                        c.kpis.push(k);
-                    }
+                    c.kpis.extend(contrasts(&spec, &w.name));
                     wp.push((i, j));
                 }
             }
@@ -251,6 +239,19 @@ impl Experiment for Comparison<'_> {
             violations,
         })
     }
+}
+
+/// The three KPIs a comparison keeps of KPI `spec` for what-if `whatif`:
+/// the baseline's value, the what-if's and their difference, in record
+/// order, named `<what-if>|<kpi>|<contrast>`.
+fn contrasts(spec: &KpiSpec, whatif: &str) -> [KpiSpec; 3] {
+    Contrast::ALL.map(|contrast| {
+        let mut k = spec.clone();
+        k.name = format!("{whatif}|{}|{}", spec.name, contrast.name());
+        k.scenario = Some(whatif.to_string());
+        k.contrast = Some(contrast);
+        k
+    })
 }
 
 /// Days `from..to+1` of a window given by its first and last date, which

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 use crate::metrics::{KpiSpec, MetricSpec};
 use crate::output::{Detail, Format};
+use crate::results::run::JobKind;
 
 /// One KPI's summary across replications, as `summary.json` stores it.
 /// A statistic that is not defined (e.g. a CI from one replication) is
@@ -51,6 +52,9 @@ pub struct Kpi {
 /// The parts of `summary.json` the report uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunSummary {
+    /// What kind of folder it is (a run in folders older than the field).
+    #[serde(default = "run_kind")]
+    pub kind: JobKind,
     /// Scenario name.
     pub scenario: String,
     /// What the scenario represents.
@@ -85,6 +89,10 @@ pub struct RunSummary {
     /// Which per-replication records the folder keeps.
     #[serde(default)]
     pub records: Detail,
+}
+
+fn run_kind() -> JobKind {
+    JobKind::Run
 }
 
 impl RunSummary {

@@ -48,21 +48,7 @@ pub fn draw(dir: &Path) -> Result<()> {
 
 /// [`draw`], returning the files written.
 pub fn draw_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        #[serde(default = "run")]
-        kind: JobKind,
-    }
-    fn run() -> JobKind {
-        JobKind::Run
-    }
-    let path = dir.join("summary.json");
-    let kind: Kind = serde_json::from_str(&crate::input::read_text(
-        &path,
-        crate::input::MAX_INPUT_BYTES,
-    )?)
-    .map_err(|e| data::bad(&path, e))?;
-    match kind.kind {
+    match data::RunData::load_summary(dir)?.kind {
         JobKind::Run => render(dir),
         JobKind::Compare => diff::render_folder(dir),
         JobKind::Sweep => sweep::render_folder(dir),
