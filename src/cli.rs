@@ -41,16 +41,9 @@ pub enum Command {
         /// Replications, seed, threads, output, checks.
         #[command(flatten)]
         batch: BatchArgs,
-        /// Run only shard K of N (K from 0) of the replications, writing its
-        /// records for `borderflow merge`.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Continue an interrupted run (Ctrl-C) from its checkpoint.
-        #[arg(long)]
-        resume: bool,
-        /// Record format and detail.
+        /// Shard, resume, record format and detail.
         #[command(flatten)]
-        records: RecordArgs,
+        job: JobArgs,
     },
     /// Compare what-ifs against a baseline with common random numbers:
     /// paired differences of every KPI and daily metric, with 95% CIs.
@@ -76,16 +69,9 @@ pub enum Command {
         /// Last day of the window (see --from).
         #[arg(long, value_name = "DATE", requires = "from")]
         to: Option<String>,
-        /// Run only shard K of N (K from 0) of the paired replications,
-        /// writing its records for `borderflow merge`.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Continue an interrupted comparison from its checkpoint.
-        #[arg(long)]
-        resume: bool,
-        /// Record format and detail.
+        /// Shard, resume, record format and detail.
         #[command(flatten)]
-        records: RecordArgs,
+        job: JobArgs,
     },
     /// Run a parameter sweep: every point of a design, with replications,
     /// writing sweep.csv, sweep_summary.csv and (Sobol) sensitivity.csv.
@@ -110,18 +96,13 @@ pub enum Command {
         /// Write only the tables, no charts.
         #[arg(long)]
         no_charts: bool,
-        /// Run only shard K of N (K from 0) of the points × replications.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Continue an interrupted sweep without redoing finished work.
-        #[arg(long)]
-        resume: bool,
         /// Check the model's invariants after every event; slower.
         #[arg(long)]
         check_invariants: bool,
-        /// Record format and detail (a sweep has no daily records).
+        /// Shard, resume, record format and detail (a sweep has no daily
+        /// records).
         #[command(flatten)]
-        records: RecordArgs,
+        job: JobArgs,
     },
     /// Merge shard folders (from `run`, `compare` or `sweep --shard K/N`)
     /// into one folder's results,
@@ -187,10 +168,19 @@ pub struct BatchArgs {
     pub json: bool,
 }
 
-/// How the per-replication records are written and what a finished folder
-/// keeps of them.
+/// How a batch runs as a job: which shard, whether it resumes, how its
+/// per-replication records are written and what a finished folder keeps.
 #[derive(Debug, clap::Args)]
-pub struct RecordArgs {
+pub struct JobArgs {
+    /// Run only shard K of N (K from 0) of the replications (of a sweep: of
+    /// its points × replications), writing its records for `borderflow
+    /// merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Continue an interrupted batch (Ctrl-C, a time limit) from its
+    /// checkpoint, without redoing finished work.
+    #[arg(long)]
+    pub resume: bool,
     /// Format of the per-replication records: csv or parquet.
     #[arg(long, default_value = "csv", value_name = "FORMAT")]
     pub format: crate::output::Format,
@@ -205,13 +195,12 @@ pub struct RecordArgs {
 /// `--set PATH=VALUE` overrides in order, then validates it. A bad override
 /// is an input error naming `--set` and the path (exit code 2).
 pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Scenario> {
-    if sets.is_empty() {
-        return load_scenario(path);
-    }
+    // As `Scenario::from_file` and `from_text` do, with the overrides
+    // applied between reading and validating.
     let (mut value, label) = match path {
         Some(p) => (
             crate::scenario::source::load_file(p)?,
-            crate::input::shown(&p.display().to_string()),
+            p.display().to_string(),
         ),
         None => (
             crate::scenario::source::load_text(
@@ -250,7 +239,7 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     }
     if !problems.is_empty() {
         return Err(Error::Invalid {
-            file: format!("--set (on {label})"),
+            file: format!("--set (on {})", crate::input::shown(&label)),
             problems,
         });
     }
@@ -261,16 +250,7 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
 
 /// Loads the scenario at `path`, or the embedded one.
 pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
-    match path {
-        Some(p) => Scenario::from_file(p),
-        None => Scenario::from_text(
-            EMBEDDED_SCENARIO,
-            &Origin {
-                label: EMBEDDED_LABEL.into(),
-                dir: None,
-            },
-        ),
-    }
+    load_with_overrides(path, &[])
 }
 
 /// Runs the command line and returns the process exit code.
@@ -298,10 +278,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Run {
             scenario,
             batch,
-            shard,
-            resume,
-            records,
-        } => run_command(scenario, batch, shard, resume, records),
+            job,
+        } => run_command(scenario, batch, job),
         Command::Compare {
             base,
             whatifs,
@@ -309,20 +287,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             independent,
             from,
             to,
-            shard,
-            resume,
-            records,
+            job,
         } => {
             let window = match (from, to) {
                 (Some(f), Some(t)) => Some((cli_date("--from", &f)?, cli_date("--to", &t)?)),
                 _ => None,
             };
-            let run = RunArgs {
-                shard,
-                resume,
-                records,
-            };
-            compare_command(&base, &whatifs, batch, independent, window, run)
+            compare_command(&base, &whatifs, batch, independent, window, job)
         }
         Command::Sweep {
             sweep,
@@ -332,10 +303,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             quiet,
             no_charts,
-            shard,
-            resume,
             check_invariants,
-            records,
+            job,
         } => {
             check_counts(replications, threads)?;
             let overrides = crate::sweep::Overrides { replications, seed };
@@ -343,11 +312,11 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
                 out,
                 progress: !quiet,
-                shard,
-                resume,
+                shard: job.shard,
+                resume: job.resume,
                 check_invariants,
-                format: records.format,
-                records: records.records,
+                format: job.format,
+                records: job.records,
                 charts: (!no_charts).then_some(crate::report::draw as crate::runner::Charts),
                 ..RunOptions::default()
             };
@@ -395,13 +364,7 @@ fn charts(batch: &BatchArgs) -> Option<crate::runner::Charts> {
 }
 
 /// `borderflow run`.
-fn run_command(
-    scenario: Option<PathBuf>,
-    batch: BatchArgs,
-    shard: Option<Shard>,
-    resume: bool,
-    records: RecordArgs,
-) -> Result<()> {
+fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Result<()> {
     let scn = load_with_overrides(scenario.as_ref(), &batch.set)?;
     check_counts(batch.replications, batch.threads)?;
     let cancel = interrupt_flag();
@@ -413,11 +376,11 @@ fn run_command(
         charts: charts(&batch),
         out: batch.out,
         progress: !quiet,
-        shard,
-        resume,
+        shard: job.shard,
+        resume: job.resume,
         check_invariants: batch.check_invariants,
-        format: records.format,
-        records: records.records,
+        format: job.format,
+        records: job.records,
     };
     let outcome = run(&scn, &opts, Some(&cancel))?;
     if batch.json {
@@ -463,13 +426,6 @@ fn cli_date(option: &str, text: &str) -> Result<chrono::NaiveDate> {
     })
 }
 
-/// The job options of a command that runs a batch: shard, resume, records.
-struct RunArgs {
-    shard: Option<Shard>,
-    resume: bool,
-    records: RecordArgs,
-}
-
 /// `borderflow compare`.
 fn compare_command(
     base: &Path,
@@ -477,13 +433,8 @@ fn compare_command(
     batch: BatchArgs,
     independent: bool,
     window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
-    run: RunArgs,
+    job: JobArgs,
 ) -> Result<()> {
-    let RunArgs {
-        shard,
-        resume,
-        records,
-    } = run;
     let base = load_with_overrides(Some(&base.to_path_buf()), &batch.set)?;
     let whatifs = whatifs
         .iter()
@@ -501,11 +452,11 @@ fn compare_command(
         progress: !quiet,
         independent,
         check_invariants: batch.check_invariants,
-        shard,
-        resume,
+        shard: job.shard,
+        resume: job.resume,
         window,
-        format: records.format,
-        records: records.records,
+        format: job.format,
+        records: job.records,
     };
     let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
     if batch.json {
