@@ -3,7 +3,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 use super::model::{BorderModel, metric_specs};
 use super::params::BorderParams;
@@ -67,75 +67,69 @@ fn column(metrics: &[MetricSpec], name: &str) -> usize {
 fn declare_kpis(metrics: &[MetricSpec], calendar: &Calendar) -> Vec<Kpi> {
     let days = calendar.days as usize;
     let date = |d: usize| calendar.date(d as u32).format("%Y-%m-%d").to_string();
-    let mut kpis = Vec::new();
-    let mut push =
+    let kpi =
         |name: String, metric: &str, how: Aggregate, label: String, window: (usize, usize)| {
             let column = column(metrics, metric);
             let mut spec = KpiSpec::of(name, &metrics[column], how, label);
             spec.window = Some((date(window.0), date(window.1 - 1)));
-            kpis.push(Kpi {
+            Kpi {
                 spec,
                 column,
                 from: window.0,
                 to: window.1,
-            });
+            }
         };
+    let mut kpis = Vec::new();
     for (m, a, b) in calendar.months() {
         let tag = m.format("%Y-%m").to_string();
         let month = m.format("%B %Y");
         let window = (a as usize, b as usize);
+        // A whole calendar month's KPIs say which month, so tables need not
+        // parse names; the horizon's partial first or last month does not.
+        let whole = calendar.date(a).day() == 1 && calendar.date(b).day() == 1;
+        let mut add = |mut k: Kpi| {
+            k.spec.month = whole.then(|| tag.clone());
+            kpis.push(k);
+        };
         for metric in MONTHLY {
             let label = format!("{}, {month}", metrics[column(metrics, metric)].label);
-            push(
+            add(kpi(
                 format!("{metric}:{tag}"),
                 metric,
                 Aggregate::Sum,
                 label,
                 window,
-            );
+            ));
         }
         let label = format!("USBP apprehensions, peak day of {month}");
         let name = format!("usbp_apprehensions:peak_day:{tag}");
-        push(name, "usbp_apprehensions", Aggregate::Max, label, window);
+        add(kpi(
+            name,
+            "usbp_apprehensions",
+            Aggregate::Max,
+            label,
+            window,
+        ));
     }
     if let Some(window) = jan_nov_2023(calendar) {
         let label = "Detections by Mexico, January–November 2023".to_string();
         let name = "mx_detections:2023-01..2023-11".to_string();
-        push(name, "mx_detections", Aggregate::Sum, label, window);
+        kpis.push(kpi(name, "mx_detections", Aggregate::Sum, label, window));
     }
     for o in super::model::outcome::NAMES {
         let name = format!("outcome:{o}");
         let label = format!("{} by the end", metrics[column(metrics, &name)].label);
-        push(name.clone(), &name, Aggregate::End, label, (0, days));
+        kpis.push(kpi(name.clone(), &name, Aggregate::End, label, (0, days)));
     }
     let label = "In the system at the end".to_string();
-    push(
+    kpis.push(kpi(
         "in_system_at_end".into(),
         "in_system",
         Aggregate::End,
         label,
         (0, days),
-    );
-    for k in &mut kpis {
-        // A month's KPIs say which month, so tables need not parse names.
-        if let Some((from, to)) = &k.spec.window
-            && k.spec.aggregate != Aggregate::End
-            && from.ends_with("-01")
-            && from[..7] == to[..7]
-            && month_end(to)
-        {
-            k.spec.month = Some(from[..7].to_string());
-        }
-    }
+    ));
     kpis
-}
-
-/// Whether `date` (`YYYY-MM-DD`) is the last day of its month.
-fn month_end(date: &str) -> bool {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.succ_opt())
-        .is_some_and(|next| next.day() == 1)
 }
 
 /// Days `(first, last+1)` of Jan–Nov 2023 if the horizon covers them.
