@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::error::{Error, Problem, Result};
 use crate::input::shown;
-use crate::metrics::{Aggregate, Contrast, DailySeries, KpiSpec, MetricKind, MetricSpec};
+use crate::metrics::{Aggregate, DailySeries, KpiSpec, MetricKind, MetricSpec};
 use crate::montecarlo::{BatchStats, Experiment, Replication};
 pub use crate::results::compare::KpiDifference;
 use crate::runner::{Job, RunHeader, RunOptions, run_job};
@@ -147,7 +147,8 @@ impl<'a> Comparison<'a> {
                 c.metrics.push(m);
             }
             for (i, _) in &kp {
-                c.kpis.extend(contrasts(&base_kpis[*i], &w.name));
+                c.kpis
+                    .extend(crate::results::compare::contrasts(&base_kpis[*i], &w.name));
             }
             let mut wp = Vec::new();
             if let Some((a, b)) = window {
@@ -164,7 +165,8 @@ impl<'a> Comparison<'a> {
                     let label = format!("{}, {first} to {last}", m.label);
                     let mut spec = KpiSpec::of(name, m, Aggregate::Sum, label);
                     spec.window = Some((first.to_string(), last.to_string()));
-                    c.kpis.extend(contrasts(&spec, &w.name));
+                    c.kpis
+                        .extend(crate::results::compare::contrasts(&spec, &w.name));
                     wp.push((i, j));
                 }
             }
@@ -239,19 +241,6 @@ impl Experiment for Comparison<'_> {
             violations,
         })
     }
-}
-
-/// The three KPIs a comparison keeps of KPI `spec` for what-if `whatif`:
-/// the baseline's value, the what-if's and their difference, in record
-/// order, named `<what-if>|<kpi>|<contrast>`.
-fn contrasts(spec: &KpiSpec, whatif: &str) -> [KpiSpec; 3] {
-    Contrast::ALL.map(|contrast| {
-        let mut k = spec.clone();
-        k.name = format!("{whatif}|{}|{}", spec.name, contrast.name());
-        k.scenario = Some(whatif.to_string());
-        k.contrast = Some(contrast);
-        k
-    })
 }
 
 /// Days `from..to+1` of a window given by its first and last date, which

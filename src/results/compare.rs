@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::run::RunHeader;
 use crate::error::Result;
-use crate::metrics::Contrast;
+use crate::metrics::{Contrast, KpiSpec};
 use crate::output::{csv_field, write_atomic};
 use crate::stats::Summary;
 
@@ -27,6 +27,20 @@ pub struct KpiDifference {
     pub whatif_value: Summary,
     /// What-if minus baseline, per replication, summarised.
     pub difference: Summary,
+}
+
+/// The three KPIs a comparison keeps of KPI `spec` for what-if `whatif`:
+/// the baseline's value, the what-if's and their difference, in record
+/// order, named `<what-if>|<kpi>|<contrast>` ([`differences`] reads the
+/// names back: this module owns the scheme).
+pub fn contrasts(spec: &KpiSpec, whatif: &str) -> [KpiSpec; 3] {
+    Contrast::ALL.map(|contrast| {
+        let mut k = spec.clone();
+        k.name = format!("{whatif}|{}|{}", spec.name, contrast.name());
+        k.scenario = Some(whatif.to_string());
+        k.contrast = Some(contrast);
+        k
+    })
 }
 
 /// Groups a comparison's KPI summaries (three per what-if and KPI: the
