@@ -281,7 +281,8 @@ impl KpiSpec {
 }
 
 /// Reduces metric column `column` of `daily` over days `from..to` (clamped to
-/// the horizon; an empty window gives 0).
+/// the horizon; an empty window gives 0). A KPI the model computes itself
+/// ([`Aggregate::Model`]) has no value in the table: NaN.
 pub fn aggregate(
     daily: &DailySeries,
     column: usize,
@@ -300,7 +301,9 @@ pub fn aggregate(
         Aggregate::Max => (from..to)
             .map(|d| daily.get(d, column))
             .fold(f64::MIN, f64::max),
-        Aggregate::End | Aggregate::Model => daily.get(to - 1, column),
+        Aggregate::End => daily.get(to - 1, column),
+        // Not in the table: the model computes it.
+        Aggregate::Model => f64::NAN,
     }
 }
 

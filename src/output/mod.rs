@@ -9,7 +9,8 @@
 //! - **Only inside the output folder.** Everything is written into a staging
 //!   folder `.<name>.partial` beside the target, then swapped into place. File
 //!   names come from the program, and the inputs saved with a batch (and
-//!   copied by `merge`) only from [`INPUT_FILES`], never from an input file.
+//!   copied by `merge`) only from the names each kind of batch lists
+//!   (`results::run::JobKind::inputs`), never from an input file.
 //! - **Never a user's data.** `-o DIR` replaces `DIR` only if it is a folder
 //!   that borderflow wrote, recognised by its stamp file [`STAMP`]; a plain
 //!   file, a link, a folder without the stamp, the working folder or a folder
@@ -41,13 +42,3 @@ pub use records::{
     DAILY_HEADER, Detail, Format, KPIS_HEADER, Position, Prepared, RecordSchema, RecordSink,
     RecordSource, Stage, Table, csv_field, write_daily_summary,
 };
-
-/// Input files a batch may save beside its records (and `merge` may copy
-/// from a shard): the only names accepted from a shard description.
-pub const INPUT_FILES: &[&str] = &[
-    "scenario.ron",
-    "whatifs.ron",
-    "sweep.ron",
-    "base.ron",
-    "sweep.json",
-];

@@ -204,7 +204,7 @@ pub struct Job<'a> {
     /// The batch's identity (its seed and replication count included).
     pub header: RunHeader,
     /// Files saved with the results, e.g. `scenario.ron`: (name, content);
-    /// names from [`crate::output::INPUT_FILES`].
+    /// names from [`JobKind::inputs`] of the job's kind.
     pub inputs: Vec<(String, Vec<u8>)>,
     /// The files the batch was read from: an output folder holding one is
     /// never replaced.
