@@ -12,9 +12,8 @@ use super::data::DayStats;
 use super::data::RunData;
 use super::figure::{self, Chart, Figure, save};
 use super::style::{self, DrawResult, Footer, LegendItem};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::results::compare::KpiDifference;
-use crate::stats::Summary;
 
 /// Metrics whose daily difference gets a chart when the model has them; a
 /// model with none of them gets a chart for every metric.
@@ -46,7 +45,7 @@ pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
             fans.push((whatif.clone(), m.name.clone(), stats.to_vec()));
         }
     }
-    let kpis = read_compare_csv(&dir.join("compare.csv"))?;
+    let kpis = crate::results::compare::read_table(&dir.join("compare.csv"))?;
     let footer = Footer {
         left: format!(
             "borderflow · compare against “{}” · seed {} · {} paired replications",
@@ -60,59 +59,6 @@ pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         .iter()
         .flat_map(|c| [c.png.clone(), c.svg.clone()])
         .collect())
-}
-
-/// Reads `compare.csv` back: the means, CI and quantiles it keeps (the
-/// rest of each summary is NaN).
-fn read_compare_csv(path: &Path) -> Result<Vec<KpiDifference>> {
-    let mut reader = csv::Reader::from_reader(crate::input::open_regular(path)?);
-    let mut out = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| super::data::bad(path, e))?;
-        let num = |i: usize| -> Result<f64> {
-            row.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| {
-                Error::Other(format!(
-                    "{}: bad number in column {}",
-                    path.display(),
-                    i + 1
-                ))
-            })
-        };
-        let blank = Summary {
-            n: 0,
-            mean: f64::NAN,
-            ci95_low: f64::NAN,
-            ci95_high: f64::NAN,
-            sd: f64::NAN,
-            p05: f64::NAN,
-            p25: f64::NAN,
-            p50: f64::NAN,
-            p75: f64::NAN,
-            p95: f64::NAN,
-        };
-        out.push(KpiDifference {
-            whatif: row.get(0).unwrap_or_default().to_string(),
-            kpi: row.get(1).unwrap_or_default().to_string(),
-            base: Summary {
-                mean: num(2)?,
-                ..blank
-            },
-            whatif_value: Summary {
-                mean: num(3)?,
-                ..blank
-            },
-            difference: Summary {
-                mean: num(4)?,
-                ci95_low: num(5)?,
-                ci95_high: num(6)?,
-                p05: num(7)?,
-                p50: num(8)?,
-                p95: num(9)?,
-                ..blank
-            },
-        });
-    }
-    Ok(out)
 }
 
 /// The daily difference of one metric, what-if minus baseline.

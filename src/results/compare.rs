@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::run::RunHeader;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metrics::{Contrast, KpiSpec};
 use crate::output::{csv_field, write_atomic};
 use crate::stats::Summary;
@@ -113,4 +113,63 @@ pub fn write_tables(dir: &Path, header: &RunHeader, summaries: &[(String, Summar
         ));
     }
     write_atomic(&dir.join("compare.csv"), csv.as_bytes())
+}
+
+/// Reads `compare.csv` (as [`write_tables`] wrote it) back: the means, CI and quantiles it keeps (the
+/// rest of each summary is NaN).
+pub fn read_table(path: &Path) -> Result<Vec<KpiDifference>> {
+    let mut reader = csv::Reader::from_reader(crate::input::open_regular(path)?);
+    let mut out = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| Error::Scenario {
+            file: crate::input::shown(&path.display().to_string()),
+            message: format!(
+                "not a comparison table written by borderflow: {}",
+                crate::input::shown(&e.to_string())
+            ),
+        })?;
+        let num = |i: usize| -> Result<f64> {
+            row.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| {
+                Error::Other(format!(
+                    "{}: bad number in column {}",
+                    path.display(),
+                    i + 1
+                ))
+            })
+        };
+        let blank = Summary {
+            n: 0,
+            mean: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            sd: f64::NAN,
+            p05: f64::NAN,
+            p25: f64::NAN,
+            p50: f64::NAN,
+            p75: f64::NAN,
+            p95: f64::NAN,
+        };
+        out.push(KpiDifference {
+            whatif: row.get(0).unwrap_or_default().to_string(),
+            kpi: row.get(1).unwrap_or_default().to_string(),
+            base: Summary {
+                mean: num(2)?,
+                ..blank
+            },
+            whatif_value: Summary {
+                mean: num(3)?,
+                ..blank
+            },
+            difference: Summary {
+                mean: num(4)?,
+                ci95_low: num(5)?,
+                ci95_high: num(6)?,
+                p05: num(7)?,
+                p50: num(8)?,
+                p95: num(9)?,
+                ..blank
+            },
+        });
+    }
+    Ok(out)
 }
