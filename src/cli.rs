@@ -358,6 +358,23 @@ fn print_json(value: &serde_json::Value) -> Result<()> {
     Ok(())
 }
 
+/// The job options of `run` and `compare` from their arguments.
+fn run_options(batch: &BatchArgs, job: &JobArgs) -> RunOptions {
+    RunOptions {
+        replications: batch.replications,
+        seed: batch.seed,
+        threads: batch.threads,
+        charts: charts(batch),
+        out: batch.out.clone(),
+        progress: !batch.quiet,
+        shard: job.shard,
+        resume: job.resume,
+        check_invariants: batch.check_invariants,
+        format: job.format,
+        records: job.records,
+    }
+}
+
 /// The charts of a complete folder, unless `--no-charts`.
 fn charts(batch: &BatchArgs) -> Option<crate::runner::Charts> {
     (!batch.no_charts).then_some(crate::report::draw as crate::runner::Charts)
@@ -369,19 +386,7 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
     check_counts(batch.replications, batch.threads)?;
     let cancel = interrupt_flag();
     let quiet = batch.quiet;
-    let opts = RunOptions {
-        replications: batch.replications,
-        seed: batch.seed,
-        threads: batch.threads,
-        charts: charts(&batch),
-        out: batch.out,
-        progress: !quiet,
-        shard: job.shard,
-        resume: job.resume,
-        check_invariants: batch.check_invariants,
-        format: job.format,
-        records: job.records,
-    };
+    let opts = run_options(&batch, &job);
     let outcome = run(&scn, &opts, Some(&cancel))?;
     if batch.json {
         let kpis: std::collections::BTreeMap<&str, &crate::stats::Summary> =
@@ -444,25 +449,15 @@ fn compare_command(
     let cancel = interrupt_flag();
     let quiet = batch.quiet;
     let opts = crate::compare::CompareOptions {
-        replications: batch.replications,
-        seed: batch.seed,
-        threads: batch.threads,
-        charts: charts(&batch),
-        out: batch.out,
-        progress: !quiet,
+        run: run_options(&batch, &job),
         independent,
-        check_invariants: batch.check_invariants,
-        shard: job.shard,
-        resume: job.resume,
         window,
-        format: job.format,
-        records: job.records,
     };
     let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
     if batch.json {
         print_json(&serde_json::json!({
             "baseline": base.name,
-            "seed": opts.seed.unwrap_or(base.seed),
+            "seed": opts.run.seed.unwrap_or(base.seed),
             "replications": outcome.stats.replications,
             "uncertainty": UNCERTAINTY,
             "out_dir": outcome.out_dir,

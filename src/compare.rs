@@ -27,38 +27,20 @@ use crate::scenario::Scenario;
 /// when common random numbers are turned off.
 const INDEPENDENT_SEED_OFFSET: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Options of a comparison; `None` takes the baseline scenario's value.
+/// Options of a comparison: the job's (replications per scenario, the seed
+/// all scenarios share, threads, output folder — default
+/// `outputs/compare-<baseline name>` —, shard, resume, records, charts;
+/// `None` takes the baseline scenario's value) and the comparison's own.
 #[derive(Debug, Clone, Default)]
 pub struct CompareOptions {
-    /// Replications per scenario.
-    pub replications: Option<u32>,
-    /// Master seed shared by all scenarios.
-    pub seed: Option<u64>,
-    /// Worker threads.
-    pub threads: Option<usize>,
-    /// Output folder (default `outputs/compare-<baseline name>`).
-    pub out: Option<PathBuf>,
-    /// Progress bar on a terminal.
-    pub progress: bool,
+    /// How the paired batch runs, as for `run`.
+    pub run: RunOptions,
     /// Give each what-if independent random numbers (for demonstration).
     pub independent: bool,
-    /// Check every model's invariants after every event.
-    pub check_invariants: bool,
-    /// Draws the charts into the complete folder (see
-    /// [`RunOptions::charts`]).
-    pub charts: Option<crate::runner::Charts>,
-    /// Run only this part of the replications (see `merge`).
-    pub shard: Option<crate::shard::Shard>,
-    /// Continue an interrupted comparison from its checkpoint.
-    pub resume: bool,
     /// A window of days, first and last included (`--from`, `--to`): every
     /// daily count the scenarios share, summed over it, becomes a KPI of
     /// the comparison (national, per port, per sector).
     pub window: Option<(NaiveDate, NaiveDate)>,
-    /// Format of the per-replication records.
-    pub format: crate::output::Format,
-    /// Per-replication records the finished folder keeps.
-    pub records: crate::output::Detail,
 }
 
 /// What a comparison produced.
@@ -315,8 +297,8 @@ pub fn compare(
     cancel: Option<&AtomicBool>,
 ) -> Result<CompareOutcome> {
     let paired = Comparison::new(base, whatifs, opts.independent, opts.window)?;
-    let seed = opts.seed.unwrap_or(base.seed);
-    let total = u64::from(opts.replications.unwrap_or(base.replications));
+    let seed = opts.run.seed.unwrap_or(base.seed);
+    let total = u64::from(opts.run.replications.unwrap_or(base.replications));
     let mut header = RunHeader::new(base, &paired, seed, total);
     header.kind = crate::results::run::JobKind::Compare;
     header.days = paired.days();
@@ -342,22 +324,12 @@ pub fn compare(
         .map(|s| PathBuf::from(&s.source))
         .collect();
     let job = Job::new(&paired, header, inputs).reading(sources);
-    let run_opts =
-        RunOptions {
-            replications: None,
-            seed: None,
-            threads: opts.threads,
-            out: Some(opts.out.clone().unwrap_or_else(|| {
-                PathBuf::from("outputs").join(format!("compare-{}", base.name))
-            })),
-            progress: opts.progress,
-            shard: opts.shard,
-            resume: opts.resume,
-            check_invariants: opts.check_invariants,
-            charts: opts.charts,
-            format: opts.format,
-            records: opts.records,
-        };
+    // The job's header holds the seed and replications.
+    let default_out = || PathBuf::from("outputs").join(format!("compare-{}", base.name));
+    let run_opts = RunOptions {
+        out: Some(opts.run.out.clone().unwrap_or_else(default_out)),
+        ..opts.run.clone()
+    };
     let outcome = run_job(&job, &run_opts, cancel)?;
     let kpis = crate::results::compare::differences(&job.header, &outcome.kpis);
     Ok(CompareOutcome {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use borderflow::Scenario;
 use borderflow::compare::{CompareOptions, compare};
+use borderflow::runner::RunOptions;
 use borderflow::scenario::source::{load_file, set_path};
 
 /// The M/M/10 station against the same station with 5% faster servers. With
@@ -28,8 +29,11 @@ fn common_random_numbers_narrow_the_difference() {
     let tmp = tempfile::tempdir().unwrap();
     let width = |independent: bool, kpi: &str| {
         let o = CompareOptions {
-            replications: Some(40),
-            out: Some(tmp.path().join(format!("c{independent}"))),
+            run: RunOptions {
+                replications: Some(40),
+                out: Some(tmp.path().join(format!("c{independent}"))),
+                ..RunOptions::default()
+            },
             independent,
             ..CompareOptions::default()
         };
@@ -75,8 +79,11 @@ fn two_whatifs_with_one_name_are_refused() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let o = CompareOptions {
-        replications: Some(2),
-        out: Some(tmp.path().join("out")),
+        run: RunOptions {
+            replications: Some(2),
+            out: Some(tmp.path().join("out")),
+            ..RunOptions::default()
+        },
         ..CompareOptions::default()
     };
     let Err(err) = compare(&base, &[whatif(1.05), whatif(1.1)], &o, None) else {
@@ -106,9 +113,12 @@ fn compare_shards_merge_and_plot_redraws_them() {
     let (base, eleven) = mmc_and_eleven();
     let tmp = tempfile::tempdir().unwrap();
     let opts = |out: &str, shard: Option<Shard>| CompareOptions {
-        replications: Some(6),
-        out: Some(tmp.path().join(out)),
-        shard,
+        run: RunOptions {
+            replications: Some(6),
+            out: Some(tmp.path().join(out)),
+            shard,
+            ..RunOptions::default()
+        },
         ..CompareOptions::default()
     };
     let whole = compare(
@@ -174,8 +184,11 @@ fn a_window_sums_daily_counts_into_kpis() {
     let tmp = tempfile::tempdir().unwrap();
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let opts = |out: &str, from: &str, to: &str| CompareOptions {
-        replications: Some(5),
-        out: Some(tmp.path().join(out)),
+        run: RunOptions {
+            replications: Some(5),
+            out: Some(tmp.path().join(out)),
+            ..RunOptions::default()
+        },
         window: Some((d(from), d(to))),
         ..CompareOptions::default()
     };

@@ -73,8 +73,11 @@ fn run_compare_and_sweep_agree() {
         &mmc,
         std::slice::from_ref(&mmc),
         &CompareOptions {
-            replications: Some(reps),
-            out: Some(tmp.path().join("compare")),
+            run: RunOptions {
+                replications: Some(reps),
+                out: Some(tmp.path().join("compare")),
+                ..RunOptions::default()
+            },
             ..CompareOptions::default()
         },
         None,
