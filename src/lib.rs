@@ -18,6 +18,7 @@
 //! | core | [`calendar`] | dates at the edges: scenario dates ↔ simulation time |
 //! | core | [`metrics`] | declared metrics and KPIs; one replication's daily table |
 //! | core | [`stats`] | summaries across replications |
+//! | core | [`score`] | scores against observed numbers: relative error, weighted quantiles, CRPS, total variation |
 //! | core | [`sensitivity`] | Sobol/Saltelli estimators |
 //! | core | [`output`] | where borderflow may write: names, stamp, lock, staging and swap; the record files |
 //! | validate | [`validate`] | path-aware checks (a path stack), name tables that hand out typed ids |
@@ -66,6 +67,7 @@ pub mod results;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod score;
 pub mod sensitivity;
 pub mod shard;
 pub mod smoke;

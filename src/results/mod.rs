@@ -1,6 +1,7 @@
 //! What a job leaves in its folder beyond the records: the batch header and
-//! its kind (`summary.json`, `shard.json`), a comparison's `compare.csv` and a
-//! sweep's tables, shared by the batch commands that write them and the
+//! its kind (`summary.json`, `shard.json`), a comparison's `compare.csv`, a
+//! sweep's tables, and the scorecard against observed data (`fit.csv`,
+//! `score.csv`), shared by the batch commands that write them and the
 //! report that reads them. (`summary.json`'s reader in the report is still
 //! its own type; the record files have theirs in `output::records`.)
 //!
@@ -10,4 +11,5 @@
 
 pub mod compare;
 pub mod run;
+pub mod score;
 pub mod sweep;

@@ -106,8 +106,42 @@ struct RawHeader {
 struct RawObserved {
     metric: String,
     #[serde(default)]
+    place: Option<String>,
+    #[serde(default)]
+    origin: Option<String>,
+    #[serde(default)]
+    role: Role,
+    #[serde(default = "default_weight")]
+    weight: f64,
+    #[serde(default)]
     source: String,
     monthly: Vec<(String, f64)>,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// What an observed series is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Data the model may be fitted to: a calibration puts it in its
+    /// objective.
+    #[default]
+    Fit,
+    /// Data kept out of every fit, only scored: an out-of-sample check.
+    Holdout,
+}
+
+impl Role {
+    /// The word used in files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Fit => "fit",
+            Role::Holdout => "holdout",
+        }
+    }
 }
 
 /// Observed monthly totals of one metric (e.g. CBP's USBP encounters), shown
@@ -116,6 +150,17 @@ struct RawObserved {
 pub struct ObservedSeries {
     /// The simulated metric it compares with, e.g. `usbp_apprehensions`.
     pub metric: String,
+    /// The place of that metric (a sector, a port), or none for the
+    /// national total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The origin group of that metric, or none for all origins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Fitted to, or held out and only scored.
+    pub role: Role,
+    /// Relative weight in a calibration's objective [×, > 0].
+    pub weight: f64,
     /// Where the numbers come from.
     pub source: String,
     /// (first day of month, monthly total) in date order.
@@ -240,8 +285,13 @@ fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSerie
                 "months must be in increasing order without repeats",
             );
         }
+        checks.positive(format!("observed[{i}].weight"), o.weight);
         out.push(ObservedSeries {
             metric: o.metric.clone(),
+            place: o.place.clone(),
+            origin: o.origin.clone(),
+            role: o.role,
+            weight: o.weight,
             source: o.source.clone(),
             monthly,
         });

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "calendar",
             "metrics",
             "stats",
+            "score",
             "sensitivity",
             "output",
         ],
