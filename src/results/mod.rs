@@ -9,6 +9,7 @@
 //! knows nothing of how results are produced, and the report depends on it
 //! instead of on the commands.
 
+pub mod calibration;
 pub mod compare;
 pub mod run;
 pub mod score;
