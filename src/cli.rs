@@ -104,6 +104,33 @@ pub enum Command {
         #[command(flatten)]
         job: JobArgs,
     },
+    /// Calibrate a scenario's uncertain parameters against observed monthly
+    /// series (ABC-SMC with a stated model discrepancy): writes
+    /// posterior.csv, calibrated.ron, fit.csv, score.csv and a report.
+    Calibrate {
+        /// The calibration file (RON).
+        calibration: PathBuf,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(short, long)]
+        threads: Option<usize>,
+        /// Output folder (default: `outputs/<calibration name>`).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// No progress bar and no summary table.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Write only the tables, no charts or report.html.
+        #[arg(long)]
+        no_charts: bool,
+        /// Continue an interrupted calibration from its last finished
+        /// generation.
+        #[arg(long)]
+        resume: bool,
+        /// Set a value of the base scenario before calibrating, by scenario
+        /// path (repeatable; VALUE is RON).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Merge shard folders (from `run`, `compare` or `sweep --shard K/N`)
     /// into one folder's results,
     /// byte-identical to running all replications at once.
@@ -215,26 +242,16 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     };
     let mut problems = Vec::new();
     for set in sets {
-        let Some((at, text)) = set.split_once('=') else {
-            problems.push(crate::error::Problem {
-                path: crate::input::shown(set),
-                message: "expected PATH=VALUE, e.g. model.servers=12".into(),
-            });
-            continue;
-        };
-        let (at, text) = (at.trim(), text.trim());
-        // A bare word (`tuned`) reads in RON as a unit value: take it, like
-        // anything that is not RON, as a string.
-        let v = match ron::from_str::<ron::Value>(text) {
-            Ok(ron::Value::Unit) if text != "()" => ron::Value::String(text.into()),
-            Ok(v) => v,
-            Err(_) => ron::Value::String(text.into()),
-        };
-        if let Err(why) = crate::scenario::source::set_path(&mut value, at, v) {
-            problems.push(crate::error::Problem {
-                path: crate::input::shown(at),
-                message: why,
-            });
+        let applied = parse_set(set).and_then(|(at, v)| {
+            crate::scenario::source::set_path(&mut value, &at, v).map_err(|why| {
+                crate::error::Problem {
+                    path: crate::input::shown(&at),
+                    message: why,
+                }
+            })
+        });
+        if let Err(p) = applied {
+            problems.push(p);
         }
     }
     if !problems.is_empty() {
@@ -246,6 +263,26 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     // The label stays the file's path: it is also the source an output
     // folder must never replace.
     Scenario::from_value(value, &label)
+}
+
+/// One `--set PATH=VALUE`: the path and the value (RON; a bare word or
+/// anything that is not RON is taken as a string).
+fn parse_set(set: &str) -> std::result::Result<(String, ron::Value), crate::error::Problem> {
+    let Some((at, text)) = set.split_once('=') else {
+        return Err(crate::error::Problem {
+            path: crate::input::shown(set),
+            message: "expected PATH=VALUE, e.g. model.servers=12".into(),
+        });
+    };
+    let (at, text) = (at.trim(), text.trim());
+    // A bare word (`tuned`) reads in RON as a unit value: take it, like
+    // anything that is not RON, as a string.
+    let v = match ron::from_str::<ron::Value>(text) {
+        Ok(ron::Value::Unit) if text != "()" => ron::Value::String(text.into()),
+        Ok(v) => v,
+        Err(_) => ron::Value::String(text.into()),
+    };
+    Ok((at.to_string(), v))
 }
 
 /// Loads the scenario at `path`, or the embedded one.
@@ -321,6 +358,26 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ..RunOptions::default()
             };
             sweep_command(&sweep, overrides, &opts, quiet)
+        }
+        Command::Calibrate {
+            calibration,
+            threads,
+            out,
+            quiet,
+            no_charts,
+            resume,
+            set,
+        } => {
+            check_counts(None, threads)?;
+            let opts = crate::calibrate::CalibrateOptions {
+                out,
+                threads,
+                resume,
+                progress: !quiet,
+                charts: (!no_charts).then_some(crate::report::draw as crate::runner::Charts),
+                sources: vec![calibration.clone()],
+            };
+            calibrate_command(&calibration, &set, &opts, quiet)
         }
         Command::Merge { shards, out } => {
             let dir = crate::runner::merge(&shards, &out, Some(crate::report::draw))?;
@@ -518,6 +575,89 @@ fn sweep_command(
         );
     }
     Ok(())
+}
+
+/// `borderflow calibrate`: loads, runs, prints the posterior and the scores.
+fn calibrate_command(
+    path: &Path,
+    sets: &[String],
+    opts: &crate::calibrate::CalibrateOptions,
+    quiet: bool,
+) -> Result<()> {
+    let sets = sets
+        .iter()
+        .map(|s| parse_set(s))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|p| Error::Invalid {
+            file: "--set".into(),
+            problems: vec![p],
+        })?;
+    let cal = crate::calibrate::load(path, &sets)?;
+    let cancel = interrupt_flag();
+    let outcome = crate::calibrate::calibrate(&cal, opts, Some(&cancel))?;
+    if quiet {
+        return Ok(());
+    }
+    let s = &outcome.summary;
+    println!(
+        "{}: {} model runs in {:.0} s ({:.2} s per run on {} threads); stopped: {}",
+        s.name,
+        s.simulations,
+        s.seconds,
+        s.seconds * s.threads as f64 / s.simulations.max(1) as f64,
+        s.threads,
+        s.stopped
+    );
+    let width = s.parameters.iter().map(|p| p.label.chars().count()).max().unwrap_or(9).max(9);
+    println!("{:<width$}  {:>12}  {:>12}  {:>27}", "parameter", "base", "estimate", "90% posterior interval");
+    for p in &s.parameters {
+        println!(
+            "{:<width$}  {:>12}  {:>12}  [{:>12} – {:>12}]",
+            p.label,
+            short(p.base_value.unwrap_or(f64::NAN)),
+            short(p.estimate),
+            short(p.p05),
+            short(p.p95)
+        );
+    }
+    let scores: Vec<crate::results::score::ScoreRow> =
+        crate::results::score::read_table(&outcome.out_dir.join("score.csv"))?;
+    println!("\n{:<44} {:<8} {:>6} {:>10} {:>10}", "target", "role", "months", "mean |err|", "covered 90%");
+    for r in &scores {
+        let mut name = r.metric.clone();
+        for extra in [&r.place, &r.origin] {
+            if !extra.is_empty() {
+                name += &format!(" {extra}");
+            }
+        }
+        println!(
+            "{:<44} {:<8} {:>6} {:>9.1}% {:>10.0}%",
+            name,
+            r.role,
+            r.months,
+            100.0 * r.mean_abs_rel_error,
+            100.0 * r.coverage90
+        );
+    }
+    println!(
+        "(intervals: {}; realised error {:.3} vs stated discrepancy {})",
+        crate::calibrate::UNCERTAINTY,
+        s.realised_error,
+        s.discrepancy
+    );
+    println!("→ {} (calibrated.ron, posterior.csv, report.html)", outcome.out_dir.display());
+    Ok(())
+}
+
+/// A number in a few significant digits for the terminal.
+fn short(v: f64) -> String {
+    if !v.is_finite() {
+        "–".into()
+    } else if v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
 }
 
 /// `borderflow validate`: every file checked, every problem listed.

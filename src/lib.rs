@@ -28,7 +28,7 @@
 //! | models | [`border`] | the border model |
 //! | scenario | [`scenario`] | RON loading, `extend`, overrides, the model registry |
 //! | results | [`results`] | the batch header and kinds, the comparison and sweep tables: written by the batch layer, read by the report |
-//! | batch | [`runner`], [`shard`], [`compare`], [`sweep`] | jobs: run, merge, compare, sweep → files |
+//! | batch | [`runner`], [`shard`], [`compare`], [`sweep`], [`calibrate`] | jobs: run, merge, compare, sweep, calibrate → files |
 //! | report | [`report`] | charts and `report.html` from a results folder |
 //! | top | [`cli`], [`smoke`] | the command line; end-to-end checks of untrusted inputs (fuzzing) |
 //!
@@ -52,6 +52,7 @@
 
 pub mod border;
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod engine;

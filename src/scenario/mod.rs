@@ -123,7 +123,7 @@ fn default_weight() -> f64 {
 }
 
 /// What an observed series is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Data the model may be fitted to: a calibration puts it in its
@@ -132,6 +132,22 @@ pub enum Role {
     Fit,
     /// Data kept out of every fit, only scored: an out-of-sample check.
     Holdout,
+}
+
+// Written as a string (`role: "holdout"`): RON's own enum syntax
+// (`role: Holdout`) is not what a scenario's author expects.
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "fit" => Ok(Role::Fit),
+            "holdout" => Ok(Role::Holdout),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown role \"{}\"; one of: fit, holdout",
+                crate::input::shown(other)
+            ))),
+        }
+    }
 }
 
 impl Role {

@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("models", &["mmc", "border"]),
     ("scenario", &["scenario"]),
     ("results", &["results"]),
-    ("batch", &["runner", "shard", "compare", "sweep"]),
+    ("batch", &["runner", "shard", "compare", "sweep", "calibrate"]),
     ("report", &["report"]),
     ("top", &["cli", "smoke"]),
 ];
