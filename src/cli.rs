@@ -608,8 +608,17 @@ fn calibrate_command(
         s.threads,
         s.stopped
     );
-    let width = s.parameters.iter().map(|p| p.label.chars().count()).max().unwrap_or(9).max(9);
-    println!("{:<width$}  {:>12}  {:>12}  {:>27}", "parameter", "base", "estimate", "90% posterior interval");
+    let width = s
+        .parameters
+        .iter()
+        .map(|p| p.label.chars().count())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    println!(
+        "{:<width$}  {:>12}  {:>12}  {:>27}",
+        "parameter", "base", "estimate", "90% posterior interval"
+    );
     for p in &s.parameters {
         println!(
             "{:<width$}  {:>12}  {:>12}  [{:>12} – {:>12}]",
@@ -622,7 +631,10 @@ fn calibrate_command(
     }
     let scores: Vec<crate::results::score::ScoreRow> =
         crate::results::score::read_table(&outcome.out_dir.join("score.csv"))?;
-    println!("\n{:<44} {:<8} {:>6} {:>10} {:>10}", "target", "role", "months", "mean |err|", "covered 90%");
+    println!(
+        "\n{:<44} {:<8} {:>6} {:>10} {:>10}",
+        "target", "role", "months", "mean |err|", "covered 90%"
+    );
     for r in &scores {
         let mut name = r.metric.clone();
         for extra in [&r.place, &r.origin] {
@@ -645,7 +657,10 @@ fn calibrate_command(
         s.realised_error,
         s.discrepancy
     );
-    println!("→ {} (calibrated.ron, posterior.csv, report.html)", outcome.out_dir.display());
+    println!(
+        "→ {} (calibrated.ron, posterior.csv, report.html)",
+        outcome.out_dir.display()
+    );
     Ok(())
 }
 
@@ -664,15 +679,8 @@ fn short(v: f64) -> String {
 fn validate_command(scenarios: &[PathBuf]) -> Result<()> {
     let mut bad = 0;
     for p in scenarios {
-        match Scenario::from_file(p) {
-            Ok(s) => println!(
-                "{}: ok ({}, {} to {}, {} days)",
-                p.display(),
-                s.name,
-                s.calendar.start,
-                s.calendar.end(),
-                s.calendar.days
-            ),
+        match validate_one(p) {
+            Ok(what) => println!("{}: ok ({what})", p.display()),
             Err(e) => {
                 eprintln!("error: {e}");
                 bad += 1;
@@ -684,8 +692,49 @@ fn validate_command(scenarios: &[PathBuf]) -> Result<()> {
     } else {
         Err(Error::Scenario {
             file: "validate".into(),
-            message: format!("{bad} of {} scenario files are invalid", scenarios.len()),
+            message: format!("{bad} of {} files are invalid", scenarios.len()),
         })
+    }
+}
+
+/// Validates one file of any kind borderflow reads, told apart by its
+/// fields: a calibration has `base` and `method`, a sweep `base` and
+/// `design`, anything else is a scenario. Says what it found.
+fn validate_one(p: &Path) -> Result<String> {
+    let label = crate::input::shown(&p.display().to_string());
+    let text = crate::input::read_text(p, crate::input::MAX_INPUT_BYTES)?;
+    let value = crate::scenario::source::parse_value(&text, &label)?;
+    let has = |field: &str| match &value {
+        ron::Value::Map(m) => m.get(&ron::Value::String(field.into())).is_some(),
+        _ => false,
+    };
+    if has("base") && has("method") {
+        let c = crate::calibrate::load(p, &[])?;
+        Ok(format!(
+            "calibration {}: {} parameters, {} targets, base {}",
+            c.name,
+            c.parameters.len(),
+            c.targets.len(),
+            c.base.name
+        ))
+    } else if has("base") && has("design") {
+        let s = crate::sweep::Sweep::from_file(p)?;
+        Ok(format!(
+            "sweep {}: {} points × {} replications, base {}",
+            s.name,
+            s.plan.points.len(),
+            s.plan.replications,
+            s.base.name
+        ))
+    } else {
+        let s = Scenario::from_file(p)?;
+        Ok(format!(
+            "{}, {} to {}, {} days",
+            s.name,
+            s.calendar.start,
+            s.calendar.end(),
+            s.calendar.days
+        ))
     }
 }
 

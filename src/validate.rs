@@ -461,6 +461,18 @@ fn suggest_ident(given: &str, expected: &[&str]) -> String {
         .map_or_else(String::new, |(_, k)| format!(" — did you mean `{k}`?"))
 }
 
+/// Deserializes a plain value into `Some(value)`, for optional fields of
+/// input files read through a RON value (`place: "Tucson"`), where RON would
+/// otherwise insist on `Some("Tucson")`. Use with `#[serde(default,
+/// deserialize_with = "crate::validate::some")]`.
+pub fn some<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

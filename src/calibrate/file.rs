@@ -33,19 +33,13 @@ struct RawCalibration {
     observed_targets: bool,
     #[serde(default = "one_replication")]
     replications: u32,
-    #[serde(default, deserialize_with = "some_u64")]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     seed: Option<u64>,
     method: RawMethod,
     #[serde(default)]
     discrepancy: RawDiscrepancy,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     end: Option<String>,
-}
-
-/// A plain number for an optional field (RON would otherwise want
-/// `Some(5)`, which nobody should have to write).
-fn some_u64<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
-    u64::deserialize(d).map(Some)
 }
 
 fn one_replication() -> u32 {
@@ -72,9 +66,9 @@ fn uniform() -> String {
 #[serde(deny_unknown_fields)]
 struct RawTarget {
     metric: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     place: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     origin: Option<String>,
     #[serde(default)]
     role: Role,
@@ -85,7 +79,7 @@ struct RawTarget {
     #[serde(default)]
     monthly: Vec<(String, f64)>,
     /// `place` or `origin`: the target is a breakdown scored as shares.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     by: Option<String>,
     #[serde(default)]
     shares: Vec<(String, BTreeMap<String, f64>)>,
@@ -157,7 +151,10 @@ pub struct Parameter {
 impl Parameter {
     /// The value applied to a scenario at sampler-space coordinate `u`.
     pub fn value(&self, u: f64) -> f64 {
-        let v = self.bounded.from_u(u).clamp(self.bounded.min, self.bounded.max);
+        let v = self
+            .bounded
+            .from_u(u)
+            .clamp(self.bounded.min, self.bounded.max);
         if self.integer { v.round() } else { v }
     }
 
@@ -219,6 +216,20 @@ pub struct Calibration {
     /// SHA-256 of the file, the base and the overrides: the checkpoint's
     /// identity.
     pub hash: String,
+}
+
+impl Calibration {
+    /// Last day the candidates are simulated to: one day past the last fit
+    /// month (within the predictive period). The extra day is there because
+    /// a run's very last day can differ from a longer run's in a few
+    /// arrivals (the stream that draws arrival gaps runs ahead into the next
+    /// day when there is one); every earlier day is the same.
+    pub fn candidate_end(&self) -> NaiveDate {
+        self.fit_end
+            .succ_opt()
+            .filter(|d| *d <= self.predictive_end)
+            .unwrap_or(self.predictive_end)
+    }
 }
 
 /// Loads and validates the calibration at `path`; `sets` are `--set
@@ -293,7 +304,10 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
         })
         .collect();
     if !problems.is_empty() {
-        return Err(Error::Invalid { file: label, problems });
+        return Err(Error::Invalid {
+            file: label,
+            problems,
+        });
     }
     let sets_text: String = sets.iter().map(|(a, v)| format!("{a}={v:?};")).collect();
     let hash = crate::scenario::sha256_hex(format!("{text}{sets_text}{}", base.hash()).as_bytes());
@@ -346,7 +360,10 @@ fn check_parameters(raw: &[RawParameter], base: &Value, checks: &mut Checks) -> 
         let Value::Number(n) = current else {
             checks.fail(
                 format!("{at}.path"),
-                format!("\"{}\" is not a number in the base scenario; only numbers can be calibrated", shown(&p.path)),
+                format!(
+                    "\"{}\" is not a number in the base scenario; only numbers can be calibrated",
+                    shown(&p.path)
+                ),
             );
             continue;
         };
@@ -366,7 +383,10 @@ fn check_parameters(raw: &[RawParameter], base: &Value, checks: &mut Checks) -> 
             }
         };
         if !(p.min.is_finite() && p.max.is_finite() && p.min < p.max) {
-            checks.fail(format!("{at}.max"), format!("need finite min < max, got [{}, {}]", p.min, p.max));
+            checks.fail(
+                format!("{at}.max"),
+                format!("need finite min < max, got [{}, {}]", p.min, p.max),
+            );
             continue;
         }
         if prior == Some(Prior::LogUniform) && p.min <= 0.0 {
@@ -376,7 +396,11 @@ fn check_parameters(raw: &[RawParameter], base: &Value, checks: &mut Checks) -> 
         let Some(prior) = prior else { continue };
         out.push(Parameter {
             path: p.path.clone(),
-            label: if p.label.is_empty() { p.path.clone() } else { p.label.clone() },
+            label: if p.label.is_empty() {
+                p.path.clone()
+            } else {
+                p.label.clone()
+            },
             bounded: Bounded {
                 prior,
                 min: p.min,
@@ -396,10 +420,10 @@ fn check_targets(raw: &[RawTarget], checks: &mut Checks) -> Vec<Target> {
         let at = format!("targets[{i}]");
         checks.nonempty(format!("{at}.metric"), &t.metric);
         checks.positive(format!("{at}.weight"), t.weight);
-        let month = |c: &mut Checks, j: usize, m: &str| match check_month(m) {
+        let month = |c: &mut Checks, field: &str, j: usize, m: &str| match check_month(m) {
             Ok(d) => Some(d),
             Err(why) => {
-                c.fail(format!("{at}.months[{j}]"), why);
+                c.fail(format!("{at}.{field}[{j}]"), why);
                 None
             }
         };
@@ -408,7 +432,7 @@ fn check_targets(raw: &[RawTarget], checks: &mut Checks) -> Vec<Target> {
                 let mut months = Vec::new();
                 for (j, (m, v)) in t.monthly.iter().enumerate() {
                     checks.non_negative(format!("{at}.monthly[{j}]"), *v);
-                    if let Some(d) = month(checks, j, m) {
+                    if let Some(d) = month(checks, "monthly", j, m) {
                         months.push((d, *v));
                     }
                 }
@@ -419,7 +443,10 @@ fn check_targets(raw: &[RawTarget], checks: &mut Checks) -> Vec<Target> {
                     "place" => ShareBy::Place,
                     "origin" => ShareBy::Origin,
                     other => {
-                        checks.fail(format!("{at}.by"), format!("\"{}\": one of place, origin", shown(other)));
+                        checks.fail(
+                            format!("{at}.by"),
+                            format!("\"{}\": one of place, origin", shown(other)),
+                        );
                         continue;
                     }
                 };
@@ -427,17 +454,28 @@ fn check_targets(raw: &[RawTarget], checks: &mut Checks) -> Vec<Target> {
                 let mut months = Vec::new();
                 for (j, (m, amounts)) in t.shares.iter().enumerate() {
                     if amounts.keys().ne(groups.iter()) {
-                        checks.fail(format!("{at}.shares[{j}]"), "every month must name the same groups");
+                        checks.fail(
+                            format!("{at}.shares[{j}]"),
+                            "every month must name the same groups",
+                        );
                     }
-                    if amounts.values().any(|v| !v.is_finite() || *v < 0.0) || amounts.values().sum::<f64>() <= 0.0 {
-                        checks.fail(format!("{at}.shares[{j}]"), "amounts must be ≥ 0 with a positive sum");
+                    if amounts.values().any(|v| !v.is_finite() || *v < 0.0)
+                        || amounts.values().sum::<f64>() <= 0.0
+                    {
+                        checks.fail(
+                            format!("{at}.shares[{j}]"),
+                            "amounts must be ≥ 0 with a positive sum",
+                        );
                     }
-                    if let Some(d) = month(checks, j, m) {
+                    if let Some(d) = month(checks, "shares", j, m) {
                         months.push((d, amounts.values().copied().collect()));
                     }
                 }
                 if groups.len() < 2 {
-                    checks.fail(format!("{at}.shares"), "a breakdown needs at least two groups");
+                    checks.fail(
+                        format!("{at}.shares"),
+                        "a breakdown needs at least two groups",
+                    );
                 }
                 Observed::Shares { by, groups, months }
             }
@@ -459,7 +497,7 @@ fn check_targets(raw: &[RawTarget], checks: &mut Checks) -> Vec<Target> {
             observed,
         };
         if t.months().windows(2).any(|w| w[0] >= w[1]) {
-            checks.fail(format!("{at}"), "months must be in increasing order without repeats");
+            checks.fail(&at, "months must be in increasing order without repeats");
         }
         out.push(t);
     }
@@ -477,7 +515,10 @@ fn check_method(raw: &RawMethod, checks: &mut Checks) -> Option<Method> {
         checks.fail("method.particles", "must be between 8 and 100000");
     }
     if !(raw.keep > 0.0 && raw.keep < 1.0) {
-        checks.fail("method.keep", "the share kept each generation must be between 0 and 1 (0.5 is usual)");
+        checks.fail(
+            "method.keep",
+            "the share kept each generation must be between 0 and 1 (0.5 is usual)",
+        );
     }
     checks.probability("method.min_acceptance", raw.min_acceptance);
     if raw.generations > 1_000 {
@@ -485,7 +526,13 @@ fn check_method(raw: &RawMethod, checks: &mut Checks) -> Option<Method> {
     }
     let kept = (f64::from(raw.particles) * raw.keep).round() as u32;
     if kept < 4 || kept >= raw.particles {
-        checks.fail("method.keep", format!("keeps {kept} of {} particles; keep at least 4 and fewer than all", raw.particles));
+        checks.fail(
+            "method.keep",
+            format!(
+                "keeps {kept} of {} particles; keep at least 4 and fewer than all",
+                raw.particles
+            ),
+        );
     }
     Some(Method {
         particles: raw.particles,
@@ -504,7 +551,10 @@ fn ends(
     end: Option<NaiveDate>,
     checks: &mut Checks,
 ) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let month_end = |m: NaiveDate| m.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt());
+    let month_end = |m: NaiveDate| {
+        m.checked_add_months(chrono::Months::new(1))
+            .and_then(|n| n.pred_opt())
+    };
     let last = |role: Option<Role>| {
         targets
             .iter()
@@ -514,16 +564,26 @@ fn ends(
             .and_then(month_end)
     };
     let Some(fit_end) = last(Some(Role::Fit)) else {
-        checks.fail("targets", "no target has role \"fit\": nothing to calibrate against");
+        checks.fail(
+            "targets",
+            "no target has role \"fit\": nothing to calibrate against",
+        );
         return (None, None);
     };
     let start = base.calendar.start;
     if fit_end < start {
-        checks.fail("targets", format!("every fit month ends before the base scenario starts ({start})"));
+        checks.fail(
+            "targets",
+            format!("every fit month ends before the base scenario starts ({start})"),
+        );
     }
-    let predictive_end = end.unwrap_or_else(|| last(None).unwrap_or(fit_end).max(base.calendar.end()));
+    let predictive_end =
+        end.unwrap_or_else(|| last(None).unwrap_or(fit_end).max(base.calendar.end()));
     if predictive_end < fit_end {
-        checks.fail("end", format!("{predictive_end} is before the last fit month ends ({fit_end})"));
+        checks.fail(
+            "end",
+            format!("{predictive_end} is before the last fit month ends ({fit_end})"),
+        );
     }
     (Some(fit_end.min(predictive_end)), Some(predictive_end))
 }
@@ -536,14 +596,22 @@ fn check_corners(cal: &Calibration) -> Result<()> {
         let values: Vec<f64> = cal
             .parameters
             .iter()
-            .map(|p| if pick == 0 { p.bounded.min } else { p.bounded.max })
+            .map(|p| {
+                if pick == 0 {
+                    p.bounded.min
+                } else {
+                    p.bounded.max
+                }
+            })
             .collect();
         if let Err(e) = super::scenario_with(cal, &values, cal.predictive_end) {
             return Err(Error::Invalid {
                 file: cal.label.clone(),
                 problems: vec![Problem {
                     path: "parameters".into(),
-                    message: format!("the scenario with every parameter at its {corner} is invalid:\n{e}"),
+                    message: format!(
+                        "the scenario with every parameter at its {corner} is invalid:\n{e}"
+                    ),
                 }],
             });
         }

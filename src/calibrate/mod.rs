@@ -28,10 +28,12 @@
 //! applied to the base scenario by path, the scenario validated and run for
 //! `replications` replications **with the same seeds for every candidate**
 //! (common random numbers: two candidates differ by their parameters, not
-//! by their dice), simulated only to the end of the last fit month (a
-//! model's days never depend on later ones: the simulation is causal and its
-//! random streams are drawn day by day, so a shorter horizon gives the same
-//! fit months, a fact a test checks); the distance to the fit targets
+//! by their dice), simulated only to one day past the last fit month (a
+//! model's days do not depend on later ones, the simulation being causal,
+//! except that a run's very last day may differ in a few arrivals from a
+//! longer run's: a random stream draws ahead into the next day when there
+//! is one; the extra day keeps every fit day identical, which a test
+//! checks); the distance to the fit targets
 //! ([`targets`]) decides which are kept. Then every posterior draw is run
 //! over the whole target period (holdout months too) and the predictive is
 //! scored. Candidates run in parallel with rayon and are collected in
@@ -51,7 +53,6 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use ron::Value;
 use serde::{Deserialize, Serialize};
 
 pub use file::{Calibration, Method, Parameter, load};
@@ -109,7 +110,10 @@ struct Checkpoint {
 }
 
 /// The base scenario with parameter `values` (in the parameters' order,
-/// natural units) set and the horizon ending on `end`.
+/// natural units) set and the horizon ending on `end`, without the
+/// interventions that would start after it (validation refuses those as
+/// never applying; they cannot change an earlier day). Parameters are set
+/// first, so a path that names a list element by position still finds it.
 pub fn scenario_with(cal: &Calibration, values: &[f64], end: NaiveDate) -> Result<Scenario> {
     let mut v = cal.base.resolved.clone();
     for (p, &x) in cal.parameters.iter().zip(values) {
@@ -118,7 +122,7 @@ pub fn scenario_with(cal: &Calibration, values: &[f64], end: NaiveDate) -> Resul
             message: format!("{}: {message}", p.path),
         })?;
     }
-    source::set_path(&mut v, "end", Value::String(end.to_string())).map_err(|message| Error::Scenario {
+    let v = crate::scenario::smoke::cut_horizon(v, end).map_err(|message| Error::Scenario {
         file: cal.label.clone(),
         message,
     })?;
@@ -127,7 +131,11 @@ pub fn scenario_with(cal: &Calibration, values: &[f64], end: NaiveDate) -> Resul
 
 /// Natural-unit values of a sampler-space point.
 fn values_of(cal: &Calibration, u: &[f64]) -> Vec<f64> {
-    cal.parameters.iter().zip(u).map(|(p, &x)| p.value(x)).collect()
+    cal.parameters
+        .iter()
+        .zip(u)
+        .map(|(p, &x)| p.value(x))
+        .collect()
 }
 
 /// The sampler's settings from the calibration's method.
@@ -178,9 +186,16 @@ fn bind_at(cal: &Calibration, role: Option<Role>, end: NaiveDate) -> Result<Vec<
 }
 
 /// Runs the calibration and writes its folder.
-pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&AtomicBool>) -> Result<Outcome> {
+pub fn calibrate(
+    cal: &Calibration,
+    opts: &CalibrateOptions,
+    cancel: Option<&AtomicBool>,
+) -> Result<Outcome> {
     let t0 = Instant::now();
-    let target = opts.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(&cal.name));
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&cal.name));
     let mut out = OutputDir::create(&target, "calibrate", opts.resume, &opts.sources)?;
     let s = settings(&cal.method);
     let threads = crate::montecarlo::worker_threads(opts.threads, s.particles as u64);
@@ -191,10 +206,17 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
     let never = AtomicBool::new(false);
     let stop = cancel.unwrap_or(&never);
 
-    let resumed = if out.resumed() { read_checkpoint(&out, cal)? } else { None };
-    let fit_bound = bind_at(cal, Some(Role::Fit), cal.fit_end)?;
+    let resumed = if out.resumed() {
+        read_checkpoint(&out, cal)?
+    } else {
+        None
+    };
+    let fit_bound = bind_at(cal, Some(Role::Fit), cal.candidate_end())?;
     let reps = u64::from(cal.replications);
-    let planned = (s.particles as u64 + u64::from(s.generations) * (s.particles - s.keep) as u64 + s.keep as u64) * reps;
+    let planned = (s.particles as u64
+        + u64::from(s.generations) * (s.particles - s.keep) as u64
+        + s.keep as u64)
+        * reps;
     let bar = progress_bar(opts.progress, planned);
     let priors: Vec<_> = cal.parameters.iter().map(|p| p.bounded).collect();
     let eval = |_t: u32, cands: &[Vec<f64>]| -> Option<Vec<f64>> {
@@ -205,7 +227,14 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
                     if stop.load(Ordering::Relaxed) {
                         return None;
                     }
-                    match simulate(cal, &values_of(cal, u), cal.fit_end, &fit_bound, stop, &bar) {
+                    match simulate(
+                        cal,
+                        &values_of(cal, u),
+                        cal.candidate_end(),
+                        &fit_bound,
+                        stop,
+                        &bar,
+                    ) {
                         Ok(Some(runs)) => Some(targets::distance(
                             &fit_bound,
                             &cal.targets,
@@ -226,7 +255,8 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
     let mut state = match resumed {
         Some(st) => st,
         None => {
-            let st = smc::start(&s, &priors, cal.seed, &eval, cal.replications).ok_or_else(|| interrupted(&mut out))?;
+            let st = smc::start(&s, &priors, cal.seed, &eval, cal.replications)
+                .ok_or_else(|| interrupted(&mut out))?;
             save_checkpoint(&out, cal, &st)?;
             st
         }
@@ -234,7 +264,8 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
     bar.set_position(state.trace.iter().map(|g| g.simulations).sum());
     report_generation(&bar, state.trace.last());
     while state.stopped.is_none() {
-        state = smc::step(&state, &s, &priors, cal.seed, &eval, cal.replications).ok_or_else(|| interrupted(&mut out))?;
+        state = smc::step(&state, &s, &priors, cal.seed, &eval, cal.replications)
+            .ok_or_else(|| interrupted(&mut out))?;
         save_checkpoint(&out, cal, &state)?;
         report_generation(&bar, state.trace.last());
     }
@@ -242,7 +273,11 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
     // The posterior predictive over every target's months.
     let all_bound = bind_at(cal, None, cal.predictive_end)?;
     let weights = smc::normalised_weights(&state.particles);
-    let draws: Vec<Vec<f64>> = state.particles.iter().map(|p| values_of(cal, &p.u)).collect();
+    let draws: Vec<Vec<f64>> = state
+        .particles
+        .iter()
+        .map(|p| values_of(cal, &p.u))
+        .collect();
     bar.set_length(bar.position() + draws.len() as u64 * reps);
     let runs: Vec<Option<Vec<Simulated>>> = pool.install(|| {
         draws
@@ -256,8 +291,19 @@ pub fn calibrate(cal: &Calibration, opts: &CalibrateOptions, cancel: Option<&Ato
     bar.finish_and_clear();
     let factors = targets::discrepancy_factors(cal.discrepancy, DISCREPANCY_POINTS);
     let (fit, scores) = targets::predictive(&all_bound, &cal.targets, &runs, &weights, &factors);
-    let simulations: u64 = state.trace.iter().map(|g| g.simulations).sum::<u64>() + draws.len() as u64 * reps;
-    let summary = summarise(cal, &state, &draws, &weights, &all_bound, &runs, simulations, t0, threads);
+    let simulations: u64 =
+        state.trace.iter().map(|g| g.simulations).sum::<u64>() + draws.len() as u64 * reps;
+    let summary = summarise(
+        cal,
+        &state,
+        &draws,
+        &weights,
+        &all_bound,
+        &runs,
+        simulations,
+        t0,
+        threads,
+    );
     write_results(&out, cal, &state, &draws, &weights, &summary)?;
     write_table(&out.file("fit.csv"), &fit)?;
     write_table(&out.file("score.csv"), &scores)?;
@@ -331,11 +377,16 @@ fn read_checkpoint(out: &OutputDir, cal: &Calibration) -> Result<Option<State>> 
     let text = crate::input::read_text(&path, 64 * crate::input::MAX_INPUT_BYTES)?;
     let refused = |why: &str| Error::Refused {
         path: crate::input::shown(&out.path().display().to_string()),
-        message: format!("{why}; it is left as it is. Resume with the same calibration file, base and --set, or move the folder away"),
+        message: format!(
+            "{why}; it is left as it is. Resume with the same calibration file, base and --set, or move the folder away"
+        ),
     };
-    let c: Checkpoint = serde_json::from_str(&text).map_err(|_| refused("the checkpoint is damaged"))?;
+    let c: Checkpoint =
+        serde_json::from_str(&text).map_err(|_| refused("the checkpoint is damaged"))?;
     if c.hash != cal.hash {
-        return Err(refused("the checkpoint is of another calibration (file, base scenario or --set differ)"));
+        return Err(refused(
+            "the checkpoint is of another calibration (file, base scenario or --set differ)",
+        ));
     }
     Ok(Some(c.state))
 }
@@ -357,7 +408,8 @@ fn summarise(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let members: Vec<(f64, f64)> = draws.iter().zip(weights).map(|(d, &w)| (d[i], w)).collect();
+            let members: Vec<(f64, f64)> =
+                draws.iter().zip(weights).map(|(d, &w)| (d[i], w)).collect();
             let q = crate::score::quantiles(&members, &[0.05, 0.5, 0.95]);
             ParameterSummary {
                 path: p.path.clone(),
@@ -375,7 +427,11 @@ fn summarise(
         .collect();
     // The posterior predictive mean of the fit months, scored as the
     // distance is but in plain log (and TV) units.
-    let fit_only: Vec<Bound> = bound.iter().filter(|b| cal.targets[b.target].role == Role::Fit).cloned().collect();
+    let fit_only: Vec<Bound> = bound
+        .iter()
+        .filter(|b| cal.targets[b.target].role == Role::Fit)
+        .cloned()
+        .collect();
     let mean = targets::weighted_mean(runs, weights);
     let fit_mean: Simulated = mean
         .into_iter()
@@ -439,17 +495,28 @@ fn write_results(
     w.write_record(&header).map_err(csv_err)?;
     for (i, (d, wt)) in draws.iter().zip(weights).enumerate() {
         let mut row = vec![i.to_string(), format!("{wt:e}")];
-        row.extend(cal.parameters.iter().zip(d).map(|(p, v)| number_text(p, *v)));
+        row.extend(
+            cal.parameters
+                .iter()
+                .zip(d)
+                .map(|(p, v)| number_text(p, *v)),
+        );
         w.write_record(&row).map_err(csv_err)?;
     }
     let bytes = w.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
     write_atomic(&out.file("posterior.csv"), &bytes)?;
     write_table(&out.file("generations.csv"), &summary.generations)?;
     let json = serde_json::to_string_pretty(summary).map_err(|e| Error::Other(e.to_string()))?;
-    write_atomic(&out.file(crate::results::calibration::SUMMARY_FILE), format!("{json}\n").as_bytes())?;
+    write_atomic(
+        &out.file(crate::results::calibration::SUMMARY_FILE),
+        format!("{json}\n").as_bytes(),
+    )?;
     write_atomic(&out.file("calibration.ron"), cal.source_text.as_bytes())?;
     write_atomic(&out.file("base.ron"), cal.base.resolved_ron().as_bytes())?;
-    write_atomic(&out.file("calibrated.ron"), calibrated_ron(cal, summary).as_bytes())?;
+    write_atomic(
+        &out.file("calibrated.ron"),
+        calibrated_ron(cal, summary).as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -480,7 +547,9 @@ fn calibrated_ron(cal: &Calibration, summary: &CalibrationSummary) -> String {
     }
     s += "    },\n    observed: [\n";
     for t in &cal.targets {
-        let targets::Observed::Monthly(months) = &t.observed else { continue };
+        let targets::Observed::Monthly(months) = &t.observed else {
+            continue;
+        };
         s += &format!("        (metric: {:?}, ", t.metric);
         if let Some(p) = &t.place {
             s += &format!("place: {p:?}, ");
@@ -488,8 +557,15 @@ fn calibrated_ron(cal: &Calibration, summary: &CalibrationSummary) -> String {
         if let Some(o) = &t.origin {
             s += &format!("origin: {o:?}, ");
         }
-        s += &format!("role: {:?}, weight: {}, monthly: [", t.role.name(), t.weight);
-        let cells: Vec<String> = months.iter().map(|(m, v)| format!("({:?}, {v})", m.format("%Y-%m").to_string())).collect();
+        s += &format!(
+            "role: {:?}, weight: {}, monthly: [",
+            t.role.name(),
+            t.weight
+        );
+        let cells: Vec<String> = months
+            .iter()
+            .map(|(m, v)| format!("({:?}, {v})", m.format("%Y-%m").to_string()))
+            .collect();
         s += &cells.join(", ");
         s += "]),\n";
     }

@@ -115,7 +115,10 @@ impl Bounded {
             Prior::Normal { mean, sd } => {
                 let n = Normal::new(mean, sd).expect("sd > 0 was validated");
                 let z = (u - mean) / sd;
-                -0.5 * z * z - sd.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln() - (n.cdf(hi) - n.cdf(lo)).ln()
+                -0.5 * z * z
+                    - sd.ln()
+                    - 0.5 * (2.0 * std::f64::consts::PI).ln()
+                    - (n.cdf(hi) - n.cdf(lo)).ln()
             }
         }
     }

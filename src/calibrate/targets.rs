@@ -111,7 +111,10 @@ impl Target {
             metrics
                 .iter()
                 .position(|m| {
-                    m.name == self.metric && &m.place == place && &m.origin == origin && m.scenario.is_none()
+                    m.name == self.metric
+                        && &m.place == place
+                        && &m.origin == origin
+                        && m.scenario.is_none()
                 })
                 .map(|i| (i, metrics[i].kind))
         };
@@ -128,7 +131,10 @@ impl Target {
                     crate::validate::suggest(&self.metric, metrics.iter().map(|m| m.name.clone()))
                 )
             } else {
-                format!("the model has no column {what}; it has {}", known.join(", "))
+                format!(
+                    "the model has no column {what}; it has {}",
+                    known.join(", ")
+                )
             }
         };
         match &self.observed {
@@ -186,7 +192,8 @@ pub fn bind(
             .filter_map(|(month, values)| {
                 let &(_, from, to) = cal_months.iter().find(|m| m.0 == month)?;
                 let next = month.checked_add_months(chrono::Months::new(1))?;
-                ((next - month).num_days() == i64::from(to - from)).then_some((month, from, to, values))
+                ((next - month).num_days() == i64::from(to - from))
+                    .then_some((month, from, to, values))
             })
             .collect();
         out.push(Bound {
@@ -200,7 +207,12 @@ pub fn bind(
 
 /// One month's value of a column: the month's total of a count, the mean
 /// of a level or a daily mean, the last day of a running total.
-pub fn month_value(daily: &DailySeries, (column, kind): (usize, MetricKind), from: u32, to: u32) -> f64 {
+pub fn month_value(
+    daily: &DailySeries,
+    (column, kind): (usize, MetricKind),
+    from: u32,
+    to: u32,
+) -> f64 {
     let (from, to) = (from as usize, to as usize);
     match kind {
         MetricKind::Count => daily.sum(column, from, to),
@@ -220,7 +232,12 @@ pub fn simulate(bound: &[Bound], daily: &DailySeries) -> Simulated {
         .map(|b| {
             b.months
                 .iter()
-                .map(|&(_, from, to, _)| b.columns.iter().map(|&c| month_value(daily, c, from, to)).collect())
+                .map(|&(_, from, to, _)| {
+                    b.columns
+                        .iter()
+                        .map(|&c| month_value(daily, c, from, to))
+                        .collect()
+                })
                 .collect()
         })
         .collect()
@@ -259,7 +276,11 @@ pub fn weighted_mean(runs: &[Vec<Simulated>], weights: &[f64]) -> Simulated {
             None => {
                 out = Some(
                     m.into_iter()
-                        .map(|t| t.into_iter().map(|c| c.into_iter().map(|x| w * x).collect()).collect())
+                        .map(|t| {
+                            t.into_iter()
+                                .map(|c| c.into_iter().map(|x| w * x).collect())
+                                .collect()
+                        })
                         .collect(),
                 )
             }
@@ -284,13 +305,23 @@ fn month_error(observed: &[f64], simulated: &[f64], sigma: f64, sigma_shares: f6
     } else {
         let tv = score::tv_distance(simulated, observed);
         // A breakdown with nothing simulated at all is as far as can be.
-        if tv.is_nan() { 1.0 / sigma_shares } else { tv / sigma_shares }
+        if tv.is_nan() {
+            1.0 / sigma_shares
+        } else {
+            tv / sigma_shares
+        }
     }
 }
 
 /// The distance ρ of simulated values from the observed (module doc), over
 /// the bound fit targets with their weights; infinite when nothing is bound.
-pub fn distance(bound: &[Bound], targets: &[Target], sim: &Simulated, sigma: f64, sigma_shares: f64) -> f64 {
+pub fn distance(
+    bound: &[Bound],
+    targets: &[Target],
+    sim: &Simulated,
+    sigma: f64,
+    sigma_shares: f64,
+) -> f64 {
     let (mut sum, mut weights) = (0.0, 0.0);
     for (b, s) in bound.iter().zip(sim) {
         if b.months.is_empty() {
@@ -303,7 +334,11 @@ pub fn distance(bound: &[Bound], targets: &[Target], sim: &Simulated, sigma: f64
             weights += w;
         }
     }
-    if weights > 0.0 { (sum / weights).sqrt() } else { f64::INFINITY }
+    if weights > 0.0 {
+        (sum / weights).sqrt()
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// Relative discrepancy factors: `K` log-normal quantiles with median-free
@@ -345,7 +380,11 @@ pub fn predictive(
                         cell[0]
                     } else {
                         let total: f64 = cell.iter().sum();
-                        if total > 0.0 { cell[c] / total } else { f64::NAN }
+                        if total > 0.0 {
+                            cell[c] / total
+                        } else {
+                            f64::NAN
+                        }
                     };
                     if widen {
                         e.extend(factors.iter().map(|f| (v * f, w / factors.len() as f64)));
@@ -369,7 +408,8 @@ pub fn predictive(
                 };
                 let months: Vec<(NaiveDate, f64, u32, u32)> =
                     b.months.iter().map(|m| (m.0, m.3[0], m.1, m.2)).collect();
-                let ens: Vec<Vec<Member>> = (0..months.len()).map(|m| ensemble(m, 0, true)).collect();
+                let ens: Vec<Vec<Member>> =
+                    (0..months.len()).map(|m| ensemble(m, 0, true)).collect();
                 let (rows, score) = table::score_monthly(&series, &months, &ens);
                 fit.extend(rows);
                 scores.push(score);
@@ -394,7 +434,8 @@ fn score_shares(
     ensemble: &dyn Fn(usize, usize, bool) -> Vec<Member>,
 ) -> (Vec<FitRow>, ScoreRow) {
     let mut rows = Vec::new();
-    let (mut tv, mut covered, mut cells, mut abs_err, mut n_err) = (0.0, 0usize, 0usize, 0.0, 0usize);
+    let (mut tv, mut covered, mut cells, mut abs_err, mut n_err) =
+        (0.0, 0usize, 0usize, 0.0, 0usize);
     for (m, (month, _, _, obs)) in b.months.iter().enumerate() {
         let total: f64 = obs.iter().sum();
         let mut means = Vec::with_capacity(groups.len());
@@ -402,7 +443,11 @@ fn score_shares(
             let e = ensemble(m, c, false);
             let q = score::quantiles(&e, &[table::INTERVAL.0, 0.5, table::INTERVAL.1]);
             let mean = score::mean(&e);
-            let observed = if total > 0.0 { obs[c] / total } else { f64::NAN };
+            let observed = if total > 0.0 {
+                obs[c] / total
+            } else {
+                f64::NAN
+            };
             let rel_error = score::relative_error(mean, observed);
             if rel_error.is_finite() {
                 abs_err += rel_error.abs();
@@ -491,7 +536,16 @@ mod tests {
             months: vec![(d(1), 0, 31, vec![999.0]), (d(2), 31, 60, vec![1999.0])],
         };
         let exact = vec![vec![vec![999.0], vec![1999.0]]];
-        assert_eq!(distance(&[b.clone()], &[t.clone()], &exact, 0.1, 0.05), 0.0);
+        assert_eq!(
+            distance(
+                std::slice::from_ref(&b),
+                std::slice::from_ref(&t),
+                &exact,
+                0.1,
+                0.05
+            ),
+            0.0
+        );
         // Both months ×1.1 (of obs + 1): e = ln(1.1) / 0.1 = 0.9531 each.
         let off = vec![vec![vec![1099.0], vec![2199.0]]];
         let rho = distance(&[b], &[t], &off, 0.1, 0.05);

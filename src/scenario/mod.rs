@@ -105,9 +105,9 @@ struct RawHeader {
 #[serde(deny_unknown_fields)]
 struct RawObserved {
     metric: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     place: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validate::some")]
     origin: Option<String>,
     #[serde(default)]
     role: Role,

@@ -29,7 +29,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("models", &["mmc", "border"]),
     ("scenario", &["scenario"]),
     ("results", &["results"]),
-    ("batch", &["runner", "shard", "compare", "sweep", "calibrate"]),
+    (
+        "batch",
+        &["runner", "shard", "compare", "sweep", "calibrate"],
+    ),
     ("report", &["report"]),
     ("top", &["cli", "smoke"]),
 ];

@@ -3,6 +3,7 @@
 mod architecture;
 mod batch;
 mod border;
+mod calibrate;
 mod cli;
 mod compare;
 mod determinism;
