@@ -372,8 +372,10 @@ impl Posterior {
 
     /// Builds, with `make`, what each draw that replications `range` use
     /// under `seed` needs (its scenarios, say), in parallel, and returns
-    /// them in draw order. If some fail, the error of the lowest draw is
-    /// returned, so the message does not depend on the thread count.
+    /// them in draw order. The invalid values of every draw that fails are
+    /// listed together, in draw order (so the message does not depend on the
+    /// thread count), each under the label of its row; any other failure is
+    /// returned as it is. Draws no replication uses are not checked.
     pub fn build<T: Send>(
         &self,
         seed: u64,
@@ -382,26 +384,32 @@ impl Posterior {
     ) -> Result<Vec<(usize, T)>> {
         let draws = self.draws_used(seed, range);
         let built: Vec<Result<T>> = draws.par_iter().map(|d| make(*d)).collect();
-        let failed = built.iter().filter(|b| b.is_err()).count();
         let mut out = Vec::with_capacity(draws.len());
+        let mut found = Found {
+            file: self.file.clone(),
+            problems: Vec::new(),
+        };
         for (d, b) in draws.into_iter().zip(built) {
             match b {
                 Ok(t) => out.push((d, t)),
-                Err(Error::Invalid { file, mut problems }) if failed > 1 => {
-                    problems.push(Problem {
-                        path: String::new(),
-                        message: format!(
-                            "({} more draws of {} are invalid too)",
-                            failed - 1,
-                            self.file
-                        ),
-                    });
-                    return Err(Error::Invalid { file, problems });
+                Err(Error::Invalid { file, problems }) => {
+                    found.problems.extend(problems.into_iter().map(|p| Problem {
+                        path: if p.path.is_empty() {
+                            file.clone()
+                        } else {
+                            format!("{file}: {}", p.path)
+                        },
+                        message: p.message,
+                    }))
                 }
                 Err(e) => return Err(e),
             }
         }
-        Ok(out)
+        if found.problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(found.into_error())
+        }
     }
 
     /// Refuses a what-if that changes a parameter the posterior sets: each

@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod engine;
+mod posterior;
 mod records;
 mod report;
 mod safety;
