@@ -369,6 +369,9 @@ fn run_options(batch: &BatchArgs, job: &JobArgs) -> Result<RunOptions> {
         .as_deref()
         .map(crate::posterior::Posterior::from_path)
         .transpose()?;
+    if let Some(p) = &posterior {
+        p.check_overrides(&batch.set)?;
+    }
     Ok(RunOptions {
         replications: batch.replications,
         seed: batch.seed,

@@ -418,7 +418,30 @@ fn bad_posteriors_are_refused_with_line_and_column() {
     ]);
     assert_eq!(res.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&res.stderr).contains("not_ron.csv:2: column `model.servers`"));
-    assert!(!tmp.path().join("x").exists() && !tmp.path().join("y").exists());
+    // A `--set` of a sampled parameter would be overwritten by every draw.
+    let good = write(tmp.path(), "good.csv", TWO_DRAWS);
+    let res = borderflow(&[
+        "run",
+        "scenarios/mmc.ron",
+        "-q",
+        "--set",
+        "model.servers=12",
+        "--posterior",
+        s(&good),
+        "-o",
+        s(&tmp.path().join("z")),
+    ]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--set") && err.contains("model.servers: a parameter the posterior"),
+        "{err}"
+    );
+    let made = ["x", "y", "z"]
+        .iter()
+        .filter(|d| tmp.path().join(d).exists())
+        .count();
+    assert_eq!(made, 0, "a refused command created its output folder");
 }
 
 /// (e) The terminal table, `--json`, `summary.json` and `report.html` say

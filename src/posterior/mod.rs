@@ -21,10 +21,11 @@
 //! paired. The draw comes from its own named random stream, so the model's
 //! streams — and the common random numbers across draws — are untouched.
 
+mod experiment;
+
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -33,10 +34,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem, Result};
 use crate::input::shown;
-use crate::metrics::{KpiSpec, MetricSpec};
-use crate::montecarlo::{Experiment, Replication};
 use crate::scenario::Scenario;
 use crate::scenario::path::{ScenarioPath, Step};
+pub use experiment::PosteriorExperiment;
 
 /// The posterior's file name, in a calibration folder and in a results
 /// folder (the copy saved with a batch).
@@ -412,6 +412,39 @@ impl Posterior {
         }
     }
 
+    /// Refuses `--set PATH=VALUE` overrides of a parameter the posterior
+    /// samples: every draw would overwrite the value set.
+    pub fn check_overrides(&self, sets: &[String]) -> Result<()> {
+        let sampled: Vec<Vec<Step>> = self
+            .paths
+            .iter()
+            .filter_map(|p| ScenarioPath::parse(p).ok())
+            .map(|p| p.steps)
+            .collect();
+        let problems: Vec<Problem> = sets
+            .iter()
+            .filter_map(|s| s.split_once('='))
+            .filter_map(|(at, _)| ScenarioPath::parse(at.trim()).ok())
+            .filter(|p| sampled.contains(&p.steps))
+            .map(|p| Problem {
+                path: shown(&p.text),
+                message: format!(
+                    "a parameter the posterior {} samples: every draw would overwrite the value \
+                     set here; leave it out, or drop its column from the posterior",
+                    self.file
+                ),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid {
+                file: "--set".into(),
+                problems,
+            })
+        }
+    }
+
     /// Refuses a what-if that changes a parameter the posterior sets: each
     /// draw would overwrite the change, and the comparison would report no
     /// effect of it.
@@ -563,80 +596,6 @@ impl Found {
             file: self.file,
             problems,
         }
-    }
-}
-
-/// An experiment under a posterior: replication r runs the experiment of
-/// its draw, [`Posterior::draw_for`]`(seed, r)`, with the same seed and
-/// replication index, so every draw sees the same random numbers (common
-/// random numbers across draws).
-pub struct PosteriorExperiment<'a> {
-    posterior: &'a Posterior,
-    metrics: Vec<MetricSpec>,
-    kpis: Vec<KpiSpec>,
-    /// The experiment of each draw built, by increasing draw.
-    arms: Vec<(usize, Box<dyn Experiment + 'a>)>,
-}
-
-impl<'a> PosteriorExperiment<'a> {
-    /// The experiment that runs replication r with `arms`' experiment of
-    /// its draw; `base` (the scenario's own parameters) declares the metrics
-    /// and KPIs, and every arm must declare the same (a parameter that
-    /// changes them, such as a list of places, is refused, naming the draw).
-    pub fn new(
-        posterior: &'a Posterior,
-        base: &dyn Experiment,
-        mut arms: Vec<(usize, Box<dyn Experiment + 'a>)>,
-    ) -> Result<Self> {
-        let (metrics, kpis) = (base.metrics(), base.kpis());
-        for (d, arm) in &arms {
-            if arm.metrics() != metrics || arm.kpis() != kpis {
-                return Err(Error::Scenario {
-                    file: posterior.row_label(*d),
-                    message: "with this draw's values the model declares other metrics or KPIs \
-                              than with the scenario's own: a posterior may change parameter \
-                              values, not what the model reports"
-                        .into(),
-                });
-            }
-        }
-        arms.sort_by_key(|(d, _)| *d);
-        Ok(Self {
-            posterior,
-            metrics,
-            kpis,
-            arms,
-        })
-    }
-}
-
-impl Experiment for PosteriorExperiment<'_> {
-    fn metrics(&self) -> Vec<MetricSpec> {
-        self.metrics.clone()
-    }
-
-    fn kpis(&self) -> Vec<KpiSpec> {
-        self.kpis.clone()
-    }
-
-    fn run_replication(
-        &self,
-        seed: u64,
-        replication: u64,
-        check: bool,
-        stop: Option<&AtomicBool>,
-    ) -> Option<Replication> {
-        let d = self.posterior.draw_for(seed, replication);
-        let Ok(i) = self.arms.binary_search_by_key(&d, |(a, _)| *a) else {
-            // The arms were built for the batch's seed and replications: a
-            // caller that runs others has a bug (the batch reports it).
-            panic!(
-                "replication {replication} under seed {seed} uses posterior draw {d}, which was not built"
-            );
-        };
-        self.arms[i]
-            .1
-            .run_replication(seed, replication, check, stop)
     }
 }
 
