@@ -193,6 +193,14 @@ pub struct BatchArgs {
     /// (KPI summaries: mean, 95% CI, quantiles; the output folder).
     #[arg(long)]
     pub json: bool,
+    /// Draw each replication's parameters from a posterior sample: a
+    /// `posterior.csv` (`draw,weight,<scenario path>,…`) or the calibration
+    /// folder holding one. Intervals then hold parameter uncertainty as well
+    /// as Monte Carlo noise; the folder keeps the posterior and `draws.csv`
+    /// (which draw each replication used). For `compare`, both arms of a
+    /// replication use the same draw.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// How a batch runs as a job: which shard, whether it resumes, how its
@@ -403,11 +411,6 @@ fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
-/// What every interval borderflow prints contains: replications differ only
-/// in their random numbers, the parameters are fixed (no calibration
-/// posterior is sampled yet).
-const UNCERTAINTY: &str = "Monte Carlo only, parameters fixed";
-
 /// Prints `value` as one line of JSON on stdout.
 fn print_json(value: &serde_json::Value) -> Result<()> {
     let text = serde_json::to_string(value).map_err(|e| Error::Other(e.to_string()))?;
@@ -415,9 +418,18 @@ fn print_json(value: &serde_json::Value) -> Result<()> {
     Ok(())
 }
 
-/// The job options of `run` and `compare` from their arguments.
-fn run_options(batch: &BatchArgs, job: &JobArgs) -> RunOptions {
-    RunOptions {
+/// The job options of `run` and `compare` from their arguments (the
+/// posterior read and checked).
+fn run_options(batch: &BatchArgs, job: &JobArgs) -> Result<RunOptions> {
+    let posterior = batch
+        .posterior
+        .as_deref()
+        .map(crate::posterior::Posterior::from_path)
+        .transpose()?;
+    if let Some(p) = &posterior {
+        p.check_overrides(&batch.set)?;
+    }
+    Ok(RunOptions {
         replications: batch.replications,
         seed: batch.seed,
         threads: batch.threads,
@@ -429,7 +441,18 @@ fn run_options(batch: &BatchArgs, job: &JobArgs) -> RunOptions {
         check_invariants: batch.check_invariants,
         format: job.format,
         records: job.records,
-    }
+        posterior: posterior.map(Arc::new),
+    })
+}
+
+/// What the intervals of a batch run with `opts` contain
+/// ([`crate::posterior::uncertainty`]).
+fn uncertainty(opts: &RunOptions) -> String {
+    let id = opts
+        .posterior
+        .as_deref()
+        .map(crate::posterior::Posterior::id);
+    crate::posterior::uncertainty(id.as_ref())
 }
 
 /// The charts of a complete folder, unless `--no-charts`.
@@ -443,7 +466,7 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
     check_counts(batch.replications, batch.threads)?;
     let cancel = interrupt_flag();
     let quiet = batch.quiet;
-    let opts = run_options(&batch, &job);
+    let opts = run_options(&batch, &job)?;
     let outcome = run(&scn, &opts, Some(&cancel))?;
     if batch.json {
         let kpis: std::collections::BTreeMap<&str, &crate::stats::Summary> =
@@ -452,7 +475,7 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
             "scenario": scn.name,
             "seed": opts.seed.unwrap_or(scn.seed),
             "replications": outcome.stats.replications,
-            "uncertainty": UNCERTAINTY,
+            "uncertainty": uncertainty(&opts),
             "out_dir": outcome.out_dir,
             "kpis": kpis,
         }))?;
@@ -468,7 +491,7 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
             outcome.out_dir.display()
         );
         println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
-        println!("(intervals: {UNCERTAINTY})");
+        println!("(intervals: {})", uncertainty(&opts));
         for (name, s) in &outcome.kpis {
             println!(
                 "{name:<32} {:>14.4} {:>28}",
@@ -506,7 +529,7 @@ fn compare_command(
     let cancel = interrupt_flag();
     let quiet = batch.quiet;
     let opts = crate::compare::CompareOptions {
-        run: run_options(&batch, &job),
+        run: run_options(&batch, &job)?,
         independent,
         window,
     };
@@ -516,7 +539,7 @@ fn compare_command(
             "baseline": base.name,
             "seed": opts.run.seed.unwrap_or(base.seed),
             "replications": outcome.stats.replications,
-            "uncertainty": UNCERTAINTY,
+            "uncertainty": uncertainty(&opts.run),
             "out_dir": outcome.out_dir,
             "kpis": outcome.kpis,
         }))?;
@@ -532,7 +555,10 @@ fn compare_command(
             "{:<24} {:<32} {:>14} {:>14} {:>30}",
             "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
         );
-        println!("(intervals: {UNCERTAINTY}; differences paired by common random numbers)");
+        println!(
+            "(intervals: {}; differences paired by common random numbers)",
+            uncertainty(&opts.run)
+        );
         for d in &outcome.kpis {
             println!(
                 "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",

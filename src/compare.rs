@@ -19,9 +19,11 @@ use crate::error::{Error, Problem, Result};
 use crate::input::shown;
 use crate::metrics::{Aggregate, DailySeries, KpiSpec, MetricKind, MetricSpec};
 use crate::montecarlo::{BatchStats, Experiment, Replication};
+use crate::posterior::PosteriorExperiment;
 pub use crate::results::compare::KpiDifference;
 use crate::runner::{Job, RunHeader, RunOptions, run_job};
 use crate::scenario::Scenario;
+use crate::shard::Shard;
 
 /// Seed offset that makes a what-if's streams independent of the baseline's
 /// when common random numbers are turned off.
@@ -324,6 +326,34 @@ pub fn compare(
         .map(|s| PathBuf::from(&s.source))
         .collect();
     let job = Job::new(&paired, header, inputs).reading(sources);
+    // Under a posterior, replication r of every arm runs with the same draw
+    // (the draw depends on (seed, r) only), so differences stay paired.
+    let (drawn_sets, drawn);
+    let job = match opts.run.posterior.as_deref() {
+        None => job,
+        Some(p) => {
+            for w in whatifs {
+                p.check_whatif(base, w)?;
+            }
+            let range = opts.run.shard.unwrap_or(Shard::WHOLE).range(total);
+            drawn_sets = p.build(seed, range, |d| {
+                let arms: Result<Vec<Scenario>> =
+                    whatifs.iter().map(|w| p.scenario(d, w)).collect();
+                Ok((p.scenario(d, base)?, arms?))
+            })?;
+            let mut arms: Vec<(usize, Box<dyn Experiment + '_>)> = Vec::new();
+            for (d, (b, ws)) in &drawn_sets {
+                let c = Comparison::new(b, ws, opts.independent, opts.window)?;
+                arms.push((*d, Box::new(c)));
+            }
+            drawn = PosteriorExperiment::new(p, &paired, arms)?;
+            Job {
+                experiment: &drawn,
+                ..job
+            }
+            .under(p)
+        }
+    };
     // The job's header holds the seed and replications.
     let default_out = || PathBuf::from("outputs").join(format!("compare-{}", base.name));
     let run_opts = RunOptions {

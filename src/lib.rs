@@ -27,6 +27,7 @@
 //! | models | [`mmc`] | the M/M/c station that proves the engine |
 //! | models | [`border`] | the border model |
 //! | scenario | [`scenario`] | RON loading, `extend`, overrides, the model registry |
+//! | scenario | [`posterior`] | a posterior sample of parameters (`posterior.csv`): one draw per replication |
 //! | results | [`results`] | the batch header and kinds, the comparison and sweep tables: written by the batch layer, read by the report |
 //! | batch | [`runner`], [`shard`], [`compare`], [`sweep`], [`calibrate`] | jobs: run, merge, compare, sweep, calibrate → files |
 //! | report | [`report`] | charts and `report.html` from a results folder |
@@ -63,6 +64,7 @@ pub mod mmc;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod posterior;
 pub mod report;
 pub mod results;
 pub mod rng;

@@ -29,6 +29,7 @@
 //! | `daily_summary.csv` | `date,metric,place,origin,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
 //! | `scenario.ron` | the fully resolved scenario that was run |
+//! | `posterior.csv`, `draws.csv` | under `--posterior`: its copy, and `replication,draw` |
 //! | `.borderflow` | the stamp: which borderflow command wrote the folder |
 
 mod folder;

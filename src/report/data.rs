@@ -89,6 +89,16 @@ pub struct RunSummary {
     /// Which per-replication records the folder keeps.
     #[serde(default)]
     pub records: Detail,
+    /// The posterior each replication's parameters were drawn from, if any.
+    #[serde(default)]
+    pub posterior: Option<crate::posterior::PosteriorId>,
+}
+
+impl RunSummary {
+    /// What the intervals contain ([`crate::posterior::uncertainty`]).
+    pub fn uncertainty(&self) -> String {
+        crate::posterior::uncertainty(self.posterior.as_ref())
+    }
 }
 
 fn run_kind() -> JobKind {

@@ -54,7 +54,7 @@ pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         right: "common random numbers; bands: middle 50% and 90% of paired differences".into(),
     };
     let axis = DayAxis::new(run.start(), run.dates.len() as u32);
-    let charts = draw_comparison(dir, axis, fans, &kpis, &footer)?;
+    let charts = draw_comparison(dir, axis, fans, &kpis, &footer, &run.summary.uncertainty())?;
     Ok(charts
         .iter()
         .flat_map(|c| [c.png.clone(), c.svg.clone()])
@@ -132,6 +132,9 @@ pub struct KpiChanges {
     pub rows: Vec<(String, f64, f64, f64)>,
     /// Footer.
     pub footer: Footer,
+    /// What the intervals contain ([`crate::posterior::uncertainty`]),
+    /// said in the legend beside them.
+    pub uncertainty: String,
 }
 
 impl Figure for KpiChanges {
@@ -153,7 +156,11 @@ impl Figure for KpiChanges {
     {
         let legend = [
             LegendItem::fill("change in the mean", style::BLUE, 0.7),
-            LegendItem::line("95% confidence interval", style::BLACK, 2),
+            LegendItem::line(
+                format!("95% confidence interval ({})", self.uncertainty),
+                style::BLACK,
+                2,
+            ),
         ];
         let area = style::frame(root, &self.title(), &legend, &self.footer)?;
         let finite = self
@@ -210,13 +217,15 @@ pub fn file_safe(s: &str) -> String {
 }
 
 /// Draws a comparison's charts into `dir`: one difference fan per what-if
-/// and metric in `metrics`, one KPI chart per what-if.
+/// and metric in `metrics`, one KPI chart per what-if, whose legend says
+/// what its intervals contain (`uncertainty`).
 pub fn draw_comparison(
     dir: &Path,
     axis: DayAxis,
     fans: Vec<(String, String, Vec<DayStats>)>,
     kpis: &[KpiDifference],
     footer: &Footer,
+    uncertainty: &str,
 ) -> Result<Vec<Chart>> {
     style::register_fonts()?;
     let mut charts = Vec::new();
@@ -260,6 +269,7 @@ pub fn draw_comparison(
             whatif: w.to_string(),
             rows,
             footer: footer.clone(),
+            uncertainty: uncertainty.to_string(),
         };
         charts.push(save(&f, dir)?);
     }

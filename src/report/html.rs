@@ -299,7 +299,11 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
         esc(&s.borderflow_version),
         esc(&s.scenario_hash)
     );
-    h.push_str("<h2>Key results</h2>\n<p>Means over replications with the 95% confidence interval of the mean, and the spread across replications (5th, 50th and 95th percentiles).</p>\n");
+    let _ = writeln!(
+        h,
+        "<h2>Key results</h2>\n<p>Means over replications with the 95% confidence interval of the mean, and the spread across replications (5th, 50th and 95th percentiles). Intervals: <span id=\"uncertainty\">{}</span>.</p>",
+        esc(&s.uncertainty())
+    );
     let kpis = s.kpis_in_order();
     let (monthly, other): (Vec<_>, Vec<_>) = kpis
         .into_iter()

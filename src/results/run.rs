@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{KpiSpec, MetricSpec};
 use crate::montecarlo::Experiment;
 use crate::output::records::{Detail, Format, RecordSchema};
+use crate::posterior::PosteriorId;
 use crate::scenario::Scenario;
 
 /// What a batch's replications are, and so what its folder holds beyond
@@ -38,7 +39,8 @@ impl JobKind {
     }
 
     /// Input files a complete folder of this kind holds (saved scenarios,
-    /// sweep files), which `merge` copies from a shard.
+    /// sweep files), which `merge` copies from a shard; a batch run under a
+    /// posterior holds its copy too ([`RunHeader::inputs`]).
     pub fn inputs(self) -> &'static [&'static str] {
         match self {
             JobKind::Run => &["scenario.ron"],
@@ -94,6 +96,11 @@ pub struct RunHeader {
     /// What per-replication records the finished folder keeps.
     #[serde(default)]
     pub records: Detail,
+    /// The posterior the parameters of each replication were drawn from,
+    /// if any (absent in folders from before the field, and in batches with
+    /// fixed parameters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorId>,
 }
 
 impl RunHeader {
@@ -115,7 +122,25 @@ impl RunHeader {
             kpi_specs: exp.kpis(),
             format: Format::Csv,
             records: Detail::Daily,
+            posterior: None,
         }
+    }
+
+    /// What the batch's intervals contain: Monte Carlo noise only, or
+    /// parameter uncertainty too ([`crate::posterior::uncertainty`]).
+    pub fn uncertainty(&self) -> String {
+        crate::posterior::uncertainty(self.posterior.as_ref())
+    }
+
+    /// Input files a complete folder of this batch holds: its kind's, and
+    /// the posterior's copy when it ran under one. `merge` copies them from
+    /// a shard.
+    pub fn inputs(&self) -> Vec<&'static str> {
+        let mut names = self.kind.inputs().to_vec();
+        if self.posterior.is_some() {
+            names.push(crate::posterior::FILE);
+        }
+        names
     }
 
     /// The KPI names, in order.

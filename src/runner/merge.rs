@@ -83,7 +83,7 @@ impl ShardJson {
             message,
         };
         let h = &self.run;
-        let expected_inputs = h.kind.inputs();
+        let expected_inputs = h.inputs();
         crate::output::check_name(&h.scenario).map_err(|m| bad(format!("run.scenario {m}")))?;
         if h.replications == 0 || h.replications > u64::from(u32::MAX) {
             return Err(bad(format!(
@@ -124,6 +124,19 @@ impl ShardJson {
                  {MAX_RECORD_NAME_BYTES} bytes or holds control characters",
                 crate::input::shown(n)
             )));
+        }
+        if let Some(p) = &h.posterior {
+            let hex = p.sha256.len() == 64 && p.sha256.chars().all(|c| c.is_ascii_hexdigit());
+            let name_ok = !p.file.is_empty()
+                && p.file.len() <= MAX_RECORD_NAME_BYTES
+                && !p.file.chars().any(char::is_control);
+            if !hex || !name_ok || p.draws == 0 {
+                return Err(bad(
+                    "run.posterior must name its file (without control characters), a SHA-256 \
+                     of 64 hex digits and at least one draw"
+                        .into(),
+                ));
+            }
         }
         let s = self.shard;
         if s.count == 0 || s.index >= s.count || s.count > h.replications {

@@ -24,6 +24,7 @@ use crate::output::records::{
     self, Detail, Format, Position, RecordSchema, RecordSink, Stage, Table,
 };
 use crate::output::{OutputDir, write_atomic, write_daily_summary, write_replace};
+use crate::posterior::{Posterior, PosteriorExperiment};
 use crate::scenario::Scenario;
 use crate::shard::Shard;
 use crate::stats::{Accumulator, Summary};
@@ -69,6 +70,9 @@ pub struct RunOptions {
     /// What per-replication records the finished folder keeps (a shard
     /// keeps all of them for `merge`, which applies this).
     pub records: Detail,
+    /// Draw each replication's parameters from this posterior (`run` and
+    /// `compare`; see [`crate::posterior`]); none keeps them fixed.
+    pub posterior: Option<std::sync::Arc<Posterior>>,
 }
 
 impl Default for RunOptions {
@@ -87,6 +91,7 @@ impl Default for RunOptions {
             charts: None,
             format: Format::Csv,
             records: Detail::Daily,
+            posterior: None,
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct RunOutcome {
 struct SummaryJson<'a> {
     #[serde(flatten)]
     header: &'a RunHeader,
+    /// What the intervals contain ([`RunHeader::uncertainty`]).
+    uncertainty: String,
     kpis: std::collections::BTreeMap<String, Summary>,
 }
 
@@ -128,6 +135,9 @@ struct Checkpoint {
     /// Where the records of the `done` replications end (CSV: lengths
     /// [bytes]; Parquet: closed parts [parts]).
     position: Position,
+    /// SHA-256 of the posterior the parameters are drawn from, if any.
+    #[serde(default)]
+    posterior: Option<String>,
 }
 
 const CHECKPOINT: &str = "checkpoint.json";
@@ -188,6 +198,7 @@ impl Aggregator {
         };
         let json = SummaryJson {
             header,
+            uncertainty: header.uncertainty(),
             kpis: kpis.iter().cloned().collect(),
         };
         let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
@@ -231,6 +242,20 @@ impl<'a> Job<'a> {
         self.sources = sources;
         self
     }
+
+    /// The same job run under `posterior` (its experiment draws each
+    /// replication's parameters from it): the header records it, the
+    /// folder keeps a copy, and an output folder holding it is never
+    /// replaced.
+    pub fn under(mut self, posterior: &Posterior) -> Self {
+        self.header.posterior = Some(posterior.id());
+        self.inputs.push((
+            crate::posterior::FILE.into(),
+            posterior.text().as_bytes().to_vec(),
+        ));
+        self.sources.push(posterior.path().to_path_buf());
+        self
+    }
 }
 
 /// Runs `scn` and writes its results. Nothing is written at the final
@@ -246,7 +271,23 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
         sources: vec![PathBuf::from(&scn.source)],
     };
-    run_job(&job, opts, cancel)
+    let Some(posterior) = opts.posterior.as_deref() else {
+        return run_job(&job, opts, cancel);
+    };
+    // The scenario of every draw this batch (or shard) uses, checked
+    // before anything is written.
+    let range = opts.shard.unwrap_or(Shard::WHOLE).range(total);
+    let draws = posterior.build(seed, range, |d| posterior.scenario(d, scn))?;
+    let arms = draws
+        .into_iter()
+        .map(|(d, s)| (d, s.into_experiment()))
+        .collect();
+    let drawn = PosteriorExperiment::new(posterior, exp.as_ref(), arms)?;
+    let job = Job {
+        experiment: &drawn,
+        ..job
+    };
+    run_job(&job.under(posterior), opts, cancel)
 }
 
 /// Runs a job (see [`run`]); `opts.seed` and `opts.replications` are
@@ -301,6 +342,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         done: 0,
         format: header.format,
         position: Position::default(),
+        posterior: header.posterior.as_ref().map(|p| p.sha256.clone()),
     };
     // A staging folder found by --resume is never removed by a failure here
     // (`OutputDir` keeps what it did not create).
@@ -450,11 +492,32 @@ fn complete(
             crate::results::sweep::write_tables(dir, header)?;
         }
     }
+    if header.posterior.is_some() {
+        write_draws(dir, header)?;
+    }
     if let Some(draw) = charts {
         draw(dir)?;
     }
     records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
     Ok(kpis)
+}
+
+/// Writes `draws.csv` (the draw of every replication) into the complete
+/// folder `dir` of a batch run under a posterior, from the posterior's copy
+/// saved there, which must be the one the header names.
+fn write_draws(dir: &Path, header: &RunHeader) -> Result<()> {
+    let copy = dir.join(crate::posterior::FILE);
+    let posterior = Posterior::from_path(&copy)?;
+    if header.posterior.as_ref() != Some(&posterior.id()) {
+        return Err(Error::Scenario {
+            file: crate::input::shown(&copy.display().to_string()),
+            message: "is not the posterior the batch ran under (its SHA-256 differs from the \
+                      header's)"
+                .into(),
+        });
+    }
+    let table = posterior.draws_csv(header.seed, header.replications);
+    write_atomic(&dir.join(crate::posterior::DRAWS_FILE), table.as_bytes())
 }
 
 /// Takes over the records of an interrupted run in `out`'s staging folder:
@@ -524,6 +587,18 @@ fn resume_records(
             "record format",
             saved.format.to_string(),
             fresh.format.to_string(),
+        ));
+    }
+    if saved.posterior != fresh.posterior {
+        let sha = |p: &Option<String>| {
+            p.as_ref().map_or("none".into(), |h| {
+                format!("with SHA-256 {}", h.chars().take(12).collect::<String>())
+            })
+        };
+        return Err(differ(
+            "posterior",
+            sha(&saved.posterior),
+            sha(&fresh.posterior),
         ));
     }
     let range = fresh.shard.range(fresh.replications);

@@ -291,6 +291,7 @@ impl Sweep {
             kpi_specs: self.kpi_specs.clone(),
             format: crate::output::Format::Csv,
             records: crate::output::Detail::Daily,
+            posterior: None,
         }
     }
 

@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("validate", &["validate"]),
     ("model", &["model", "montecarlo"]),
     ("models", &["mmc", "border"]),
-    ("scenario", &["scenario"]),
+    ("scenario", &["scenario", "posterior"]),
     ("results", &["results"]),
     (
         "batch",

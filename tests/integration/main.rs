@@ -8,6 +8,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod engine;
+mod posterior;
 mod records;
 mod report;
 mod safety;

@@ -182,6 +182,7 @@ fn a_metric_and_a_mechanism_in_one_file_each_reach_every_output() {
         kpi_specs: toy.kpis(),
         format: borderflow::output::Format::Csv,
         records: borderflow::output::Detail::Daily,
+        posterior: None,
     };
     let job = Job::new(&toy, header, Vec::new());
     let opts = RunOptions {
