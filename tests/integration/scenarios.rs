@@ -26,10 +26,35 @@ fn ron_files(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-/// Every scenario under `scenarios/` (not sweep files) loads and validates.
+/// Every calibration file in `scenarios/calibration/` loads and validates,
+/// and so does every shipped calibration result's `calibrated.ron` (a
+/// scenario that extends the `base.ron` beside it).
+#[test]
+fn shipped_calibrations_validate() {
+    let dir = Path::new("scenarios/calibration");
+    let mut checked = 0;
+    for f in ron_files(dir, &[]) {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let result = if f.parent() == Some(dir) {
+            borderflow::calibrate::load(&f, &[]).map(|_| ())
+        } else if name == "calibrated.ron" {
+            Scenario::from_file(&f).map(|_| ())
+        } else {
+            continue;
+        };
+        if let Err(e) = result {
+            panic!("{} does not validate:\n{e}", f.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
+
+/// Every scenario under `scenarios/` (not sweep or calibration files) loads
+/// and validates.
 #[test]
 fn shipped_scenarios_validate() {
-    let files = ron_files(Path::new("scenarios"), &["sweeps", "data"]);
+    let files = ron_files(Path::new("scenarios"), &["sweeps", "data", "calibration"]);
     assert!(!files.is_empty());
     for f in files {
         if let Err(e) = Scenario::from_file(&f) {
