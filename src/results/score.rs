@@ -339,7 +339,7 @@ pub fn percent(x: f64) -> String {
     }
 }
 
-/// The terminal's scorecard: a heading and one aligned line per scored
+/// The terminal's scorecard: a blank line, a heading and one aligned line per scored
 /// series (name, role, months, mean absolute error, 90% coverage, CRPS),
 /// for a run whose intervals contain `uncertainty`.
 pub fn terminal_lines(rows: &[ScoreRow], uncertainty: &str) -> Vec<String> {
@@ -353,6 +353,7 @@ pub fn terminal_lines(rows: &[ScoreRow], uncertainty: &str) -> Vec<String> {
         .unwrap_or(0)
         .max(6);
     let mut out = vec![
+        String::new(),
         format!(
             "{:<width$} {:<8} {:>6} {:>14} {:>13} {:>9}",
             "series", "role", "months", "mean abs error", "90% coverage", "CRPS"
