@@ -417,7 +417,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         }
     };
     let stats = result.map_err(kept)?;
-    let (kpis, scores) =
+    let Completed { kpis, scores } =
         finish_job(job, header, &out, records, &mut agg, shard, opts.charts).map_err(kept)?;
     let out_dir = out.commit()?;
     Ok(RunOutcome {
@@ -464,7 +464,7 @@ fn finish_job(
     agg: &mut Aggregator,
     shard: Shard,
     charts: Option<Charts>,
-) -> Result<(Vec<(String, Summary)>, Vec<ScoreRow>)> {
+) -> Result<Completed> {
     records.finish()?;
     for (name, bytes) in &job.inputs {
         write_atomic(&out.file(name), bytes)?;
@@ -482,7 +482,7 @@ fn finish_job(
         };
         let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
         write_atomic(&out.file("shard.json"), text.as_bytes())?;
-        (Vec::new(), Vec::new())
+        Completed::default()
     };
     // Without a checkpoint a leftover staging folder reads as complete.
     fs::remove_file(out.file(CHECKPOINT)).map_err(|e| Error::output(out.file(CHECKPOINT), e))?;
@@ -509,13 +509,13 @@ fn scorecard(header: &RunHeader, observed: &[ObservedSeries]) -> Result<Scorecar
 /// from what `plot` will find), writes the summaries and what the kind of
 /// batch adds (a run: its scorecard, when it has observed series), then
 /// removes the KPI records it does not keep (after a sweep's tables were
-/// built from them). Gives the KPI summaries and the score rows.
+/// built from them).
 fn complete(
     dir: &Path,
     header: &RunHeader,
     agg: &mut Aggregator,
     charts: Option<Charts>,
-) -> Result<(Vec<(String, Summary)>, Vec<ScoreRow>)> {
+) -> Result<Completed> {
     // A sweep's daily table has no days: its empty file is not kept.
     let keep_daily = if header.kind.has_days() {
         header.records
@@ -539,7 +539,15 @@ fn complete(
         draw(dir)?;
     }
     records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
-    Ok((kpis, scores))
+    Ok(Completed { kpis, scores })
+}
+
+/// What a completed whole batch reports: its KPI summaries and, for a run
+/// with observed series, its score rows (both empty for a shard).
+#[derive(Default)]
+struct Completed {
+    kpis: Vec<(String, Summary)>,
+    scores: Vec<ScoreRow>,
 }
 
 /// Writes `draws.csv` (the draw of every replication) into the complete

@@ -184,7 +184,10 @@ impl Sweep {
         let base_label = shown(&base_path.display().to_string());
         let base = Scenario::from_value(base_value, &base_label)?;
         let before = checks.problems.len();
-        let (mut wanted, defined) = split_kpis(raw.kpis, &mut checks);
+        let SweepKpis {
+            mut wanted,
+            defined,
+        } = split_kpis(raw.kpis, &mut checks);
         let defined_at: Vec<usize> = defined.iter().map(|d| d.0).collect();
         let base = add_kpis(base, defined, &base_label, &mut checks)?;
         if !checks.clean_since(before) {
@@ -394,24 +397,28 @@ fn describe_point(params: &[Parameter], point: &[f64]) -> String {
         .join(", ")
 }
 
-/// The sweep's `kpis` entries split into the names of its outputs, with
-/// their positions in the list (a new KPI's output is its name), and the new
-/// KPIs to add to the base scenario, with theirs. An entry that is neither a
-/// name nor a KPI is a problem at `kpis[j]`.
-fn split_kpis(
-    entries: Vec<Value>,
-    checks: &mut Checks,
-) -> (Vec<(usize, String)>, Vec<(usize, Value)>) {
-    let mut wanted = Vec::new();
-    let mut defined = Vec::new();
+/// A sweep's `kpis` entries, split.
+#[derive(Default)]
+struct SweepKpis {
+    /// The names of its outputs with their positions in the list (a new
+    /// KPI's output is its name).
+    wanted: Vec<(usize, String)>,
+    /// The new KPIs to add to the base scenario, with their positions.
+    defined: Vec<(usize, Value)>,
+}
+
+/// Splits the sweep's `kpis` entries into names and new KPIs; an entry
+/// that is neither is a problem at `kpis[j]`.
+fn split_kpis(entries: Vec<Value>, checks: &mut Checks) -> SweepKpis {
+    let mut out = SweepKpis::default();
     for (j, entry) in entries.into_iter().enumerate() {
         match entry {
-            Value::String(name) => wanted.push((j, name)),
+            Value::String(name) => out.wanted.push((j, name)),
             Value::Map(ref m) => {
                 if let Some(Value::String(name)) = m.get(&Value::String("name".into())) {
-                    wanted.push((j, name.clone()));
+                    out.wanted.push((j, name.clone()));
                 }
-                defined.push((j, entry));
+                out.defined.push((j, entry));
             }
             _ => checks.fail(
                 format!("kpis[{j}]"),
@@ -420,7 +427,7 @@ fn split_kpis(
             ),
         }
     }
-    (wanted, defined)
+    out
 }
 
 /// The base scenario with the sweep's new KPIs (`defined`, with their

@@ -690,3 +690,90 @@ fn user_kpis_are_compared() {
         "{table:?}"
     );
 }
+
+/// The border baseline (its one test here: about 4 s a replication) with a
+/// KPI and a holdout series at a sector: the KPI is the hand sum of the
+/// sector's December in `daily.csv`; every shipped national series is
+/// scored over the 13 months of the run and the sector's holdout over its
+/// two; the report's month table gives each scored month's error.
+#[test]
+fn a_border_run_scores_its_observed_series_and_sector_kpi() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scn = scenario(
+        tmp.path(),
+        "border-scored",
+        "scenarios/baseline.ron",
+        r#"add_observed: [(metric: "usbp_apprehensions", place: "Tucson", role: "holdout",
+             monthly: [("2023-11", 20000.0), ("2023-12", 25000.0)])],
+           kpis: [(name: "tucson_dec", metric: "usbp_apprehensions", place: "Tucson",
+             from: "2023-12-01", to: "2023-12-31", aggregate: "sum")],"#,
+    );
+    let out = tmp.path().join("out");
+    let res = borderflow(&[
+        "run",
+        scn.to_str().unwrap(),
+        "-r",
+        "2",
+        "-s",
+        "1",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let table = daily(&out);
+    let got = kpis(&out);
+    for r in 0..2 {
+        let hand: f64 = days(&table, r, "usbp_apprehensions", "Tucson", "2023-12")
+            .iter()
+            .sum();
+        let value = got[&(r, "tucson_dec".to_string())];
+        assert!(
+            close(value, hand),
+            "replication {r}: {value} vs {hand} by hand"
+        );
+        assert!(hand > 0.0, "Tucson apprehends people in December");
+    }
+    let fit = rows(&out.join("fit.csv"));
+    let months = |metric: &str, place: &str| -> Vec<String> {
+        fit.iter()
+            .filter(|r| r["metric"] == metric && r["place"] == place)
+            .map(|r| r["month"].clone())
+            .collect()
+    };
+    assert_eq!(
+        months("usbp_apprehensions", "").len(),
+        13,
+        "2023-01 to 2024-01"
+    );
+    assert_eq!(months("ofo_encounters", "").len(), 13);
+    assert_eq!(
+        months("usbp_apprehensions", "Tucson"),
+        ["2023-11", "2023-12"]
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<th>error %</th>"),
+        "the month table has no error column"
+    );
+    let dec = fit
+        .iter()
+        .find(|r| {
+            r["metric"] == "usbp_apprehensions" && r["place"].is_empty() && r["month"] == "2023-12"
+        })
+        .unwrap();
+    let shown = format!("{:+.1}%", 100.0 * num(dec, "rel_error"));
+    assert!(
+        html.contains(&format!("<td class=\"n\">{shown}</td>")),
+        "no {shown} in the month table"
+    );
+    assert!(
+        html.contains(
+            "<td>usbp_apprehensions at Tucson</td><td>holdout</td><td class=\"n\">2</td>"
+        )
+    );
+}
