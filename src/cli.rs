@@ -499,6 +499,9 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
                 format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
             );
         }
+        for line in crate::results::score::terminal_lines(&outcome.scores, &uncertainty(&opts)) {
+            println!("{line}");
+        }
     }
     Ok(())
 }

@@ -30,6 +30,8 @@
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
 //! | `scenario.ron` | the fully resolved scenario that was run |
 //! | `posterior.csv`, `draws.csv` | under `--posterior`: its copy, and `replication,draw` |
+//! | `fit.csv` | a run with observed series: `metric,place,origin,role,month,observed,mean,p05,p50,p95,rel_error`, per series and month the run covers in full |
+//! | `score.csv` | a run with observed series: `metric,place,origin,role,kind,months,mean_abs_rel_error,coverage90,crps_rel,tv_distance`, per series (an empty field is "no number") |
 //! | `.borderflow` | the stamp: which borderflow command wrote the folder |
 
 mod folder;

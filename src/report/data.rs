@@ -1,5 +1,6 @@
 //! Reading a run's saved results back: `summary.json`, `daily_summary.csv`,
-//! `scenario.ron` (for observed series, parameters and interventions) and,
+//! `scenario.ron` (for observed series, parameters and interventions), the
+//! scorecard (`fit.csv`, `score.csv`, when the run has one) and,
 //! streamed through the record store ([`crate::output::records`]), the
 //! daily records (`daily.csv` or `daily.parquet`) for quantities that need
 //! each replication (totals over the run, cumulative series); a folder that
@@ -26,6 +27,7 @@ use crate::input::{MAX_INPUT_BYTES, read_text, shown};
 use crate::metrics::{KpiSpec, MetricSpec};
 use crate::output::{Detail, Format};
 use crate::results::run::JobKind;
+use crate::results::score::{FIT_FILE, FitRow, SCORE_FILE, ScoreRow, read_table};
 
 /// One KPI's summary across replications, as `summary.json` stores it.
 /// A statistic that is not defined (e.g. a CI from one replication) is
@@ -194,6 +196,10 @@ impl DayStats {
 pub struct Observed {
     /// The simulated metric it compares with.
     pub metric: String,
+    /// The metric's place, none for the national total.
+    pub place: Option<String>,
+    /// The metric's origin group, none for all origins.
+    pub origin: Option<String>,
     /// Where the numbers come from.
     pub source: String,
     /// (first day of month, monthly total [persons/month]) in date order.
@@ -233,6 +239,10 @@ pub struct RunData {
     pub scenario: Option<Value>,
     /// Observed series named by the scenario.
     pub observed: Vec<Observed>,
+    /// The scorecard's month rows (`fit.csv`), empty without one.
+    pub fit: Vec<FitRow>,
+    /// The scorecard's series rows (`score.csv`), empty without one.
+    pub scores: Vec<ScoreRow>,
 }
 
 /// A parse error in `file`, as an input error (exit code 2).
@@ -284,6 +294,8 @@ impl RunData {
             .ok()
             .and_then(|t| ron::from_str::<Value>(&t).ok());
         let observed = scenario.as_ref().map(observed_of).unwrap_or_default();
+        let fit = optional_table(&dir.join(FIT_FILE))?;
+        let scores = optional_table(&dir.join(SCORE_FILE))?;
         Ok(RunData {
             dir: dir.to_path_buf(),
             summary,
@@ -292,6 +304,8 @@ impl RunData {
             metric_order,
             scenario,
             observed,
+            fit,
+            scores,
         })
     }
 
@@ -327,16 +341,37 @@ impl RunData {
             .collect()
     }
 
-    /// The observed series of `metric`, when the scenario names one.
+    /// The observed national series of `metric` (no place, all origins),
+    /// when the scenario names one: what the national charts and the month
+    /// table show beside the metric.
     pub fn observed(&self, metric: &str) -> Option<&Observed> {
-        self.observed
-            .iter()
-            .find(|o| o.metric == metric && !o.monthly.is_empty())
+        self.observed.iter().find(|o| {
+            o.metric == metric && o.place.is_none() && o.origin.is_none() && !o.monthly.is_empty()
+        })
+    }
+
+    /// The scorecard row of national `metric` in `month` (`YYYY-MM`), when
+    /// that month was scored.
+    pub fn fit(&self, metric: &str, month: &str) -> Option<&FitRow> {
+        self.fit.iter().find(|r| {
+            r.metric == metric && r.place.is_empty() && r.origin.is_empty() && r.month == month
+        })
     }
 
     /// First simulated day.
     pub fn start(&self) -> NaiveDate {
         self.dates.first().copied().unwrap_or(self.summary.start)
+    }
+}
+
+/// The rows of a scorecard table, none when the file is absent (a run
+/// without observed series has no scorecard); a file that is there must
+/// read.
+fn optional_table<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    if path.exists() {
+        read_table(path)
+    } else {
+        Ok(Vec::new())
     }
 }
 
@@ -551,6 +586,7 @@ fn observed_of(scn: &Value) -> Vec<Observed> {
     list.iter()
         .filter_map(|o| {
             let metric = as_str(field(o, "metric")?)?.to_string();
+            let text = |name: &str| field(o, name).and_then(as_str).map(str::to_string);
             let source = field(o, "source")
                 .and_then(as_str)
                 .unwrap_or("")
@@ -571,6 +607,8 @@ fn observed_of(scn: &Value) -> Vec<Observed> {
             monthly.sort_by_key(|m| m.0);
             Some(Observed {
                 metric,
+                place: text("place"),
+                origin: text("origin"),
                 source,
                 monthly,
             })

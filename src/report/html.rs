@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use super::data::{Kpi, RunData, as_f64, as_str, field};
 use super::figure::Chart;
+use super::scorecard::signed_percent;
 use super::style::fmt_num;
 use crate::error::Result;
 use crate::output::write_atomic;
@@ -207,7 +208,8 @@ fn kpi_table(kpis: &[(&str, &Kpi)]) -> String {
 
 /// Monthly KPIs pivoted: a row per month, a column per metric with its
 /// mean and 95% CI, and beside it the observed monthly total where the
-/// scenario names one, so simulated and observed read side by side.
+/// scenario names one, so simulated and observed read side by side, and the
+/// scorecard's relative error of the mean where the month was scored.
 fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
     let mut metrics: Vec<&str> = Vec::new();
     let mut months: Vec<NaiveDate> = Vec::new();
@@ -229,11 +231,20 @@ fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
             .find(|(d, _)| *d == month)
             .map(|(_, v)| *v)
     };
+    // The error column of a metric, when any of its months was scored.
+    let scored = |metric: &str| {
+        run.fit
+            .iter()
+            .any(|r| r.metric == metric && r.place.is_empty() && r.origin.is_empty())
+    };
     let mut h = String::from("<table id=\"monthly\"><thead><tr><th>month</th>");
     for m in &metrics {
         let _ = write!(h, "<th>{}</th>", esc(m));
         if run.observed(m).is_some() {
             let _ = write!(h, "<th>observed</th>");
+        }
+        if scored(m) {
+            let _ = write!(h, "<th>error %</th>");
         }
     }
     h.push_str("</tr></thead><tbody>\n");
@@ -248,6 +259,12 @@ fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
             let _ = write!(h, "<td class=\"n\">{cell}</td>");
             if run.observed(m).is_some() {
                 let _ = write!(h, "<td class=\"n obs\">{}</td>", num(observed(m, month)));
+            }
+            if scored(m) {
+                let error = run
+                    .fit(m, &month.format("%Y-%m").to_string())
+                    .map_or_else(|| "–".into(), |r| signed_percent(r.rel_error));
+                let _ = write!(h, "<td class=\"n\">{error}</td>");
             }
         }
         h.push_str("</tr>\n");
@@ -271,7 +288,8 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 figure{margin:1.5em 0}svg.chart{width:100%;height:auto;border:1px solid #e4e4e4}\
-figcaption{color:#555;font-size:.9em}td.obs{background:#f7f7f7}small{color:#666}.facts{color:#555}";
+figcaption{color:#555;font-size:.9em}td.obs{background:#f7f7f7}small{color:#666}.facts{color:#555}\
+.note{background:#f7f7f7;border-left:3px solid #999;padding:.5em .8em}";
 
 /// Writes `report.html` into the run's folder.
 pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::PathBuf> {
@@ -312,10 +330,12 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
     if !monthly.is_empty() {
         h.push_str(
             "<h2>Month by month</h2>\n<p>Monthly KPIs: mean over replications with its 95% confidence interval, \
-             and the observed total where the scenario names one (never an input to the model).</p>\n",
+             the observed total where the scenario names one (never an input to the model), and the \
+             error of the mean relative to it where the month was scored.</p>\n",
         );
         h.push_str(&monthly_table(run, &monthly));
     }
+    h.push_str(&super::scorecard::section(run));
     if let Some(model) = run.scenario.as_ref().and_then(|v| field(v, "model")) {
         h.push_str("<h2>Key parameters</h2>\n<table><tbody>\n");
         for (k, v) in parameter_rows(model) {
@@ -334,7 +354,24 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
         let list: Vec<String> = run
             .observed
             .iter()
-            .map(|o| format!("{} ({})", esc(&o.metric), esc(&o.source)))
+            .map(|o| {
+                let at = o
+                    .place
+                    .as_deref()
+                    .map(|p| format!(" at {p}"))
+                    .unwrap_or_default();
+                let of = o
+                    .origin
+                    .as_deref()
+                    .map(|g| format!(", {g}"))
+                    .unwrap_or_default();
+                format!(
+                    "{}{} ({})",
+                    esc(&o.metric),
+                    esc(&format!("{at}{of}")),
+                    esc(&o.source)
+                )
+            })
             .collect();
         h.push_str(&list.join("; "));
         h.push_str(".</p>\n");

@@ -1,6 +1,6 @@
 //! Charts and a self-contained HTML report of a run, drawn from its saved
 //! files only (`summary.json`, `daily_summary.csv`, `daily.csv`,
-//! `scenario.ron`), so `borderflow plot` redraws them without simulating.
+//! `scenario.ron`, `fit.csv`, `score.csv`), so `borderflow plot` redraws them without simulating.
 //!
 //! ```text
 //!   run folder ──► data (read, stream daily.csv once)
@@ -9,6 +9,7 @@
 //!                   ├─► ports    one per port: processed, queue, state band
 //!                   ├─► caravan  size and km
 //!                   ├─► sectors  totals by sector with 90% intervals
+//!                   ├─► scorecard  how well the run fits observed data
 //!                   └─► html     report.html with every chart inline
 //! ```
 //!
@@ -23,6 +24,7 @@ pub mod fan;
 pub mod figure;
 pub mod html;
 pub mod ports;
+pub mod scorecard;
 pub mod sectors;
 pub mod stack;
 pub mod style;

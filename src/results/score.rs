@@ -44,6 +44,11 @@ mod empty_nan {
 /// Lower and upper quantiles of the reported interval: a central 90% one.
 pub const INTERVAL: (f64, f64) = (0.05, 0.95);
 
+/// The file of the fit rows in a results folder.
+pub const FIT_FILE: &str = "fit.csv";
+/// The file of the score rows in a results folder.
+pub const SCORE_FILE: &str = "score.csv";
+
 /// One observed month against its simulated ensemble (`fit.csv`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitRow {
@@ -217,6 +222,157 @@ pub fn score_monthly(
         tv_distance: f64::NAN,
     };
     (rows, score)
+}
+
+/// A run's scorecard, built one replication at a time in replication order
+/// (as the run's other summaries are, so a resumed or merged run scores the
+/// same bytes): for every observed series that matches a daily column of
+/// the run, the month totals of each replication over the months the run
+/// covers in full. The ensemble of a month is its total in each
+/// replication, with equal weights.
+#[derive(Debug, Clone, Default)]
+pub struct Scorecard {
+    series: Vec<Scored>,
+}
+
+/// One scored series and its ensembles so far.
+#[derive(Debug, Clone)]
+struct Scored {
+    obs: ObservedSeries,
+    column: usize,
+    months: Vec<(NaiveDate, f64, u32, u32)>,
+    /// `totals[i][r]`: month `months[i]`'s total in the r-th replication
+    /// pushed.
+    totals: Vec<Vec<f64>>,
+}
+
+impl Scorecard {
+    /// The scorecard of `observed` against a run of `metrics` over
+    /// `calendar`. A series is left out when no daily column matches it or
+    /// the run covers none of its months in full.
+    pub fn new(metrics: &[MetricSpec], calendar: &Calendar, observed: &[ObservedSeries]) -> Self {
+        let series = observed
+            .iter()
+            .filter_map(|obs| {
+                let column = column_of(metrics, obs)?;
+                let months = scorable_months(calendar, obs);
+                (!months.is_empty()).then(|| Scored {
+                    obs: obs.clone(),
+                    column,
+                    totals: vec![Vec::new(); months.len()],
+                    months,
+                })
+            })
+            .collect();
+        Self { series }
+    }
+
+    /// Whether no series is scored.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// Adds the next replication's daily table.
+    pub fn push(&mut self, daily: &DailySeries) {
+        for s in &mut self.series {
+            for (acc, total) in s
+                .totals
+                .iter_mut()
+                .zip(month_totals(daily, s.column, &s.months))
+            {
+                acc.push(total);
+            }
+        }
+    }
+
+    /// The fit rows (series by series, months in order) and one score row
+    /// per series, in the scenario's order.
+    pub fn rows(&self) -> (Vec<FitRow>, Vec<ScoreRow>) {
+        let mut fit = Vec::new();
+        let mut scores = Vec::new();
+        for s in &self.series {
+            let ensembles: Vec<Vec<Member>> = s
+                .totals
+                .iter()
+                .map(|t| t.iter().map(|&x| (x, 1.0)).collect())
+                .collect();
+            let (rows, score) = score_monthly(&s.obs, &s.months, &ensembles);
+            fit.extend(rows);
+            scores.push(score);
+        }
+        (fit, scores)
+    }
+
+    /// Writes [`FIT_FILE`] and [`SCORE_FILE`] into `dir` and returns the
+    /// score rows; writes nothing when no series is scored.
+    pub fn write(&self, dir: &Path) -> Result<Vec<ScoreRow>> {
+        if self.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (fit, scores) = self.rows();
+        write_table(&dir.join(FIT_FILE), &fit)?;
+        write_table(&dir.join(SCORE_FILE), &scores)?;
+        Ok(scores)
+    }
+}
+
+impl ScoreRow {
+    /// The series as one name: `metric`, `metric at place`, `metric (origin)`.
+    pub fn series(&self) -> String {
+        let mut s = self.metric.clone();
+        if !self.place.is_empty() {
+            s.push_str(&format!(" at {}", self.place));
+        }
+        if !self.origin.is_empty() {
+            s.push_str(&format!(" ({})", self.origin));
+        }
+        s
+    }
+}
+
+/// A ratio as a percentage for a table, or a dash when undefined.
+pub fn percent(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}%", 100.0 * x)
+    } else {
+        "–".into()
+    }
+}
+
+/// The terminal's scorecard: a blank line, a heading and one aligned line per scored
+/// series (name, role, months, mean absolute error, 90% coverage, CRPS),
+/// for a run whose intervals contain `uncertainty`.
+pub fn terminal_lines(rows: &[ScoreRow], uncertainty: &str) -> Vec<String> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.series().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let mut out = vec![
+        String::new(),
+        format!(
+            "{:<width$} {:<8} {:>6} {:>14} {:>13} {:>9}",
+            "series", "role", "months", "mean abs error", "90% coverage", "CRPS"
+        ),
+        format!("(against observed data; intervals: {uncertainty})"),
+    ];
+    // Widths count characters, so a place with accents still aligns.
+    for r in rows {
+        out.push(format!(
+            "{:<width$} {:<8} {:>6} {:>14} {:>13} {:>9}",
+            r.series(),
+            r.role,
+            r.months,
+            percent(r.mean_abs_rel_error),
+            percent(r.coverage90),
+            percent(r.crps_rel)
+        ));
+    }
+    out
 }
 
 /// Whether any scored series is held out.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Aggregator, Charts, RunHeader, complete};
+use super::{Aggregator, Charts, JobKind, RunHeader, complete, scorecard};
 use crate::error::{Error, Result};
 use crate::output::records::{self, Stage};
 use crate::output::{OutputDir, write_atomic};
@@ -256,7 +256,12 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path, charts: Option<Charts>) -> Resu
     // The shards are inputs: a target holding one of them is refused.
     let outdir = OutputDir::create(out, "merge", false, shard_dirs)?;
     let mut records = records::create(outdir.path(), &schema)?;
-    let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len());
+    let observed = match header.kind {
+        JobKind::Run => saved_observed(shards[0].1)?,
+        JobKind::Compare | JobKind::Sweep => Vec::new(),
+    };
+    let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len())
+        .scoring(scorecard(&header, &observed)?);
     let mut next = 0u64;
     for (s, d) in &shards {
         let mut reader = records::open(d, &schema, Stage::Finished, true, true)?;
@@ -294,4 +299,17 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path, charts: Option<Charts>) -> Resu
     // A merged batch is a whole batch: it gets what a whole one gets.
     complete(outdir.path(), &header, &mut agg, charts)?;
     outdir.commit()
+}
+
+/// The observed series of the scenario a run's shard saved (its
+/// `scenario.ron`), for the merged run's scorecard: validated like any
+/// scenario, since a shard folder is input.
+fn saved_observed(shard: &Path) -> Result<Vec<crate::scenario::ObservedSeries>> {
+    let path = shard.join("scenario.ron");
+    let text = crate::input::read_text(&path, crate::input::MAX_INPUT_BYTES)?;
+    let origin = crate::scenario::Origin {
+        label: crate::input::shown(&path.display().to_string()),
+        dir: None,
+    };
+    Ok(crate::scenario::Scenario::from_text(&text, &origin)?.observed)
 }

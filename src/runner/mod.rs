@@ -25,7 +25,8 @@ use crate::output::records::{
 };
 use crate::output::{OutputDir, write_atomic, write_daily_summary, write_replace};
 use crate::posterior::{Posterior, PosteriorExperiment};
-use crate::scenario::Scenario;
+use crate::results::score::{ScoreRow, Scorecard};
+use crate::scenario::{ObservedSeries, Scenario};
 use crate::shard::Shard;
 use crate::stats::{Accumulator, Summary};
 
@@ -104,6 +105,9 @@ pub struct RunOutcome {
     /// KPI summaries across replications, in the model's order (empty for a
     /// shard, whose summaries come from `merge`).
     pub kpis: Vec<(String, Summary)>,
+    /// How well the run fits its scenario's observed series, one row per
+    /// scored series (empty for a shard, and when nothing is scored).
+    pub scores: Vec<ScoreRow>,
     /// Replications and events run by this call (not those resumed).
     pub stats: BatchStats,
     /// Wall-clock time of the simulation and writing.
@@ -147,6 +151,8 @@ pub struct Aggregator {
     metrics: usize,
     cells: Vec<Accumulator>,
     kpis: Vec<Accumulator>,
+    /// The run's scorecard against observed data (empty unless set).
+    scorecard: Scorecard,
 }
 
 impl Aggregator {
@@ -156,7 +162,15 @@ impl Aggregator {
             metrics,
             cells: vec![Accumulator::default(); days * metrics],
             kpis: vec![Accumulator::default(); kpis],
+            scorecard: Scorecard::default(),
         }
+    }
+
+    /// The same aggregator, also scoring the replications against the
+    /// observed series of `scorecard`.
+    pub fn scoring(mut self, scorecard: Scorecard) -> Self {
+        self.scorecard = scorecard;
+        self
     }
 
     /// Adds one replication.
@@ -169,6 +183,7 @@ impl Aggregator {
         for (acc, v) in self.kpis.iter_mut().zip(kpis) {
             acc.push(*v);
         }
+        self.scorecard.push(daily);
     }
 
     /// Writes `daily_summary.csv` and `summary.json` into `dir` and returns
@@ -220,6 +235,9 @@ pub struct Job<'a> {
     /// The files the batch was read from: an output folder holding one is
     /// never replaced.
     pub sources: Vec<PathBuf>,
+    /// Observed monthly series to score a run against (`fit.csv`,
+    /// `score.csv`); none for other batches.
+    pub observed: Vec<ObservedSeries>,
 }
 
 impl<'a> Job<'a> {
@@ -234,6 +252,7 @@ impl<'a> Job<'a> {
             header,
             inputs,
             sources: Vec::new(),
+            observed: Vec::new(),
         }
     }
 
@@ -270,6 +289,7 @@ pub fn run(scn: &Scenario, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Re
         header: RunHeader::new(scn, exp.as_ref(), seed, total),
         inputs: vec![("scenario.ron".into(), scn.resolved_ron().into_bytes())],
         sources: vec![PathBuf::from(&scn.source)],
+        observed: scn.observed.clone(),
     };
     let Some(posterior) = opts.posterior.as_deref() else {
         return run_job(&job, opts, cancel);
@@ -327,13 +347,15 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         return Ok(RunOutcome {
             out_dir: target,
             kpis: Vec::new(),
+            scores: Vec::new(),
             stats: BatchStats::default(),
             wall: t0.elapsed(),
         });
     }
 
     let mut out = OutputDir::create(&target, header.kind.name(), opts.resume, &job.sources)?;
-    let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len());
+    let mut agg = Aggregator::new(schema.dates.len(), schema.metrics.len(), schema.kpis.len())
+        .scoring(scorecard(header, &job.observed)?);
     let fresh = Checkpoint {
         scenario_hash: header.scenario_hash.clone(),
         seed,
@@ -395,12 +417,13 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         }
     };
     let stats = result.map_err(kept)?;
-    let kpis =
+    let Completed { kpis, scores } =
         finish_job(job, header, &out, records, &mut agg, shard, opts.charts).map_err(kept)?;
     let out_dir = out.commit()?;
     Ok(RunOutcome {
         out_dir,
         kpis,
+        scores,
         stats,
         wall: t0.elapsed(),
     })
@@ -441,12 +464,12 @@ fn finish_job(
     agg: &mut Aggregator,
     shard: Shard,
     charts: Option<Charts>,
-) -> Result<Vec<(String, Summary)>> {
+) -> Result<Completed> {
     records.finish()?;
     for (name, bytes) in &job.inputs {
         write_atomic(&out.file(name), bytes)?;
     }
-    let kpis = if shard == Shard::WHOLE {
+    let done = if shard == Shard::WHOLE {
         complete(out.path(), header, agg, charts)?
     } else {
         let range = shard.range(header.replications);
@@ -459,24 +482,40 @@ fn finish_job(
         };
         let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
         write_atomic(&out.file("shard.json"), text.as_bytes())?;
-        Vec::new()
+        Completed::default()
     };
     // Without a checkpoint a leftover staging folder reads as complete.
     fs::remove_file(out.file(CHECKPOINT)).map_err(|e| Error::output(out.file(CHECKPOINT), e))?;
-    Ok(kpis)
+    Ok(done)
+}
+
+/// The scorecard of a batch described by `header` against `observed`: the
+/// series that match one of its daily columns, over the months it covers
+/// in full. Only a run is scored: a comparison's columns are differences,
+/// a sweep has none.
+fn scorecard(header: &RunHeader, observed: &[ObservedSeries]) -> Result<Scorecard> {
+    let dates = header.dates()?;
+    match (header.kind, dates.first(), dates.last()) {
+        (JobKind::Run, Some(&start), Some(&end)) if !observed.is_empty() => {
+            let calendar = crate::calendar::Calendar::from_dates(start, end);
+            Ok(Scorecard::new(&header.metrics, &calendar, observed))
+        }
+        _ => Ok(Scorecard::default()),
+    }
 }
 
 /// Completes a whole batch's folder once its records are closed: removes
 /// the daily records it does not keep (before the charts, so they are drawn
 /// from what `plot` will find), writes the summaries and what the kind of
-/// batch adds, then removes the KPI records it does not keep (after a
-/// sweep's tables were built from them).
+/// batch adds (a run: its scorecard, when it has observed series), then
+/// removes the KPI records it does not keep (after a sweep's tables were
+/// built from them).
 fn complete(
     dir: &Path,
     header: &RunHeader,
     agg: &mut Aggregator,
     charts: Option<Charts>,
-) -> Result<Vec<(String, Summary)>> {
+) -> Result<Completed> {
     // A sweep's daily table has no days: its empty file is not kept.
     let keep_daily = if header.kind.has_days() {
         header.records
@@ -485,8 +524,9 @@ fn complete(
     };
     records::drop_unkept(dir, header.format, keep_daily, Table::Daily)?;
     let kpis = agg.write(dir, header)?;
+    let mut scores = Vec::new();
     match header.kind {
-        JobKind::Run => {}
+        JobKind::Run => scores = agg.scorecard.write(dir)?,
         JobKind::Compare => crate::results::compare::write_tables(dir, header, &kpis)?,
         JobKind::Sweep => {
             crate::results::sweep::write_tables(dir, header)?;
@@ -499,7 +539,15 @@ fn complete(
         draw(dir)?;
     }
     records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
-    Ok(kpis)
+    Ok(Completed { kpis, scores })
+}
+
+/// What a completed whole batch reports: its KPI summaries and, for a run
+/// with observed series, its score rows (both empty for a shard).
+#[derive(Default)]
+struct Completed {
+    kpis: Vec<(String, Summary)>,
+    scores: Vec<ScoreRow>,
 }
 
 /// Writes `draws.csv` (the draw of every replication) into the complete

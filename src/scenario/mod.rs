@@ -13,10 +13,13 @@
 //!     end: "2024-04-09",            // last simulated day, included
 //!     seed: 42,                     // master seed of every random stream
 //!     replications: 20,             // default; `--replications` overrides
+//!     observed: [ ... ],            // monthly data to score against (optional)
+//!     kpis: [ ... ],                // user KPIs (optional, see [`kpis`])
 //!     model: (kind: "mmc", ...),
 //! )
 //! ```
 
+pub mod kpis;
 pub mod path;
 pub mod smoke;
 pub mod source;
@@ -34,6 +37,7 @@ pub use crate::model::ModelSpec;
 use crate::model::{Registration, register};
 use crate::montecarlo::Experiment;
 pub use crate::validate::{Checks, Problem};
+pub use kpis::UserKpi;
 pub use source::Origin;
 
 /// Longest accepted horizon [d]: 100 years. Policy questions span months to a
@@ -58,8 +62,12 @@ pub struct Scenario {
     pub replications: u32,
     /// The model and its validated parameters.
     pub model: ModelSpec,
-    /// Observed monthly series to compare with (charts, calibration).
+    /// Observed monthly series to compare with (charts, the scorecard,
+    /// calibration).
     pub observed: Vec<ObservedSeries>,
+    /// KPIs the scenario declares, appended after the model's own by
+    /// [`Scenario::experiment`].
+    pub kpis: Vec<UserKpi>,
     /// Where the scenario came from, for messages.
     pub source: String,
     /// The fully resolved scenario (after `extend`, `add_*` and `set`).
@@ -96,6 +104,10 @@ struct RawHeader {
     replications: u32,
     #[serde(default)]
     observed: Vec<RawObserved>,
+    /// Read entry by entry ([`kpis::check_kpis`]) so one bad entry does not
+    /// hide the problems of the others.
+    #[serde(default)]
+    kpis: Vec<Value>,
     model: Value,
 }
 
@@ -238,6 +250,12 @@ impl Scenario {
         }
         let observed = check_observed(&h.observed, &mut checks);
         let model = calendar.and_then(|cal| check_model(h.model, &cal, &mut checks));
+        let kpis = match calendar {
+            Some(cal) if !h.kpis.is_empty() => {
+                check_user_kpis(h.kpis, model.as_ref(), &cal, &mut checks)
+            }
+            _ => Vec::new(),
+        };
         match (checks.problems.is_empty(), calendar, model) {
             (true, Some(calendar), Some(model)) => Ok(Scenario {
                 name: h.name,
@@ -247,6 +265,7 @@ impl Scenario {
                 replications: h.replications,
                 model,
                 observed,
+                kpis,
                 source: label.to_string(),
                 resolved: value,
             }),
@@ -270,16 +289,40 @@ impl Scenario {
             .unwrap_or_default()
     }
 
-    /// The experiment that runs replications of this scenario.
+    /// The experiment that runs replications of this scenario: the model's,
+    /// with the scenario's own KPIs after the model's.
     pub fn experiment(&self) -> Box<dyn Experiment + '_> {
-        self.model.experiment(self.calendar)
+        kpis::WithUserKpis::wrap(self.model.experiment(self.calendar), &self.kpis)
     }
 
     /// The experiment, taking the model's parameters instead of copying
     /// them: for a scenario built only to be run (a sweep's point).
     pub fn into_experiment(self) -> Box<dyn Experiment> {
-        self.model.into_experiment(self.calendar)
+        kpis::WithUserKpis::wrap(self.model.into_experiment(self.calendar), &self.kpis)
     }
+}
+
+/// Checks the scenario's `kpis` against the metrics and KPIs of its model
+/// (`None` when the model did not validate: then only what needs no model
+/// is checked, and the rest waits for the model to be fixed).
+fn check_user_kpis(
+    raw: Vec<Value>,
+    model: Option<&ModelSpec>,
+    calendar: &Calendar,
+    checks: &mut Checks,
+) -> Vec<UserKpi> {
+    // Building the experiment costs a copy of the parameters; it is built
+    // only for a scenario that declares KPIs.
+    let exp = model.map(|m| m.experiment(*calendar));
+    let metrics = exp.as_ref().map(|e| e.metrics());
+    let taken = exp.as_ref().map(|e| e.kpi_names()).unwrap_or_default();
+    kpis::check_kpis(
+        raw.into_iter().enumerate().collect(),
+        metrics.as_deref(),
+        &taken,
+        calendar,
+        checks,
+    )
 }
 
 fn check_observed(raw: &[RawObserved], checks: &mut Checks) -> Vec<ObservedSeries> {

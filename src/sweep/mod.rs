@@ -13,9 +13,16 @@
 //!         (path: "model.service_rate_per_hour", min: 0.95, max: 1.2, steps: 6),
 //!     ],
 //!     replications: 10,                    // per point
-//!     kpis: ["mean_wait_min", "p_wait"],   // default: all
+//!     kpis: ["mean_wait_min", "p_wait",    // the outputs; default: all
+//!            (name: "served_feb", metric: "served", from: "2024-02-01",
+//!             to: "2024-02-29", aggregate: "sum")],
 //! )
 //! ```
+//!
+//! An entry of `kpis` is either the name of a KPI of the base scenario (its
+//! model's or its own) or a new KPI written as in a scenario
+//! ([`crate::scenario::kpis`]): new ones are added to the base scenario (and
+//! so saved in `base.ron`) and are outputs of the sweep like the named ones.
 //!
 //! A sweep runs as one batch of points × replications through the same
 //! machinery as `run` (so sharding, `merge`, Ctrl-C and `--resume` work the
@@ -70,8 +77,9 @@ struct RawSweep {
     replications: u32,
     #[serde(default)]
     seed: Option<u64>,
+    /// Names of KPIs, or KPIs to add: read entry by entry.
     #[serde(default)]
-    kpis: Vec<String>,
+    kpis: Vec<Value>,
 }
 
 fn default_replications() -> u32 {
@@ -173,7 +181,19 @@ impl Sweep {
             });
         }
         let base_value = source::load_file(&base_path)?;
-        let base = Scenario::from_value(base_value, &shown(&base_path.display().to_string()))?;
+        let base_label = shown(&base_path.display().to_string());
+        let base = Scenario::from_value(base_value, &base_label)?;
+        let before = checks.problems.len();
+        let SweepKpis {
+            mut wanted,
+            defined,
+        } = split_kpis(raw.kpis, &mut checks);
+        let defined_at: Vec<usize> = defined.iter().map(|d| d.0).collect();
+        let base = add_kpis(base, defined, &base_label, &mut checks)?;
+        if !checks.clean_since(before) {
+            // A new KPI that was refused is not also "unknown".
+            wanted.retain(|(j, _)| !defined_at.contains(j));
+        }
         let base_value = &base.resolved;
 
         let design = Design::parse(&raw.design);
@@ -217,7 +237,7 @@ impl Sweep {
         }
         let all_kpis = base.experiment().kpis();
         let kpi_names: Vec<String> = all_kpis.iter().map(|k| k.name.clone()).collect();
-        let kpis = select_kpis(&raw.kpis, &kpi_names, &mut checks);
+        let kpis = select_kpis(&wanted, &kpi_names, &mut checks);
         let seed = raw.seed.unwrap_or(base.seed);
         let points_n = raw.points as usize;
         if matches!(design, Some(Design::Lhs) | Some(Design::Sobol)) && points_n < 2 {
@@ -377,15 +397,94 @@ fn describe_point(params: &[Parameter], point: &[f64]) -> String {
         .join(", ")
 }
 
-/// Indices of the KPIs a sweep keeps: all of the base model's when it names
-/// none, else those named (each unknown one a problem with a suggestion).
-fn select_kpis(wanted: &[String], kpi_names: &[String], checks: &mut Checks) -> Vec<usize> {
+/// A sweep's `kpis` entries, split.
+#[derive(Default)]
+struct SweepKpis {
+    /// The names of its outputs with their positions in the list (a new
+    /// KPI's output is its name).
+    wanted: Vec<(usize, String)>,
+    /// The new KPIs to add to the base scenario, with their positions.
+    defined: Vec<(usize, Value)>,
+}
+
+/// Splits the sweep's `kpis` entries into names and new KPIs; an entry
+/// that is neither is a problem at `kpis[j]`.
+fn split_kpis(entries: Vec<Value>, checks: &mut Checks) -> SweepKpis {
+    let mut out = SweepKpis::default();
+    for (j, entry) in entries.into_iter().enumerate() {
+        match entry {
+            Value::String(name) => out.wanted.push((j, name)),
+            Value::Map(ref m) => {
+                if let Some(Value::String(name)) = m.get(&Value::String("name".into())) {
+                    out.wanted.push((j, name.clone()));
+                }
+                out.defined.push((j, entry));
+            }
+            _ => checks.fail(
+                format!("kpis[{j}]"),
+                "give the name of a KPI (\"p_wait\") or a KPI to add \
+                 ((name: …, metric: …, aggregate: …))",
+            ),
+        }
+    }
+    out
+}
+
+/// The base scenario with the sweep's new KPIs (`defined`, with their
+/// positions in the sweep's `kpis`) added after its own, each checked
+/// against the base's model and KPIs first so a problem names the sweep
+/// file's `kpis[j]`; the base as it is when there are none or any is bad
+/// (the problems are in `checks`).
+fn add_kpis(
+    base: Scenario,
+    defined: Vec<(usize, Value)>,
+    base_label: &str,
+    checks: &mut Checks,
+) -> Result<Scenario> {
+    if defined.is_empty() {
+        return Ok(base);
+    }
+    let exp = base.experiment();
+    let before = checks.problems.len();
+    let values: Vec<Value> = defined.iter().map(|(_, v)| v.clone()).collect();
+    crate::scenario::kpis::check_kpis(
+        defined,
+        Some(&exp.metrics()),
+        &exp.kpi_names(),
+        &base.calendar,
+        checks,
+    );
+    drop(exp);
+    if !checks.clean_since(before) {
+        return Ok(base);
+    }
+    let mut value = base.resolved;
+    if let Value::Map(root) = &mut value {
+        let key = Value::String("kpis".into());
+        match root.get_mut(&key) {
+            Some(Value::Seq(list)) => list.extend(values),
+            _ => {
+                root.insert(key, Value::Seq(values));
+            }
+        }
+    }
+    // Checked above against this very base: valid.
+    Scenario::from_value(value, base_label)
+}
+
+/// Indices of the KPIs a sweep keeps: all of the base scenario's when it
+/// names none, else those named with their positions in `kpis` (each
+/// unknown one a problem with a suggestion).
+fn select_kpis(
+    wanted: &[(usize, String)],
+    kpi_names: &[String],
+    checks: &mut Checks,
+) -> Vec<usize> {
     if wanted.is_empty() {
         (0..kpi_names.len()).collect()
     } else {
         wanted
             .iter()
-            .enumerate()
             .filter_map(|(j, k)| {
                 let pos = kpi_names.iter().position(|n| n == k);
                 if pos.is_none() {

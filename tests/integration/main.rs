@@ -13,5 +13,6 @@ mod records;
 mod report;
 mod safety;
 mod scenarios;
+mod scorecard;
 mod sweep;
 mod toy;
