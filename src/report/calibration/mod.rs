@@ -29,12 +29,12 @@ use super::style::{self, Footer};
 use crate::error::Result;
 use data::Calibration;
 
-/// Tick positions of a log axis from `lo` to `hi` (both > 0): 1, 2 and 5
-/// times each power of ten inside, only the powers of ten over more than
-/// five decades, every digit when a decade holds fewer than two, and the
-/// ends when even that leaves fewer than two. plotters' own log ticks are
-/// powers of ten only, or every digit with each labelled (and the decade's
-/// end twice, once bold).
+/// Tick positions of a log axis from `lo` to `hi` (both > 0): only the
+/// powers of ten over more than five decades; else 1, 2 and 5 times each
+/// power of ten where that gives three ticks or more; else (a range within
+/// about a decade, such as 0.8–1.5) evenly spaced round numbers, as a
+/// linear axis has; the ends when nothing else fits. plotters' own log
+/// ticks are powers of ten only, or every digit, each labelled.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
         return Vec::new();
@@ -46,24 +46,33 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
             .filter(|v| (lo..=hi).contains(v))
             .collect()
     };
-    let choices: [&[f64]; 3] = if last - first > 5 {
-        [
-            &[1.0],
-            &[1.0, 2.0, 5.0],
-            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
-        ]
-    } else {
-        [
-            &[1.0, 2.0, 5.0],
-            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
-            &[1.0],
-        ]
-    };
-    choices
+    if last - first > 5 {
+        return within(&[1.0]);
+    }
+    let ticks = within(&[1.0, 2.0, 5.0]);
+    if ticks.len() >= 3 {
+        return ticks;
+    }
+    // About four steps of 1, 2 or 5 times a power of ten.
+    let raw = (hi - lo) / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
-        .map(|m| within(m))
-        .find(|t| t.len() >= 2)
-        .unwrap_or_else(|| vec![lo, hi])
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(raw);
+    // A tolerance, so 3.2 / 0.2 = 16.000000000000004 still starts at 3.2.
+    let start = (lo / step - 1e-9).ceil() as i64;
+    let linear: Vec<f64> = (start..)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= hi * (1.0 + 1e-12))
+        .take(20)
+        .collect();
+    if linear.len() >= 2 {
+        linear
+    } else {
+        vec![lo, hi]
+    }
 }
 
 /// Draws every chart of the calibration in `dir` (PNG and SVG) and writes
@@ -164,12 +173,17 @@ mod tests {
     use super::log_ticks;
 
     #[test]
-    fn log_ticks_are_one_two_five() {
+    fn log_ticks_are_one_two_five_or_round_steps() {
         assert_eq!(log_ticks(0.5, 50.0), [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]);
         assert_eq!(log_ticks(0.9, 7.0), [1.0, 2.0, 5.0]);
-        assert_eq!(log_ticks(2.5, 4.5), [3.0, 4.0]);
-        assert_eq!(log_ticks(3.2, 3.8), [3.2, 3.8]);
         assert_eq!(log_ticks(1.0, 1e8).len(), 9, "powers of ten only");
+        // Within a decade: round linear steps.
+        let near = |got: Vec<f64>, want: &[f64]| {
+            got.len() == want.len() && got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-9)
+        };
+        assert!(near(log_ticks(0.8, 1.5), &[0.8, 1.0, 1.2, 1.4]));
+        assert!(near(log_ticks(2.5, 4.5), &[2.5, 3.0, 3.5, 4.0, 4.5]));
+        assert!(near(log_ticks(3.2, 3.8), &[3.2, 3.4, 3.6, 3.8]));
         assert!(log_ticks(0.0, 1.0).is_empty() && log_ticks(2.0, 1.0).is_empty());
     }
 }
