@@ -209,26 +209,69 @@ fn daily_count(
     })
 }
 
-/// USBP apprehensions between ports, per day.
-pub fn usbp(run: &RunData) -> Option<FanFigure> {
+/// How the report names one of the border model's national series, so a
+/// run's daily fan and a calibration's monthly fit say the same words.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesName {
+    /// The metric's name.
+    pub metric: &'static str,
+    /// What the series counts, for a title ("Border Patrol apprehensions
+    /// between ports").
+    pub subject: &'static str,
+    /// The quantity on the y axis ("apprehensions").
+    pub quantity: &'static str,
+    /// Its unit ("persons").
+    pub unit: &'static str,
+}
+
+/// The series with names of their own; any other metric keeps its declared
+/// label (a run) or its name (a calibration, whose tables hold only names).
+pub const SERIES_NAMES: [SeriesName; 3] = [
+    SeriesName {
+        metric: "usbp_apprehensions",
+        subject: "Border Patrol apprehensions between ports",
+        quantity: "apprehensions",
+        unit: "persons",
+    },
+    SeriesName {
+        metric: "ofo_encounters",
+        subject: "OFO encounters at ports of entry",
+        quantity: "encounters",
+        unit: "persons",
+    },
+    SeriesName {
+        metric: MX_DETECTIONS,
+        subject: "Detections by Mexico's authorities",
+        quantity: "detections",
+        unit: "persons",
+    },
+];
+
+/// The name of `metric` in [`SERIES_NAMES`], if it has one.
+pub fn series_name(metric: &str) -> Option<&'static SeriesName> {
+    SERIES_NAMES.iter().find(|n| n.metric == metric)
+}
+
+/// A daily fan of one of the [`SERIES_NAMES`].
+fn named_daily(run: &RunData, metric: &str, colour: RGBColor) -> Option<FanFigure> {
+    let name = series_name(metric)?;
     daily_count(
         run,
-        "usbp_apprehensions",
-        "Border Patrol apprehensions between ports, per day",
-        "apprehensions [persons/day]",
-        style::BLUE,
+        metric,
+        &format!("{}, per day", name.subject),
+        &format!("{} [{}/day]", name.quantity, name.unit),
+        colour,
     )
+}
+
+/// USBP apprehensions between ports, per day.
+pub fn usbp(run: &RunData) -> Option<FanFigure> {
+    named_daily(run, "usbp_apprehensions", style::BLUE)
 }
 
 /// OFO encounters at ports of entry, per day.
 pub fn ofo(run: &RunData) -> Option<FanFigure> {
-    daily_count(
-        run,
-        "ofo_encounters",
-        "OFO encounters at ports of entry, per day",
-        "encounters [persons/day]",
-        style::ORANGE,
-    )
+    named_daily(run, "ofo_encounters", style::ORANGE)
 }
 
 /// Metric of Mexico's detections.
@@ -271,7 +314,8 @@ pub fn mx_cumulative(run: &RunData, reps: &[Vec<f32>]) -> Option<FanFigure> {
     Some(FanFigure {
         stem: format!("{MX_DETECTIONS}_cumulative"),
         title: format!(
-            "Detections by Mexico's authorities, cumulative since {}",
+            "{}, cumulative since {}",
+            SERIES_NAMES[2].subject,
             run.start().format("%-d %b %Y")
         ),
         y_label: "detections since start [persons]".into(),

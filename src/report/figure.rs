@@ -116,6 +116,26 @@ pub fn time_panel_range<'a, DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    time_panel_with(area, axis, y_lo..y_hi, y_label, x_labels, &|y| {
+        style::fmt_tick(*y)
+    })
+}
+
+/// A time panel with y over `y` and tick labels written by `fmt_y` (a
+/// table's numbers with thousands separators, where compact ticks such as
+/// "25k" would hide the digits one reads off); otherwise as
+/// [`time_panel_range`].
+pub fn time_panel_with<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    axis: DayAxis,
+    y: std::ops::Range<f64>,
+    y_label: &str,
+    x_labels: bool,
+    fmt_y: &dyn Fn(&f64) -> String,
+) -> DrawResult<TimeChart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
     let mut chart = ChartBuilder::on(area)
         .margin_left(12)
         // Room for half of the last month's label at the right edge.
@@ -123,7 +143,7 @@ where
         .margin_top(8)
         .x_label_area_size(if x_labels { 40 } else { 8 })
         .y_label_area_size(96)
-        .build_cartesian_2d(axis, y_lo..y_hi)?;
+        .build_cartesian_2d(axis, y)?;
     // An upper panel keeps the month grid lines but leaves the labels to the
     // panel below it.
     let fmt_x = move |x: &f64| {
@@ -133,12 +153,11 @@ where
             String::new()
         }
     };
-    let fmt_y = |y: &f64| style::fmt_tick(*y);
     style::house_mesh(&mut chart.configure_mesh())
         .x_labels(14)
         .y_labels(7)
         .x_label_formatter(&fmt_x)
-        .y_label_formatter(&fmt_y)
+        .y_label_formatter(fmt_y)
         .y_desc(y_label)
         .draw()?;
     Ok(chart)

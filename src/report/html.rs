@@ -274,7 +274,7 @@ fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
 }
 
 /// An SVG ready to inline: without an XML prologue, scaled to the page.
-fn inline_svg(svg: &str) -> String {
+pub fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
@@ -282,8 +282,8 @@ fn inline_svg(svg: &str) -> String {
     body.replacen("<svg ", "<svg class=\"chart\" ", 1)
 }
 
-/// The page's stylesheet.
-const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+/// The page's stylesheet (every report page of the house uses it).
+pub const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\

@@ -15,8 +15,13 @@
 //!
 //! Each chart is skipped when its metrics are absent, so the report of any
 //! model (the M/M/c station included) still has a fan per metric.
+//!
+//! Comparisons ([`diff`]), sweeps ([`sweep`]) and calibrations
+//! ([`calibration`]) have charts and pages of their own; [`draw_files`]
+//! picks by what the folder holds.
 
 pub mod axis;
+pub mod calibration;
 pub mod caravan;
 pub mod data;
 pub mod diff;
@@ -38,18 +43,21 @@ use crate::results::run::JobKind;
 use data::RunData;
 use figure::{Chart, save};
 
-/// Draws every chart of the run in `run_dir` (PNG and SVG) and writes
-/// `report.html` beside them; returns the files written, the report last.
 /// Draws the charts of any complete results folder — a run, a comparison,
-/// a sweep or merged shards of any of them — by the kind its
-/// `summary.json` records. The job runner calls this (handed down by the
+/// a sweep or merged shards of any of them, by the kind its `summary.json`
+/// records, or a calibration — and, for a run or a calibration,
+/// `report.html` beside them. The job runner calls this (handed down by the
 /// command line) in the staging folder; `plot` calls it on a finished one.
 pub fn draw(dir: &Path) -> Result<()> {
     draw_files(dir).map(|_| ())
 }
 
-/// [`draw`], returning the files written.
+/// [`draw`], returning the files written. A folder holding
+/// `calibration.json` is a calibration (it has no `summary.json`).
 pub fn draw_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if crate::results::calibration::is_calibration(dir) {
+        return calibration::render_folder(dir);
+    }
     match data::RunData::load_summary(dir)?.kind {
         JobKind::Run => render(dir),
         JobKind::Compare => diff::render_folder(dir),

@@ -112,6 +112,8 @@ pub enum Swatch {
     Line(RGBColor, u32),
     /// A filled box of this colour and opacity [0–1].
     Fill(RGBColor, f64),
+    /// A filled dot of this colour (data drawn as points).
+    Dot(RGBColor),
 }
 
 impl LegendItem {
@@ -128,6 +130,14 @@ impl LegendItem {
         Self {
             label: label.into(),
             swatch: Swatch::Fill(colour, alpha),
+        }
+    }
+
+    /// A point entry.
+    pub fn dot(label: impl Into<String>, colour: RGBColor) -> Self {
+        Self {
+            label: label.into(),
+            swatch: Swatch::Dot(colour),
         }
     }
 }
@@ -249,6 +259,9 @@ where
                     [(x, y - 8), (x + SWATCH, y + 8)],
                     c.mix(alpha).filled(),
                 ))?;
+            }
+            Swatch::Dot(c) => {
+                area.draw(&Circle::new((x + SWATCH / 2, y), 5, c.filled()))?;
             }
         }
         let centred = style.pos(Pos::new(HPos::Left, VPos::Center));

@@ -4,6 +4,7 @@ mod architecture;
 mod batch;
 mod border;
 mod calibrate;
+mod calibration_report;
 mod cli;
 mod compare;
 mod determinism;

@@ -39,11 +39,11 @@ const SECTORS: [(&str, f64); 9] = [
 
 /// A small deterministic generator (SplitMix64), so the fixture needs no
 /// seeding machinery and is the same on every machine.
-struct Noise(u64);
+pub(crate) struct Noise(pub(crate) u64);
 
 impl Noise {
     /// Uniform in [0, 1).
-    fn next(&mut self) -> f64 {
+    pub(crate) fn next(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -52,7 +52,7 @@ impl Noise {
     }
 
     /// `v` scaled by a factor uniform in [1 - spread, 1 + spread].
-    fn jitter(&mut self, v: f64, spread: f64) -> f64 {
+    pub(crate) fn jitter(&mut self, v: f64, spread: f64) -> f64 {
         (v * (1.0 + spread * (2.0 * self.next() - 1.0)))
             .max(0.0)
             .round()
@@ -281,7 +281,7 @@ fn fabricate(dir: &Path) {
 /// Asserts a PNG decodes, has the expected size and is not blank: at least
 /// 2% of its pixels differ from the background and it has some variety of
 /// colours (text anti-aliasing and bands alone give dozens).
-fn assert_png_drawn(path: &Path) {
+pub(crate) fn assert_png_drawn(path: &Path) {
     let img = image::open(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .to_rgb8();
@@ -393,7 +393,7 @@ fn renders_every_chart_of_a_border_run() {
         html.contains("<td class=\"n obs\">249,740</td>"),
         "observed beside simulated"
     );
-    check_in_chromium(&dir.join("report.html"));
+    check_in_chromium(&dir.join("report.html"), "id=\"kpis\"");
 }
 
 #[test]
@@ -460,10 +460,11 @@ fn a_missing_or_broken_folder_is_an_input_error() {
     );
 }
 
-/// Opens `report.html` in headless Chromium: the parsed page must hold the
-/// KPI table and the screenshot must not be blank. Skipped, saying so,
-/// where Chromium is not installed.
-fn check_in_chromium(report: &Path) {
+/// Opens `report.html` in headless Chromium: the parsed page must hold
+/// `must_hold` (the run report's KPI table, `id="kpis"`) and a chart, and
+/// the screenshot must not be blank. Skipped, saying so, where Chromium is
+/// not installed.
+pub(crate) fn check_in_chromium(report: &Path, must_hold: &str) {
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|c| {
@@ -512,8 +513,8 @@ fn check_in_chromium(report: &Path) {
     dump.arg("--dump-dom").arg(&url);
     let dom = run_with_timeout(dump, Duration::from_secs(90));
     assert!(
-        dom.contains("id=\"kpis\""),
-        "Chromium's DOM has no KPI table"
+        dom.contains(must_hold),
+        "Chromium's DOM does not hold {must_hold}"
     );
     assert!(dom.contains("<svg"), "Chromium's DOM has no chart");
 }
