@@ -17,6 +17,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Reads a number that JSON may hold as `null`: serde_json writes NaN and
+/// ±∞ (an empty score, a distance no candidate brought down) as `null`,
+/// which must read back, as NaN, rather than make the folder unreadable.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// Name of the summary file; its presence makes a folder a calibration.
 pub const SUMMARY_FILE: &str = "calibration.json";
 
@@ -39,10 +46,13 @@ pub struct ParameterSummary {
     pub base_value: Option<f64>,
     /// The point estimate written to `calibrated.ron`: the weighted
     /// posterior median.
+    #[serde(deserialize_with = "nan_if_null")]
     pub estimate: f64,
     /// Weighted posterior 5% quantile.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p05: f64,
     /// Weighted posterior 95% quantile.
+    #[serde(deserialize_with = "nan_if_null")]
     pub p95: f64,
 }
 
@@ -53,15 +63,19 @@ pub struct Generation {
     pub generation: u32,
     /// The tolerance after this generation: the largest distance kept
     /// [discrepancy units; 1 = fits within the stated model discrepancy].
+    #[serde(deserialize_with = "nan_if_null")]
     pub tolerance: f64,
     /// Share of this generation's new candidates within the previous
     /// tolerance [0–1] (1 for generation 0).
+    #[serde(deserialize_with = "nan_if_null")]
     pub acceptance: f64,
     /// Effective sample size of the kept particles' weights.
+    #[serde(deserialize_with = "nan_if_null")]
     pub ess: f64,
     /// Model runs in this generation (candidates × replications).
     pub simulations: u64,
     /// Wall time of the generation [s] (not part of any result).
+    #[serde(deserialize_with = "nan_if_null")]
     pub seconds: f64,
 }
 
@@ -89,11 +103,14 @@ pub struct CalibrationSummary {
     /// The stated model discrepancy: relative error [×] of monthly totals
     /// (log scale) that the distance is measured in and the predictive
     /// intervals include.
+    #[serde(deserialize_with = "nan_if_null")]
     pub discrepancy: f64,
     /// The same for share targets: total-variation distance [0–1].
+    #[serde(deserialize_with = "nan_if_null")]
     pub share_discrepancy: f64,
     /// Root mean square log error of the posterior mean over the fit
     /// targets' months, with their weights [×]: compare with `discrepancy`.
+    #[serde(deserialize_with = "nan_if_null")]
     pub realised_error: f64,
     /// Replications per candidate (common random numbers across
     /// candidates).
@@ -101,11 +118,13 @@ pub struct CalibrationSummary {
     /// Posterior draws kept (rows of `posterior.csv`).
     pub draws: usize,
     /// Effective sample size of the posterior weights.
+    #[serde(deserialize_with = "nan_if_null")]
     pub ess: f64,
     /// Model runs in all (candidates × replications, plus the predictive
     /// runs over the whole target period).
     pub simulations: u64,
     /// Wall time [s] and worker threads: the cost, not a result.
+    #[serde(deserialize_with = "nan_if_null")]
     pub seconds: f64,
     /// Worker threads used.
     pub threads: usize,

@@ -1,8 +1,10 @@
-//! The command line: `borderflow run | merge | validate | plot`.
+//! The command line: `borderflow run | compare | sweep | calibrate | merge | validate | plot`.
 //!
 //! Parsing is clap's; this module turns arguments into library calls and
 //! library errors into messages and exit codes (0 success, 2 bad input,
 //! 1 anything else).
+
+mod calibration;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use crate::shard::Shard;
 
 /// The scenario `borderflow run` runs when given none: the calibrated
 /// baseline, 1 Jan 2023 – 31 Jan 2024 with the real policy timeline.
-pub const EMBEDDED_SCENARIO: &str = include_str!("../scenarios/baseline.ron");
+pub const EMBEDDED_SCENARIO: &str = include_str!("../../scenarios/baseline.ron");
 /// How messages name the embedded scenario.
 pub const EMBEDDED_LABEL: &str = "<embedded scenario baseline.ron>";
 
@@ -275,7 +277,9 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
 
 /// One `--set PATH=VALUE`: the path and the value (RON; a bare word or
 /// anything that is not RON is taken as a string).
-fn parse_set(set: &str) -> std::result::Result<(String, ron::Value), crate::error::Problem> {
+pub(crate) fn parse_set(
+    set: &str,
+) -> std::result::Result<(String, ron::Value), crate::error::Problem> {
     let Some((at, text)) = set.split_once('=') else {
         return Err(crate::error::Problem {
             path: crate::input::shown(set),
@@ -385,7 +389,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 charts: (!no_charts).then_some(crate::report::draw as crate::runner::Charts),
                 sources: vec![calibration.clone()],
             };
-            calibrate_command(&calibration, &set, &opts, quiet)
+            calibration::calibrate_command(&calibration, &set, &opts, quiet)
         }
         Command::Merge { shards, out } => {
             let dir = crate::runner::merge(&shards, &out, Some(crate::report::draw))?;
@@ -606,104 +610,6 @@ fn sweep_command(
     Ok(())
 }
 
-/// `borderflow calibrate`: loads, runs, prints the posterior and the scores.
-fn calibrate_command(
-    path: &Path,
-    sets: &[String],
-    opts: &crate::calibrate::CalibrateOptions,
-    quiet: bool,
-) -> Result<()> {
-    let sets = sets
-        .iter()
-        .map(|s| parse_set(s))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|p| Error::Invalid {
-            file: "--set".into(),
-            problems: vec![p],
-        })?;
-    let cal = crate::calibrate::load(path, &sets)?;
-    let cancel = interrupt_flag();
-    let outcome = crate::calibrate::calibrate(&cal, opts, Some(&cancel))?;
-    if quiet {
-        return Ok(());
-    }
-    let s = &outcome.summary;
-    println!(
-        "{}: {} model runs in {:.0} s ({:.2} s per run on {} threads); stopped: {}",
-        s.name,
-        s.simulations,
-        s.seconds,
-        s.seconds * s.threads as f64 / s.simulations.max(1) as f64,
-        s.threads,
-        s.stopped
-    );
-    let width = s
-        .parameters
-        .iter()
-        .map(|p| p.label.chars().count())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    println!(
-        "{:<width$}  {:>12}  {:>12}  {:>27}",
-        "parameter", "base", "estimate", "90% posterior interval"
-    );
-    for p in &s.parameters {
-        println!(
-            "{:<width$}  {:>12}  {:>12}  [{:>12} – {:>12}]",
-            p.label,
-            short(p.base_value.unwrap_or(f64::NAN)),
-            short(p.estimate),
-            short(p.p05),
-            short(p.p95)
-        );
-    }
-    let scores: Vec<crate::results::score::ScoreRow> =
-        crate::results::score::read_table(&outcome.out_dir.join("score.csv"))?;
-    println!(
-        "\n{:<44} {:<8} {:>6} {:>10} {:>10}",
-        "target", "role", "months", "mean |err|", "covered 90%"
-    );
-    for r in &scores {
-        let mut name = r.metric.clone();
-        for extra in [&r.place, &r.origin] {
-            if !extra.is_empty() {
-                name += &format!(" {extra}");
-            }
-        }
-        println!(
-            "{:<44} {:<8} {:>6} {:>9.1}% {:>10.0}%",
-            name,
-            r.role,
-            r.months,
-            100.0 * r.mean_abs_rel_error,
-            100.0 * r.coverage90
-        );
-    }
-    println!(
-        "(intervals: {}; realised error {:.3} vs stated discrepancy {})",
-        crate::calibrate::UNCERTAINTY,
-        s.realised_error,
-        s.discrepancy
-    );
-    println!(
-        "→ {} (calibrated.ron, posterior.csv, report.html)",
-        outcome.out_dir.display()
-    );
-    Ok(())
-}
-
-/// A number in a few significant digits for the terminal.
-fn short(v: f64) -> String {
-    if !v.is_finite() {
-        "–".into()
-    } else if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
 /// `borderflow validate`: every file checked, every problem listed.
 fn validate_command(scenarios: &[PathBuf]) -> Result<()> {
     let mut bad = 0;
@@ -813,7 +719,7 @@ fn ignore_file_size_signal() {
 
 /// A flag set by Ctrl-C (SIGINT) or SIGTERM, so a long run stops between
 /// chunks, cleanly, keeping what it finished.
-fn interrupt_flag() -> Arc<AtomicBool> {
+pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
     // Setting the handler fails only if one is already set (a second run in
