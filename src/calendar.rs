@@ -72,6 +72,17 @@ impl Calendar {
         }
         out
     }
+
+    /// Days `(first, last+1)` of `month` (its first date) when the period
+    /// covers the whole month; `None` for a month cut by the start or the
+    /// end, or outside the period (a part is not comparable with a
+    /// monthly total).
+    pub fn whole_month(&self, month: NaiveDate) -> Option<(u32, u32)> {
+        let first = u32::try_from(self.day_index(month)).ok()?;
+        let next = month.checked_add_months(chrono::Months::new(1))?;
+        let last = u32::try_from(self.day_index(next)).ok()?;
+        (month.day() == 1 && last <= self.days).then_some((first, last))
+    }
 }
 
 /// Years accepted in a date.

@@ -2,7 +2,7 @@
 //! every problem listed at once with its path.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use ron::Value;
@@ -245,19 +245,11 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
     if let Err(why) = check_name(&raw.name) {
         checks.fail("name", why);
     }
-    let base_path: PathBuf = path.parent().unwrap_or(Path::new("")).join(&raw.base);
-    if !base_path.exists() {
-        return Err(Error::Invalid {
-            file: label,
-            problems: vec![Problem {
-                path: "base".into(),
-                message: format!(
-                    "no such scenario file {} (the path is relative to the calibration file's folder)",
-                    shown(&base_path.display().to_string())
-                ),
-            }],
-        });
-    }
+    let base_path =
+        source::base_beside(path, &raw.base, "calibration").map_err(|p| Error::Invalid {
+            file: label.clone(),
+            problems: vec![p],
+        })?;
     let base_label = shown(&base_path.display().to_string());
     let mut base_value = source::load_file(&base_path)?;
     for (at, v) in sets {

@@ -304,7 +304,7 @@ pub fn calibrate(
         t0,
         threads,
     );
-    write_results(&out, cal, &state, &draws, &weights, &summary)?;
+    write_results(&out, cal, &draws, &weights, &summary)?;
     write_table(&out.file("fit.csv"), &fit)?;
     write_table(&out.file("score.csv"), &scores)?;
     if let Some(draw) = opts.charts {
@@ -479,12 +479,10 @@ fn summarise(
 fn write_results(
     out: &OutputDir,
     cal: &Calibration,
-    state: &State,
     draws: &[Vec<f64>],
     weights: &[f64],
     summary: &CalibrationSummary,
 ) -> Result<()> {
-    let _ = state;
     let csv_err = |e: csv::Error| Error::Output {
         path: out.file("posterior.csv"),
         source: std::io::Error::other(e.to_string()),

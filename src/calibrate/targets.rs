@@ -176,7 +176,6 @@ pub fn bind(
     metrics: &[MetricSpec],
     calendar: &Calendar,
 ) -> Result<Vec<Bound>, String> {
-    let cal_months = calendar.months();
     let mut out = Vec::new();
     for (i, t) in targets.iter().enumerate() {
         if only.is_some_and(|r| r != t.role) {
@@ -190,10 +189,8 @@ pub fn bind(
         let months = observed
             .into_iter()
             .filter_map(|(month, values)| {
-                let &(_, from, to) = cal_months.iter().find(|m| m.0 == month)?;
-                let next = month.checked_add_months(chrono::Months::new(1))?;
-                ((next - month).num_days() == i64::from(to - from))
-                    .then_some((month, from, to, values))
+                let (from, to) = calendar.whole_month(month)?;
+                Some((month, from, to, values))
             })
             .collect();
         out.push(Bound {

@@ -132,14 +132,11 @@ pub fn scorable_months(
     calendar: &Calendar,
     obs: &ObservedSeries,
 ) -> Vec<(NaiveDate, f64, u32, u32)> {
-    let months = calendar.months();
     obs.monthly
         .iter()
         .filter_map(|&(month, value)| {
-            let &(_, from, to) = months.iter().find(|m| m.0 == month)?;
-            let next = month.checked_add_months(chrono::Months::new(1))?;
-            let full = (next - month).num_days() == i64::from(to - from);
-            full.then_some((month, value, from, to))
+            let (from, to) = calendar.whole_month(month)?;
+            Some((month, value, from, to))
         })
         .collect()
 }

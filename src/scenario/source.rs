@@ -229,6 +229,29 @@ fn apply_set(root: &mut Value, set: Value, label: &str) -> Result<()> {
     Ok(())
 }
 
+/// The base scenario that a sweep or calibration file at `file` names
+/// (`base: "../baseline.ron"`, relative to that file's folder), or the
+/// problem at `base` when there is no such file; `what` names the file's
+/// kind in the message.
+pub fn base_beside(
+    file: &Path,
+    base: &str,
+    what: &str,
+) -> std::result::Result<PathBuf, crate::error::Problem> {
+    let path = file.parent().unwrap_or(Path::new("")).join(base);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(crate::error::Problem {
+            path: "base".into(),
+            message: format!(
+                "no such scenario file {} (the path is relative to the {what} file's folder)",
+                crate::input::shown(&path.display().to_string())
+            ),
+        })
+    }
+}
+
 /// Replaces the value at scenario path `path` in `root` with `value`.
 pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let p = ScenarioPath::parse(path)?;

@@ -41,7 +41,7 @@
 
 mod design;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use ron::Value;
@@ -167,19 +167,11 @@ impl Sweep {
         if let Err(why) = check_name(&raw.name) {
             checks.fail("name", why);
         }
-        let base_path: PathBuf = path.parent().unwrap_or(Path::new("")).join(&raw.base);
-        if !base_path.exists() {
-            return Err(Error::Invalid {
-                file: label,
-                problems: vec![Problem {
-                    path: "base".into(),
-                    message: format!(
-                        "no such scenario file {} (the path is relative to the sweep file's folder)",
-                        shown(&base_path.display().to_string())
-                    ),
-                }],
-            });
-        }
+        let base_path =
+            source::base_beside(path, &raw.base, "sweep").map_err(|p| Error::Invalid {
+                file: label.clone(),
+                problems: vec![p],
+            })?;
         let base_value = source::load_file(&base_path)?;
         let base_label = shown(&base_path.display().to_string());
         let base = Scenario::from_value(base_value, &base_label)?;
