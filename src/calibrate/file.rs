@@ -96,9 +96,15 @@ struct RawMethod {
     particles: u32,
     #[serde(default = "half")]
     keep: f64,
+    #[serde(default = "one")]
+    moves: u32,
     #[serde(default = "five_percent")]
     min_acceptance: f64,
     generations: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn half() -> f64 {
@@ -173,8 +179,10 @@ impl Parameter {
 pub struct Method {
     /// Particles per generation, N.
     pub particles: u32,
-    /// Share kept each generation, α.
+    /// Share that survives each generation, α.
     pub keep: f64,
+    /// Metropolis–Hastings moves per replenished particle and generation.
+    pub moves: u32,
     /// Stop when the acceptance rate falls below this.
     pub min_acceptance: f64,
     /// Most generations after the first.
@@ -500,7 +508,10 @@ fn check_method(raw: &RawMethod, checks: &mut Checks) -> Option<Method> {
     if raw.kind != "abc_smc" {
         checks.fail(
             "method.kind",
-            format!("unknown method \"{}\"; the one method is \"abc_smc\" (adaptive population Monte Carlo ABC)", shown(&raw.kind)),
+            format!(
+                "unknown method \"{}\"; the one method is \"abc_smc\" (ABC-SMC with MCMC moves)",
+                shown(&raw.kind)
+            ),
         );
     }
     if raw.particles < 8 || raw.particles > 100_000 {
@@ -516,6 +527,9 @@ fn check_method(raw: &RawMethod, checks: &mut Checks) -> Option<Method> {
     if raw.generations > 1_000 {
         checks.fail("method.generations", "at most 1000");
     }
+    if !(1..=100).contains(&raw.moves) {
+        checks.fail("method.moves", "must be between 1 and 100");
+    }
     let kept = (f64::from(raw.particles) * raw.keep).round() as u32;
     if kept < 4 || kept >= raw.particles {
         checks.fail(
@@ -529,6 +543,7 @@ fn check_method(raw: &RawMethod, checks: &mut Checks) -> Option<Method> {
     Some(Method {
         particles: raw.particles,
         keep: raw.keep,
+        moves: raw.moves,
         min_acceptance: raw.min_acceptance,
         generations: raw.generations,
     })

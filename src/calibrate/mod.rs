@@ -19,7 +19,7 @@
 //!     ],
 //!     observed_targets: false,                  // also the base's `observed:` series
 //!     replications: 1,                          // per candidate, common random numbers
-//!     method: (kind: "abc_smc", particles: 160, keep: 0.5, min_acceptance: 0.05, generations: 8),
+//!     method: (kind: "abc_smc", particles: 160, keep: 0.5, moves: 2, min_acceptance: 0.05, generations: 8),
 //!     discrepancy: (relative: 0.10, shares: 0.05),
 //! )
 //! ```
@@ -144,6 +144,7 @@ pub fn settings(m: &Method) -> Settings {
     Settings {
         particles: m.particles as usize,
         keep,
+        moves: m.moves,
         min_acceptance: m.min_acceptance,
         generations: m.generations,
         floor: 1.0,
@@ -213,9 +214,11 @@ pub fn calibrate(
     };
     let fit_bound = bind_at(cal, Some(Role::Fit), cal.candidate_end())?;
     let reps = u64::from(cal.replications);
+    // At most: the prior draws, every move of every generation, and one
+    // predictive run per particle (copies are run once).
     let planned = (s.particles as u64
-        + u64::from(s.generations) * (s.particles - s.keep) as u64
-        + s.keep as u64)
+        + u64::from(s.generations) * ((s.particles - s.keep) as u64) * u64::from(s.moves)
+        + s.particles as u64)
         * reps;
     let bar = progress_bar(opts.progress, planned);
     let priors: Vec<_> = cal.parameters.iter().map(|p| p.bounded).collect();
@@ -272,11 +275,11 @@ pub fn calibrate(
 
     // The posterior predictive over every target's months.
     let all_bound = bind_at(cal, None, cal.predictive_end)?;
-    let weights = smc::normalised_weights(&state.particles);
-    let draws: Vec<Vec<f64>> = state
-        .particles
+    let posterior = smc::posterior(&state);
+    let weights: Vec<f64> = posterior.iter().map(|(_, w)| *w).collect();
+    let draws: Vec<Vec<f64>> = posterior
         .iter()
-        .map(|p| values_of(cal, &p.u))
+        .map(|(p, _)| values_of(cal, &p.u))
         .collect();
     bar.set_length(bar.position() + draws.len() as u64 * reps);
     let runs: Vec<Option<Vec<Simulated>>> = pool.install(|| {
@@ -450,9 +453,10 @@ fn summarise(
         base_hash: cal.base.hash(),
         seed: cal.seed,
         method: format!(
-            "ABC-SMC, adaptive population Monte Carlo (Lenormand et al. 2013): {} particles per generation, the best {} kept, at most {} generations after the first, stopping below {:.0}% acceptance or at the stated discrepancy; Gaussian kernel with twice the weighted covariance; point estimate = weighted posterior median of each parameter",
+            "ABC-SMC with MCMC moves (Drovandi & Pettitt 2011): {} particles, the best {} survive each generation and the rest are replenished from them by {} Metropolis–Hastings move(s) each (Gaussian random walk, survivors' covariance × 2.38²/d), at most {} generations after the first, stopping below {:.0}% accepted moves or at the stated discrepancy; posterior = the distinct particles weighted by their copies; point estimate = weighted posterior median of each parameter",
             s.particles,
             s.keep,
+            s.moves,
             s.generations,
             100.0 * s.min_acceptance
         ),

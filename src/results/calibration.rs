@@ -61,15 +61,17 @@ pub struct ParameterSummary {
 pub struct Generation {
     /// 0 = the draws from the prior.
     pub generation: u32,
-    /// The tolerance after this generation: the largest distance kept
-    /// [discrepancy units; 1 = fits within the stated model discrepancy].
+    /// The tolerance after this generation: every particle's distance is
+    /// at most this [discrepancy units; 1 = fits within the stated model
+    /// discrepancy].
     #[serde(deserialize_with = "nan_if_null")]
     pub tolerance: f64,
-    /// Share of this generation's new candidates within the previous
-    /// tolerance [0–1] (1 for generation 0).
+    /// Share of this generation's Metropolis–Hastings moves accepted [0–1]
+    /// (1 for generation 0, the prior draws).
     #[serde(deserialize_with = "nan_if_null")]
     pub acceptance: f64,
-    /// Effective sample size of the kept particles' weights.
+    /// Effective sample size of the population: its distinct particles
+    /// weighted by their copies, (Σw)²/Σw² [particles].
     #[serde(deserialize_with = "nan_if_null")]
     pub ess: f64,
     /// Model runs in this generation (candidates × replications).
@@ -117,7 +119,8 @@ pub struct CalibrationSummary {
     pub replications: u32,
     /// Posterior draws kept (rows of `posterior.csv`).
     pub draws: usize,
-    /// Effective sample size of the posterior weights.
+    /// Effective sample size of the posterior: distinct draws weighted by
+    /// their copies, (Σw)²/Σw² [draws].
     #[serde(deserialize_with = "nan_if_null")]
     pub ess: f64,
     /// Model runs in all (candidates × replications, plus the predictive
