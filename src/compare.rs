@@ -10,7 +10,7 @@
 //! of two independent runs. (`--independent` turns this off, to see how much
 //! it buys.)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use std::sync::atomic::AtomicBool;
@@ -355,7 +355,13 @@ pub fn compare(
         }
     };
     // The job's header holds the seed and replications.
-    let default_out = || PathBuf::from("outputs").join(format!("compare-{}", base.name));
+    let default_out = || {
+        let name = format!("compare-{}", base.name);
+        match opts.run.shard {
+            Some(s) if s != Shard::WHOLE => PathBuf::from("outputs").join(name),
+            _ => crate::output::default_target(Path::new("outputs"), &name, opts.run.resume),
+        }
+    };
     let run_opts = RunOptions {
         out: Some(opts.run.out.clone().unwrap_or_else(default_out)),
         ..opts.run.clone()

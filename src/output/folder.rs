@@ -99,6 +99,45 @@ pub fn staging_path(target: &Path) -> Option<PathBuf> {
     Some(parent.join(format!(".{name}.partial")))
 }
 
+/// Most numbered folders tried for one name before giving up (the last
+/// one is then returned and refused like any other occupied target).
+const MAX_NUMBERED: u32 = 10_000;
+
+/// The output folder a batch named `name` writes to when no `-o` is given:
+/// `<root>/<name>` the first time, then `<root>/<name>-2`, `-3`, … so that a
+/// second run never replaces the first one's results. With `resume`, the
+/// newest of them (the highest number whose folder or staging folder
+/// exists): the one an interrupted run left, or a complete one that
+/// `--resume` then finds finished. Without, the first whose folder does not
+/// exist; if an interrupted run's staging folder is there,
+/// [`OutputDir::create`] refuses it and says to resume, rather than leaving
+/// finished work behind for a fresh number.
+pub fn default_target(root: &Path, name: &str, resume: bool) -> PathBuf {
+    let numbered = |k: u32| match k {
+        1 => root.join(name),
+        _ => root.join(format!("{name}-{k}")),
+    };
+    let taken = |p: &Path| {
+        fs::symlink_metadata(p).is_ok()
+            || staging_path(p).is_some_and(|s| fs::symlink_metadata(s).is_ok())
+    };
+    if resume {
+        let mut last = numbered(1);
+        for k in 1..=MAX_NUMBERED {
+            let p = numbered(k);
+            if !taken(&p) {
+                break;
+            }
+            last = p;
+        }
+        return last;
+    }
+    (1..=MAX_NUMBERED)
+        .map(numbered)
+        .find(|p| fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| numbered(MAX_NUMBERED))
+}
+
 /// Checks that `target` may become (or be replaced by) an output folder:
 /// it names a folder, and if something is there it is a folder borderflow
 /// wrote (it holds [`STAMP`]) that is neither the working folder nor an

@@ -11,6 +11,10 @@
 //!   names come from the program, and the inputs saved with a batch (and
 //!   copied by `merge`) only from the names each kind of batch lists
 //!   (`results::run::JobKind::inputs`), never from an input file.
+//! - **Never earlier results, unasked.** Without `-o`, a batch writes to
+//!   `outputs/<name>`, or when that exists to the first free
+//!   `outputs/<name>-2`, `-3`, … ([`default_target`]); only an explicit `-o`
+//!   replaces a folder, and only one borderflow wrote.
 //! - **Never a user's data.** `-o DIR` replaces `DIR` only if it is a folder
 //!   that borderflow wrote, recognised by its stamp file [`STAMP`]; a plain
 //!   file, a link, a folder without the stamp, the working folder or a folder
@@ -28,6 +32,8 @@
 //! | `kpis.csv` or `kpis.parquet` | `replication,kpi,value`: every KPI of every replication (`--records kpis` or `daily`) |
 //! | `daily_summary.csv` | `date,metric,place,origin,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
+//! | `kpis_summary.csv` | `scenario,seed,replications,kpi,label,unit,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95`: the KPI summaries as a flat table (12 significant digits; an empty field is "no number") |
+//! | `observed.csv` | `metric,place,origin,role,month,observed,source`: the scenario's observed series (when it has any) |
 //! | `scenario.ron` | the fully resolved scenario that was run |
 //! | `posterior.csv`, `draws.csv` | under `--posterior`: its copy, and `replication,draw` |
 //! | `fit.csv` | a run with observed series: `metric,place,origin,role,month,observed,mean,p05,p50,p95,rel_error`, per series and month the run covers in full |
@@ -38,8 +44,8 @@ mod folder;
 pub mod records;
 
 pub use folder::{
-    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, staging_path,
-    write_atomic, write_replace,
+    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, default_target,
+    staging_path, write_atomic, write_replace,
 };
 pub use records::{
     DAILY_HEADER, Detail, Format, KPIS_HEADER, Position, Prepared, RecordSchema, RecordSink,

@@ -230,6 +230,49 @@ pub fn score_monthly(
 #[derive(Debug, Clone, Default)]
 pub struct Scorecard {
     series: Vec<Scored>,
+    /// Every observed series of the scenario, scored or not: exported as
+    /// [`OBSERVED_FILE`] so analysts need not parse `scenario.ron`.
+    observed: Vec<ObservedSeries>,
+}
+
+/// The scenario's observed series as a table: `observed.csv`.
+pub const OBSERVED_FILE: &str = "observed.csv";
+
+/// One observed month (`observed.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedRow {
+    /// The simulated metric it compares with.
+    pub metric: String,
+    /// Its place, or empty for the national total.
+    pub place: String,
+    /// Its origin group, or empty for all origins.
+    pub origin: String,
+    /// `fit` or `holdout`.
+    pub role: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The observed monthly total [the metric's unit].
+    pub observed: f64,
+    /// Where the number comes from.
+    pub source: String,
+}
+
+/// The rows of `observed.csv`: every series, months in order.
+pub fn observed_rows(observed: &[ObservedSeries]) -> Vec<ObservedRow> {
+    observed
+        .iter()
+        .flat_map(|o| {
+            o.monthly.iter().map(|(month, value)| ObservedRow {
+                metric: o.metric.clone(),
+                place: o.place.clone().unwrap_or_default(),
+                origin: o.origin.clone().unwrap_or_default(),
+                role: o.role.name().into(),
+                month: month.format("%Y-%m").to_string(),
+                observed: *value,
+                source: o.source.clone(),
+            })
+        })
+        .collect()
 }
 
 /// One scored series and its ensembles so far.
@@ -261,7 +304,10 @@ impl Scorecard {
                 })
             })
             .collect();
-        Self { series }
+        Self {
+            series,
+            observed: observed.to_vec(),
+        }
     }
 
     /// Whether no series is scored.
@@ -300,9 +346,13 @@ impl Scorecard {
         (fit, scores)
     }
 
-    /// Writes [`FIT_FILE`] and [`SCORE_FILE`] into `dir` and returns the
-    /// score rows; writes nothing when no series is scored.
+    /// Writes [`OBSERVED_FILE`] (when the scenario has observed series),
+    /// [`FIT_FILE`] and [`SCORE_FILE`] (when one is scored) into `dir` and
+    /// returns the score rows.
     pub fn write(&self, dir: &Path) -> Result<Vec<ScoreRow>> {
+        if !self.observed.is_empty() {
+            write_table(&dir.join(OBSERVED_FILE), &observed_rows(&self.observed))?;
+        }
         if self.is_empty() {
             return Ok(Vec::new());
         }

@@ -211,6 +211,9 @@ impl Aggregator {
                 .zip(self.kpis.iter().map(Accumulator::summary))
                 .collect()
         };
+        if !kpis.is_empty() {
+            write_kpis_summary(&dir.join(KPIS_SUMMARY_FILE), header, &kpis)?;
+        }
         let json = SummaryJson {
             header,
             uncertainty: header.uncertainty(),
@@ -220,6 +223,61 @@ impl Aggregator {
         write_atomic(&dir.join("summary.json"), format!("{text}\n").as_bytes())?;
         Ok(kpis)
     }
+}
+
+/// The KPI summaries as one flat table: `kpis_summary.csv`.
+pub const KPIS_SUMMARY_FILE: &str = "kpis_summary.csv";
+
+/// A value for a table people read and join: at most 12 significant digits,
+/// which drops the float noise of sums (`4888.450000000001` → `4888.45`)
+/// and keeps every digit a count or a mean of counts can mean.
+fn tidy(x: f64) -> f64 {
+    if x.is_finite() {
+        format!("{x:.11e}").parse().unwrap_or(x)
+    } else {
+        x
+    }
+}
+
+/// Writes `kpis_summary.csv`: one row per KPI with the scenario, seed and
+/// replications as columns (so runs join in pandas or polars), the KPI's
+/// label and unit, and its summary across replications.
+fn write_kpis_summary(path: &Path, header: &RunHeader, kpis: &[(String, Summary)]) -> Result<()> {
+    let mut text = format!(
+        "scenario,seed,replications,kpi,label,unit,{}\n",
+        Summary::CSV_HEADER
+    );
+    let field = crate::output::csv_field;
+    for ((name, s), spec) in kpis.iter().zip(&header.kpi_specs) {
+        let numbers = [
+            s.mean,
+            s.ci95_low,
+            s.ci95_high,
+            s.p05,
+            s.p25,
+            s.p50,
+            s.p75,
+            s.p95,
+        ]
+        .map(|x| {
+            if x.is_finite() {
+                tidy(x).to_string()
+            } else {
+                String::new()
+            }
+        })
+        .join(",");
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{numbers}\n",
+            field(&header.scenario),
+            header.seed,
+            header.replications,
+            field(name),
+            field(&spec.label),
+            spec.unit.label(),
+        ));
+    }
+    write_atomic(path, text.as_bytes())
 }
 
 /// A batch to run: what replicates, what identifies it, and the input files
@@ -337,10 +395,16 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
         });
     }
     let range = shard.range(total);
-    let target = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("outputs").join(&header.scenario));
+    // A shard's default folder is not numbered: every shard of a batch must
+    // find the same one.
+    let target = opts.out.clone().unwrap_or_else(|| {
+        let root = PathBuf::from("outputs");
+        if shard == Shard::WHOLE {
+            crate::output::default_target(&root, &header.scenario, opts.resume)
+        } else {
+            root.join(&header.scenario)
+        }
+    });
     let schema = header.record_schema()?;
     if opts.resume && already_complete(&target, header, shard) {
         // Nothing to resume: the folder holds this very batch, complete.

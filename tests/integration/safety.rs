@@ -137,6 +137,59 @@ fn a_folder_borderflow_did_not_write_is_never_replaced() {
     assert_eq!(left, vec!["important", "important/thesis.txt"]);
 }
 
+/// Issue 15: a second run, compare or calibration with the default folder
+/// keeps the first one's results and writes to `<name>-2`; `--resume` goes
+/// to the newest folder (here complete, so nothing is rerun or added).
+#[test]
+fn a_second_run_with_the_default_folder_keeps_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = ["run", &mmc_path(), "-r", "2", "--no-charts", "-q"];
+    let first = bf_in(tmp.path(), &run);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let summary = tmp.path().join("outputs/mmc/summary.json");
+    let before = std::fs::read(&summary).unwrap();
+    let second = bf_in(tmp.path(), &run[..5]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("mmc-2"),
+        "the terminal names the new folder: {}",
+        String::from_utf8_lossy(&second.stdout)
+    );
+    assert_eq!(
+        std::fs::read(&summary).unwrap(),
+        before,
+        "first results kept"
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("outputs/mmc-2/summary.json")).unwrap(),
+        before,
+        "same seed, same bytes"
+    );
+    let mut resume = run.to_vec();
+    resume.push("--resume");
+    let o = bf_in(tmp.path(), &resume);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let compare = [
+        "compare",
+        &mmc_path(),
+        &mmc_path(),
+        "-r",
+        "2",
+        "--no-charts",
+        "-q",
+    ];
+    for _ in 0..2 {
+        let o = bf_in(tmp.path(), &compare);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let mut outputs: Vec<String> = std::fs::read_dir(tmp.path().join("outputs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outputs.sort();
+    assert_eq!(outputs, ["compare-mmc", "compare-mmc-2", "mmc", "mmc-2"]);
+}
+
 #[test]
 fn the_working_folder_and_plain_files_are_never_replaced() {
     let tmp = tempfile::tempdir().unwrap();

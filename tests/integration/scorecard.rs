@@ -371,6 +371,39 @@ fn a_holdout_series_is_scored_with_the_right_numbers() {
         num(s, "tv_distance").is_nan(),
         "monthly series have no TV distance"
     );
+    // observed.csv carries every observed series, scored or not, month by
+    // month (issue 15: analysts need not parse scenario.ron).
+    let obs = rows(&out.join("observed.csv"));
+    assert_eq!(obs.len(), 7, "5 + 1 + 1 months");
+    assert_eq!(
+        (
+            obs[1]["metric"].as_str(),
+            obs[1]["role"].as_str(),
+            obs[1]["month"].as_str()
+        ),
+        ("served", "holdout", "2024-01")
+    );
+    assert_eq!(num(&obs[1], "observed"), 6700.0);
+    assert_eq!(obs[6]["metric"], "no_such_metric");
+    // kpis_summary.csv: one row per KPI with scenario and seed to join on,
+    // the mean equal to summary.json's to its 12 significant digits.
+    let ks = rows(&out.join("kpis_summary.csv"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let kpis = json["kpis"].as_object().unwrap();
+    assert_eq!(ks.len(), kpis.len());
+    for row in &ks {
+        assert_eq!(
+            (row["scenario"].as_str(), row["replications"].as_str()),
+            ("mmc-observed", "7")
+        );
+        assert_eq!(row["seed"], json["seed"].to_string());
+        let mean = kpis[&row["kpi"]]["mean"].as_f64().unwrap();
+        assert!(
+            (num(row, "mean") - mean).abs() <= 1e-11 * mean.abs(),
+            "{row:?} vs {mean}"
+        );
+    }
     let stdout = String::from_utf8_lossy(&res.stdout);
     let lines: Vec<&str> = stdout
         .lines()
@@ -396,9 +429,11 @@ fn observed_scenario(dir: &Path) -> Scenario {
 }
 
 /// What a run writes that must not depend on how it was split.
-const SCORED_FILES: [&str; 5] = [
+const SCORED_FILES: [&str; 7] = [
     "fit.csv",
     "score.csv",
+    "observed.csv",
+    "kpis_summary.csv",
     "summary.json",
     "kpis.csv",
     "daily_summary.csv",
