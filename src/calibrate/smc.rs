@@ -24,12 +24,17 @@
 //! so its weights cannot degenerate; what it costs is copies where moves
 //! fail, which the effective sample size and the acceptance rate show.
 //!
-//! The random walk's covariance is the survivors' covariance × 2.38²/d
-//! (Roberts, Gelman & Gilks 1997: the scale that mixes best for a
-//! d-dimensional near-Gaussian target). A proposal outside the bounds, or
-//! refused by the prior ratio, is refused before it is simulated (early
-//! rejection; the test on the prior and the test on the distance are
-//! independent, so their order does not change the chain).
+//! The random walk moves in the logit of each parameter's position between
+//! its bounds, z = logit((u − min)/(max − min)): a walk in the bounded box
+//! itself would leave it in some coordinate almost every time in 16
+//! dimensions (the first try simulated 14 of 96 proposals), while in z every
+//! proposal is a valid parameter set; the acceptance ratio carries the
+//! transform's Jacobian. Its covariance is the survivors' covariance in z ×
+//! 2.38²/d (Roberts, Gelman & Gilks 1997: the scale that mixes best for a
+//! d-dimensional near-Gaussian target). A proposal refused by the prior
+//! ratio is refused before it is simulated (early rejection; the test on
+//! the prior and the test on the distance are independent, so their order
+//! does not change the chain).
 //!
 //! It stops when the tolerance reaches the stated model discrepancy (1 in
 //! distance units: asking for a closer fit would be asking an imperfect
@@ -108,9 +113,51 @@ pub struct State {
 /// in order, or `None` when interrupted.
 pub type Evaluate<'a> = dyn Fn(u32, &[Vec<f64>]) -> Option<Vec<f64>> + Sync + 'a;
 
-/// Prior log density of a point (sum over parameters); −∞ outside.
-fn log_prior(priors: &[Bounded], u: &[f64]) -> f64 {
-    priors.iter().zip(u).map(|(p, &x)| p.log_density(x)).sum()
+/// Position of `u` between a parameter's sampler-space bounds [0–1].
+fn position(p: &Bounded, u: f64) -> f64 {
+    let (lo, hi) = p.u_bounds();
+    (u - lo) / (hi - lo)
+}
+
+/// The walk's coordinates of a point: the logit of each parameter's
+/// position between its bounds (a point on a bound is moved 1e-12 inside).
+fn to_z(priors: &[Bounded], u: &[f64]) -> Vec<f64> {
+    priors
+        .iter()
+        .zip(u)
+        .map(|(p, &x)| {
+            let s = position(p, x).clamp(1e-12, 1.0 - 1e-12);
+            (s / (1.0 - s)).ln()
+        })
+        .collect()
+}
+
+/// The sampler-space point at walk coordinates `z`.
+fn from_z(priors: &[Bounded], z: &[f64]) -> Vec<f64> {
+    priors
+        .iter()
+        .zip(z)
+        .map(|(p, &x)| {
+            let (lo, hi) = p.u_bounds();
+            lo + (hi - lo) / (1.0 + (-x).exp())
+        })
+        .collect()
+}
+
+/// ln of the prior density of a point in walk coordinates: the prior in
+/// sampler space times the Jacobian |du/dz| = (max − min)·s(1 − s) of each
+/// coordinate; −∞ on or outside the bounds.
+fn log_target(priors: &[Bounded], u: &[f64]) -> f64 {
+    priors
+        .iter()
+        .zip(u)
+        .map(|(p, &x)| {
+            let (lo, hi) = p.u_bounds();
+            let s = position(p, x);
+            p.log_density(x) + ((hi - lo) * s * (1.0 - s)).ln()
+        })
+        .map(|l| if l.is_nan() { f64::NEG_INFINITY } else { l })
+        .sum()
 }
 
 /// Generation 0: `N` draws from the prior.
@@ -171,7 +218,8 @@ pub fn step(
     let t = state.generation + 1;
     let survivors = &state.particles[..s.keep.min(state.particles.len())];
     let epsilon = survivors.last().map_or(f64::INFINITY, |p| p.distance);
-    let kernel = Kernel::new(survivors, priors.len());
+    let walk: Vec<Vec<f64>> = survivors.iter().map(|p| to_z(priors, &p.u)).collect();
+    let kernel = Kernel::new(&walk, priors.len());
     let n_new = s.particles - survivors.len();
     let mut chains: Vec<Particle> = (0..n_new)
         .map(|i| {
@@ -188,8 +236,8 @@ pub fn step(
             .enumerate()
             .map(|(i, c)| {
                 let mut rng = crate::rng::stream(seed, i as u64, &format!("calibrate.{t}.{m}"));
-                let u = kernel.propose(&c.u, &mut rng);
-                let ratio = log_prior(priors, &u) - log_prior(priors, &c.u);
+                let u = from_z(priors, &kernel.propose(&to_z(priors, &c.u), &mut rng));
+                let ratio = log_target(priors, &u) - log_target(priors, &c.u);
                 let v: f64 = rng.random();
                 (ratio.is_finite() && v.ln() < ratio).then_some(u)
             })
@@ -325,23 +373,23 @@ fn weigh_copies<'a>(particles: impl Iterator<Item = &'a Particle>) -> Vec<(&'a P
     distinct
 }
 
-/// The random-walk kernel: a Gaussian with the survivors' covariance ×
-/// 2.38²/d, through its Cholesky factor.
+/// The random-walk kernel in walk coordinates: a Gaussian with the
+/// survivors' covariance × 2.38²/d, through its Cholesky factor.
 struct Kernel {
     /// Lower-triangular factor L of the covariance.
     l: DMatrix<f64>,
 }
 
 impl Kernel {
-    fn new(particles: &[Particle], d: usize) -> Self {
-        let n = particles.len().max(1) as f64;
+    fn new(points: &[Vec<f64>], d: usize) -> Self {
+        let n = points.len().max(1) as f64;
         let mut mean = DVector::zeros(d);
-        for p in particles {
-            mean += DVector::from_column_slice(&p.u) / n;
+        for p in points {
+            mean += DVector::from_column_slice(p) / n;
         }
         let mut cov = DMatrix::zeros(d, d);
-        for p in particles {
-            let x = DVector::from_column_slice(&p.u) - &mean;
+        for p in points {
+            let x = DVector::from_column_slice(p) - &mean;
             cov += &x * x.transpose() / n;
         }
         cov *= 2.38 * 2.38 / d.max(1) as f64;
@@ -360,8 +408,7 @@ impl Kernel {
         Self { l }
     }
 
-    /// A proposal around `from` (possibly outside the bounds: the prior
-    /// then refuses it).
+    /// A proposal around `from` [walk coordinates].
     fn propose(&self, from: &[f64], rng: &mut crate::rng::Stream) -> Vec<f64> {
         let z = DVector::from_iterator(
             from.len(),
@@ -439,11 +486,12 @@ mod tests {
     /// In 10 dimensions, where importance weights degenerate, the moves keep
     /// the posterior's effective sample size a large share of its size:
     /// θ ~ U(−1, 1)¹⁰, distance = |θ| / 0.2. Half the particles survive and
-    /// half are copies moved by two steps each (accepted ~40% of the time),
-    /// so about half the population is distinct in effect (measured 43–51
-    /// of 100 over the generations); 35 leaves room for another seed's luck
-    /// and still fails the degenerate case (the APMC weights of the first
-    /// shipped calibration gave 2 of 48).
+    /// half are copies moved by two steps each (accepted 20–40% of the
+    /// time), so a third to a half of the population is distinct in effect
+    /// (measured 27–54 of 100 over the generations, 44 at the last); 25
+    /// leaves room for another seed's luck and still fails the degenerate
+    /// case (the importance weights of the first shipped calibration gave 2
+    /// of 48).
     #[test]
     fn moves_keep_the_effective_sample_size_in_ten_dimensions() {
         let priors = [Bounded {
@@ -467,7 +515,7 @@ mod tests {
         };
         let a = run(&s, &priors, &eval);
         let e = a.trace.last().unwrap().ess;
-        assert!(e >= 35.0, "ESS {e} of 100: {:?}", a.trace);
+        assert!(e >= 25.0, "ESS {e} of 100: {:?}", a.trace);
         // And the tolerance fell: the population closes in.
         assert!(a.tolerance < 0.8 * a.trace[0].tolerance, "{:?}", a.trace);
     }
