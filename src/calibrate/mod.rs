@@ -540,7 +540,8 @@ fn calibrated_ron(cal: &Calibration, summary: &CalibrationSummary) -> String {
         "// Written by `borderflow calibrate` (calibration \"{}\"): the base scenario\n\
          // (base.ron) with each calibrated parameter at its weighted posterior median.\n\
          // `borderflow run calibrated.ron --posterior posterior.csv` adds the\n\
-         // parameter uncertainty to the Monte Carlo noise.\n(\n    extend: \"base.ron\",\n    name: \"{}-calibrated\",\n    end: \"{}\",\n    set: {{\n",
+         // parameter uncertainty to the Monte Carlo noise. `calibrated` works as\n\
+         // `set` does; a what-if's own `set` of these paths draws a warning.\n(\n    extend: \"base.ron\",\n    name: \"{}-calibrated\",\n    end: \"{}\",\n    calibrated: {{\n",
         cal.name, cal.name, cal.predictive_end
     );
     for (p, ps) in cal.parameters.iter().zip(&summary.parameters) {

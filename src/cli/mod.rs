@@ -250,6 +250,18 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
             EMBEDDED_LABEL.to_string(),
         ),
     };
+    let kind = crate::scenario::source::FileKind::of(&value);
+    if kind != crate::scenario::source::FileKind::Scenario {
+        return Err(Error::Scenario {
+            file: crate::input::shown(&label),
+            message: format!(
+                "this is a {} file, not a scenario: run it with `borderflow {} {}`",
+                kind.noun(),
+                kind.command(),
+                crate::input::shown(&label)
+            ),
+        });
+    }
     let mut problems = Vec::new();
     for set in sets {
         let applied = parse_set(set).and_then(|(at, v)| {
@@ -272,7 +284,43 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     }
     // The label stays the file's path: it is also the source an output
     // folder must never replace.
-    Scenario::from_value(value, &label)
+    let scn = Scenario::from_value(value, &label)?;
+    let mut changed: Vec<String> = path
+        .map(|p| crate::scenario::source::own_parameter_sets(p))
+        .unwrap_or_default();
+    changed.extend(sets.iter().filter_map(|s| match parse_set(s) {
+        Ok((at, ron::Value::Number(_))) => Some(at),
+        _ => None,
+    }));
+    warn_whole_period(&scn, &changed);
+    Ok(scn)
+}
+
+/// Warns (stderr; not an error) for each of `paths` that changes a model
+/// parameter for the whole period of a scenario fitted to observed data:
+/// the fit months change too, which is rarely what a what-if means.
+fn warn_whole_period(scn: &Scenario, paths: &[String]) {
+    use crate::scenario::Role;
+    let fitted = scn
+        .observed
+        .iter()
+        .filter(|o| o.role == Role::Fit)
+        .flat_map(|o| o.monthly.iter().map(|m| m.0));
+    let (Some(first), Some(last)) = (fitted.clone().min(), fitted.max()) else {
+        return;
+    };
+    for p in crate::scenario::source::whole_period_sets(paths) {
+        eprintln!(
+            "warning: {}: `{p}` is changed for the whole period {} – {}, including the months \
+             the scenario was fitted to ({} – {}); to change it from a date, use an \
+             intervention with `from`/`until` (see docs/reference.md)",
+            crate::input::shown(&scn.source),
+            scn.calendar.start,
+            scn.calendar.end(),
+            first.format("%b %Y"),
+            last.format("%b %Y"),
+        );
+    }
 }
 
 /// One `--set PATH=VALUE`: the path and the value (RON; a bare word or
@@ -639,11 +687,9 @@ fn validate_one(p: &Path) -> Result<String> {
     let label = crate::input::shown(&p.display().to_string());
     let text = crate::input::read_text(p, crate::input::MAX_INPUT_BYTES)?;
     let value = crate::scenario::source::parse_value(&text, &label)?;
-    let has = |field: &str| match &value {
-        ron::Value::Map(m) => m.get(&ron::Value::String(field.into())).is_some(),
-        _ => false,
-    };
-    if has("base") && has("method") {
+    use crate::scenario::source::FileKind;
+    let kind = FileKind::of(&value);
+    if kind == FileKind::Calibration {
         let c = crate::calibrate::load(p, &[])?;
         Ok(format!(
             "calibration {}: {} parameters, {} targets, base {}",
@@ -652,7 +698,7 @@ fn validate_one(p: &Path) -> Result<String> {
             c.targets.len(),
             c.base.name
         ))
-    } else if has("base") && has("design") {
+    } else if kind == FileKind::Sweep {
         let s = crate::sweep::Sweep::from_file(p)?;
         Ok(format!(
             "sweep {}: {} points × {} replications, base {}",
@@ -662,7 +708,7 @@ fn validate_one(p: &Path) -> Result<String> {
             s.base.name
         ))
     } else {
-        let s = Scenario::from_file(p)?;
+        let s = load_with_overrides(Some(&p.to_path_buf()), &[])?;
         Ok(format!(
             "{}, {} to {}, {} days",
             s.name,

@@ -1,5 +1,6 @@
 //! Reading scenario files: RON syntax, `extend` chains, `add_*` lists and
-//! `set` overrides, all resolved into one RON value before any typing.
+//! `set` / `calibrated` overrides, all resolved into one RON value before
+//! any typing.
 //!
 //! A what-if is a few lines on top of a baseline:
 //!
@@ -11,6 +12,11 @@
 //!     add_interventions: [ ... ],      // appended to the base's `interventions`
 //! )
 //! ```
+//!
+//! `calibrated: { "path": value }` works as `set` does; `borderflow
+//! calibrate` writes it in `calibrated.ron`, so that the values a
+//! calibration fitted are told apart from a what-if's own changes (which
+//! [`whole_period_sets`] warns about).
 //!
 //! Merging happens on untyped values so that a what-if can touch any field
 //! without a mirror "patch" type for every struct; the typed check comes after,
@@ -134,6 +140,7 @@ fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Valu
         });
     };
     let extend = map.remove(&Value::String("extend".into()));
+    let calibrated = map.remove(&Value::String("calibrated".into()));
     let set = map.remove(&Value::String("set".into()));
     let mut merged = match extend {
         None => Value::Map(ron::Map::new()),
@@ -164,8 +171,11 @@ fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Valu
         }
     };
     merge(&mut merged, Value::Map(map));
+    if let Some(values) = calibrated {
+        apply_set(&mut merged, values, label, "calibrated")?;
+    }
     if let Some(set) = set {
-        apply_set(&mut merged, set, label)?;
+        apply_set(&mut merged, set, label, "set")?;
     }
     Ok(merged)
 }
@@ -204,29 +214,113 @@ pub fn merge(base: &mut Value, child: Value) {
     }
 }
 
-/// Applies a `set: { "path": value, … }` map of scenario-path overrides.
-fn apply_set(root: &mut Value, set: Value, label: &str) -> Result<()> {
+/// Applies a `set: { "path": value, … }` (or `calibrated: { … }`, named by
+/// `key`) map of scenario-path overrides.
+fn apply_set(root: &mut Value, set: Value, label: &str, key: &str) -> Result<()> {
     let Value::Map(entries) = set else {
         return Err(Error::Scenario {
             file: label.to_string(),
-            message:
-                "`set` must be a map of scenario paths to values: `set: { \"model.servers\": 4 }`"
-                    .into(),
+            message: format!(
+                "`{key}` must be a map of scenario paths to values: `{key}: {{ \"model.servers\": 4 }}`"
+            ),
         });
     };
     for (k, v) in entries {
         let Value::String(path) = k else {
             return Err(Error::Scenario {
                 file: label.to_string(),
-                message: "`set` keys must be scenario paths in quotes".into(),
+                message: format!("`{key}` keys must be scenario paths in quotes"),
             });
         };
         set_path(root, &path, v).map_err(|message| Error::Scenario {
             file: label.to_string(),
-            message: format!("set \"{path}\": {message}"),
+            message: format!("{key} \"{path}\": {message}"),
         })?;
     }
     Ok(())
+}
+
+/// What a borderflow input file is, told apart by its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A scenario (or what-if): `run`, `compare`.
+    Scenario,
+    /// A sweep: `base` and `design`; `sweep`.
+    Sweep,
+    /// A calibration: `base` and `method`; `calibrate`.
+    Calibration,
+}
+
+impl FileKind {
+    /// The kind of a parsed (or resolved) file.
+    pub fn of(value: &Value) -> Self {
+        let has = |field: &str| match value {
+            Value::Map(m) => m.get(&Value::String(field.into())).is_some(),
+            _ => false,
+        };
+        match (has("base"), has("method"), has("design")) {
+            (true, true, _) => FileKind::Calibration,
+            (true, _, true) => FileKind::Sweep,
+            _ => FileKind::Scenario,
+        }
+    }
+
+    /// The kind in words.
+    pub fn noun(self) -> &'static str {
+        match self {
+            FileKind::Scenario => "scenario",
+            FileKind::Sweep => "sweep",
+            FileKind::Calibration => "calibration",
+        }
+    }
+
+    /// The command that reads this kind of file.
+    pub fn command(self) -> &'static str {
+        match self {
+            FileKind::Scenario => "run",
+            FileKind::Sweep => "sweep",
+            FileKind::Calibration => "calibrate",
+        }
+    }
+}
+
+/// The `set` paths written in the file at `path` itself (not in the files
+/// it extends) whose values are numbers: a what-if's own parameter changes.
+/// Empty when the file has none or cannot be read (reading it for real
+/// reports that).
+pub fn own_parameter_sets(path: &Path) -> Vec<String> {
+    let Ok(text) = crate::input::read_text(path, MAX_FILE_BYTES) else {
+        return Vec::new();
+    };
+    let Ok(Value::Map(map)) = parse_value(&text, "") else {
+        return Vec::new();
+    };
+    match map.get(&Value::String("set".into())) {
+        Some(Value::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, v)| match (k, v) {
+                (Value::String(p), Value::Number(_)) => Some(p.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Of `paths` (a what-if's `set` keys and `--set` paths with numbers),
+/// those that change a model parameter for the whole simulated period: a
+/// `model.` path that is not inside an intervention or a caravan (which
+/// have their own dates). On a scenario
+/// fitted to observed data such a change rewrites the months it was fitted
+/// to as well, which is rarely what a what-if means.
+pub fn whole_period_sets(paths: &[String]) -> Vec<&str> {
+    paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            p.starts_with("model.") && !p.contains("interventions") && !p.contains("caravans")
+        })
+        .collect()
 }
 
 /// The base scenario that a sweep or calibration file at `file` names

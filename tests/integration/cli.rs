@@ -280,3 +280,82 @@ fn json_prints_the_kpis_as_one_object() {
     assert_eq!(printed["uncertainty"], "Monte Carlo only, parameters fixed");
     assert!(printed["kpis"]["mean_wait_min"]["ci95_low"].is_number());
 }
+
+/// Runs borderflow with `args` as they are (no `--out`).
+fn bare(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_borderflow"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// Issue 15: `run` on a sweep or calibration file says what the file is and
+/// which command reads it (exit 2), instead of "Unexpected field `base`".
+#[test]
+fn run_on_a_sweep_or_calibration_file_names_the_right_command() {
+    for (file, kind, command) in [
+        (
+            "scenarios/sweeps/enforcement_oat.ron",
+            "sweep file",
+            "borderflow sweep",
+        ),
+        (
+            "scenarios/calibration/baseline.ron",
+            "calibration file",
+            "borderflow calibrate",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let res = borderflow(&["run", file, "-r", "1", "-q"], &tmp.path().join("o"));
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(2), "{err}");
+        assert!(err.contains(kind) && err.contains(command), "{err}");
+        assert!(!tmp.path().join("o").exists(), "nothing written");
+    }
+}
+
+/// Issue 15: a what-if that `set`s a model parameter of a scenario fitted
+/// to observed data changes the fitted months too: `validate` (and `run`,
+/// `compare`, through the same loader) warn, naming the path, and still
+/// accept the file. A dated intervention's multiplier, a caravan list and
+/// the values a calibration wrote (`calibrated:`) draw no warning.
+#[test]
+fn a_whole_period_parameter_change_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/baseline.ron").unwrap();
+    let file = |name: &str, set: &str| {
+        let p = tmp.path().join(format!("{name}.ron"));
+        std::fs::write(
+            &p,
+            format!(
+                "(extend: {:?}, name: {name:?}, set: {{ {set} }})",
+                base.display()
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let whole = file("halved", r#""model.mexico.enforcement_personnel": 16000"#);
+    let dated = file(
+        "dated",
+        r#""model.interventions[\"INM operations short of funds\"].multiplier": 1.0, "model.caravans": []"#,
+    );
+    let res = bare(&["validate", whole.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "a warning, not an error: {err}");
+    assert!(
+        err.contains("warning")
+            && err.contains("model.mexico.enforcement_personnel")
+            && err.contains("whole period"),
+        "{err}"
+    );
+    for quiet in [
+        dated.to_str().unwrap(),
+        "scenarios/calibration/baseline-fit/calibrated.ron",
+    ] {
+        let res = bare(&["validate", quiet]);
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert!(res.status.success(), "{quiet}: {err}");
+        assert!(!err.contains("warning"), "{quiet}: {err}");
+    }
+}
