@@ -190,7 +190,7 @@ fn kind_section(format: Format, doc: &KindDoc) -> String {
     }
     out += &para("Example:");
     out += &code(format, doc.example);
-    out += &para(&format!("Overlaps: {}", doc.combines));
+    out += &para(&format!("Overlapping entries: {}", doc.combines));
     out
 }
 

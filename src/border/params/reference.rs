@@ -107,7 +107,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                   `between_ports.title42_walkup_accept`, the others cross between ports.",
         fields: &[],
         example: r#"(name: "Title 42 again", kind: "title42", from: "2023-12-20", until: "2024-01-02")"#,
-        combines: "In force while any `title42` is; overlapping ones add nothing.",
+        combines: "in force while any `title42` is; overlapping ones add nothing.",
     },
     KindDoc {
         kind: "cbp_one_slots",
@@ -130,7 +130,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             ),
         ],
         example: r#"(name: "CBP One doubled", kind: "cbp_one_slots", multiplier: 2.0, from: "2023-12-01")"#,
-        combines: "The last `slots_per_day` entry in force, in list order, sets the slots \
+        combines: "the last `slots_per_day` entry in force, in list order, sets the slots \
                    (`add_interventions` appends to the base's list, so a what-if's entry wins \
                    over the baseline's); every `multiplier` in force then multiplies them, \
                    whatever the order (×2 and ×0.5 give ×1).",
@@ -159,7 +159,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             ),
         ],
         example: r#"(name: "Eagle Pass closed", kind: "port_state", port: "Eagle Pass", state: "closed", from: "2023-12-20", until: "2024-01-02")"#,
-        combines: "Not multiplied: for each port, the last entry in force that names it (or \
+        combines: "not multiplied; for each port, the last entry in force that names it (or \
                    `\"*\"`), in list order, sets its fraction; so a later `\"open\"` entry reopens \
                    a port inside a longer closure, and a what-if's entry (appended) overrides \
                    the baseline's. A port's pressure `trigger` closes it whatever its schedule. \
@@ -176,7 +176,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             required("multiplier", "[×], 0 to 100", "Scales the processing rate."),
         ],
         example: r#"(name: "San Ysidro at half capacity", kind: "port_capacity", port: "San Ysidro", multiplier: 0.5, from: "2023-12-20", until: "2024-01-02")"#,
-        combines: "Multiplied: every entry in force for the port, its own and `\"*\"`, \
+        combines: "multiplied; every entry in force for the port, its own and `\"*\"`, \
                    multiplies its rate (×1.85 and ×0.5 give ×0.925), on top of its \
                    `port_state` fraction.",
     },
@@ -201,7 +201,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             ),
         ],
         example: r#"(name: "Mexico halves enforcement", kind: "mexico_enforcement", region: "all", multiplier: 0.5, from: "2023-12-15")"#,
-        combines: "Multiplied: every entry in force for the region, its own and `\"all\"`, \
+        combines: "multiplied; every entry in force for the region, its own and `\"all\"`, \
                    multiplies. The baseline has its own entries (×0.5 from 1 to 27 Dec 2023, \
                    ×2.5 open-ended from 28 Dec 2023): a what-if's ×0.5 from mid-December gives \
                    ×0.25 then ×1.25. To replace a baseline entry rather than stack on it, \
@@ -217,7 +217,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             "The mode suspended.",
         )],
         example: r#"(name: "Trains suspended", kind: "mode_suspension", mode: "train", from: "2023-12-01", until: "2023-12-31")"#,
-        combines: "Suspended while any entry for the mode is in force.",
+        combines: "suspended while any entry for the mode is in force.",
     },
     KindDoc {
         kind: "detention_outcomes",
@@ -238,7 +238,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             ),
         ],
         example: r#"(name: "No deportations", kind: "detention_outcomes", relocate_share: 0.6, papers_share: 0.3, deport_share: 0.0, settle_share: 0.1, from: "2023-12-01", until: "2023-12-31")"#,
-        combines: "Replaced, not blended: the last entry in force, in list order, sets the shares.",
+        combines: "replaced, not blended; the last entry in force, in list order, sets the shares.",
     },
     KindDoc {
         kind: "arrival_surge",
@@ -254,7 +254,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             required("multiplier", "[×], 0 to 100", "Scales their arrival rate."),
         ],
         example: r#"(name: "Venezuelan surge", kind: "arrival_surge", origins: ["Venezuela"], multiplier: 1.5, from: "2023-12-01", until: "2023-12-15")"#,
-        combines: "Multiplied: every entry in force that covers the origin multiplies its rate.",
+        combines: "multiplied; every entry in force that covers the origin multiplies its rate.",
     },
     KindDoc {
         kind: "crossing_delay",
@@ -267,7 +267,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
             "Scales the delay before crossing.",
         )],
         example: r#"(name: "Deterrence", kind: "crossing_delay", multiplier: 2.0, from: "2023-12-20", until: "2024-01-02")"#,
-        combines: "Multiplied: every entry in force multiplies the delay.",
+        combines: "multiplied; every entry in force multiplies the delay.",
     },
 ];
 
