@@ -129,21 +129,23 @@ fn list_ports_prints_an_aligned_table() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let title = "capacity [persons/day]";
-    let end = lines[0].find(title).expect("a capacity column") + title.len();
+    // Columns align by characters ("6–20" holds a multi-byte dash).
+    let at = lines[0].find(title).expect("a capacity column");
+    let end = lines[0][..at].chars().count() + title.chars().count();
+    let upto = |row: &str| row.chars().take(end).collect::<String>();
     assert!(
         lines[1].chars().all(|c| c == '-' || c == ' '),
         "{}",
         lines[1]
     );
     for row in &lines[2..] {
-        let cell = &row[..end];
         assert!(
-            cell.ends_with(|c: char| c.is_ascii_digit()),
+            upto(row).ends_with(|c: char| c.is_ascii_digit()),
             "not right-aligned under {title}: {row}"
         );
     }
     let san_ysidro = lines.iter().find(|l| l.starts_with("San Ysidro")).unwrap();
-    assert!(san_ysidro[..end].ends_with(" 396"), "{san_ysidro}");
+    assert!(upto(san_ysidro).ends_with(" 396"), "{san_ysidro}");
     assert_eq!(lines.len(), 2 + 11, "a header, a rule and the 11 ports");
 }
 

@@ -202,9 +202,9 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
         ],
         example: r#"(name: "Mexico halves enforcement", kind: "mexico_enforcement", region: "all", multiplier: 0.5, from: "2023-12-15")"#,
         combines: "multiplied; every entry in force for the region, its own and `\"all\"`, \
-                   multiplies. The baseline has its own entries (×0.5 from 1 to 27 Dec 2023, \
-                   ×2.5 open-ended from 28 Dec 2023): a what-if's ×0.5 from mid-December gives \
-                   ×0.25 then ×1.25. To replace a baseline entry rather than stack on it, \
+                   multiplies. The baseline has entries of its own (its interventions are listed \
+                   below): a what-if's ×0.5 gives ×0.25 while a baseline ×0.5 is in force, and \
+                   ×1.25 while a baseline ×2.5 is. To replace a baseline entry rather than stack on it, \
                    change it with `set` (e.g. its `multiplier` or `until`).",
     },
     KindDoc {
