@@ -41,10 +41,12 @@
 //! | `model::sectors` | between ports: Border Patrol sectors, custody, returns |
 //! | `model::policy` | interventions over time, pressure-triggered closures |
 //! | [`experiment`] | declared metrics and KPIs; one replication |
+//! | [`reference`] | the reference as tables: intervention kinds, places, metrics, KPIs |
 
 pub mod experiment;
 pub mod model;
 pub mod params;
+pub mod reference;
 
 pub use experiment::BorderExperiment;
 pub use params::BorderParams;

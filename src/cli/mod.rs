@@ -1,10 +1,11 @@
-//! The command line: `borderflow run | compare | sweep | calibrate | merge | validate | plot`.
+//! The command line: `borderflow run | compare | sweep | calibrate | merge | validate | plot | list`.
 //!
 //! Parsing is clap's; this module turns arguments into library calls and
 //! library errors into messages and exit codes (0 success, 2 bad input,
 //! 1 anything else).
 
 mod calibration;
+pub mod list;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -156,6 +157,18 @@ pub enum Command {
     Plot {
         /// The run's output folder (e.g. outputs/baseline).
         outdir: PathBuf,
+    },
+    /// Print the reference: intervention kinds (fields, units, examples,
+    /// how overlapping ones combine) or a scenario's ports, sectors, hubs,
+    /// origins, metrics, KPIs; `all --format markdown` is docs/reference.md.
+    List {
+        /// What to list.
+        what: list::What,
+        /// Scenario file (RON); without it the embedded baseline.
+        scenario: Option<PathBuf>,
+        /// `text` (aligned tables) or `markdown`.
+        #[arg(long, default_value = "text", value_name = "FORMAT")]
+        format: crate::border::reference::Format,
     },
 }
 
@@ -445,6 +458,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Validate { scenarios } => validate_command(&scenarios),
+        Command::List {
+            what,
+            scenario,
+            format,
+        } => list::list_command(what, scenario.as_ref(), format),
         Command::Plot { outdir } => {
             crate::output::check_results(&outdir)?;
             let files = crate::report::draw_files(&outdir)?;

@@ -11,6 +11,7 @@ mod determinism;
 mod engine;
 mod posterior;
 mod records;
+mod reference;
 mod report;
 mod safety;
 mod scenarios;

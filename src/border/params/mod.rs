@@ -18,6 +18,7 @@
 //! | `sectors` | `sectors`, `between_ports` |
 //! | `caravans` | `caravans` |
 //! | `policy` | `interventions`, a tagged enum by `kind` |
+//! | `reference` | each intervention kind documented, for `docs/reference.md` |
 //!
 //! How a parameter is written down: once as a field with its doc and unit
 //! (`/// Processing positions (officers) [lanes]`), and once in its type's
@@ -43,6 +44,7 @@ mod north;
 mod origins;
 mod policy;
 mod ports;
+pub mod reference;
 mod sectors;
 mod transit;
 

@@ -137,6 +137,14 @@ pub struct Origin {
     pub start_place: Option<usize>,
     /// Mexican nationals: not detained by Mexico's immigration agency.
     pub mexican: bool,
+    /// Arrival rate without the driver [persons/day].
+    pub base_persons_per_day: f64,
+    /// The monthly driver its rate follows, by name, if any.
+    pub driver: Option<String>,
+    /// Arrivals per driver person [persons/person].
+    pub persons_per_driver_person: f64,
+    /// How long after the driver arrivals follow it [d].
+    pub driver_lag_days: f64,
     /// Share of parties that are families (size ≥ 2) [0–1].
     pub family_share: f64,
     /// Share that queue for papers at the hub [0–1].
@@ -197,6 +205,10 @@ impl RawOrigin {
             crossing,
             start_place,
             mexican: self.mexican,
+            base_persons_per_day: self.base_persons_per_day,
+            driver: self.driver,
+            persons_per_driver_person: self.persons_per_driver_person,
+            driver_lag_days: self.driver_lag_days,
             family_share: self.family_share,
             wait_for_papers_share: self.wait_for_papers_share,
             cbp_one_share: self.cbp_one_share,

@@ -477,6 +477,60 @@ mod tests {
         }
     }
 
+    /// The fields serde accepts for `kind`: the `expected` list of the error
+    /// an unknown field gets.
+    fn accepted_fields(kind: &str) -> Vec<&'static str> {
+        let v: Value = ron::from_str(&format!("(kind: \"{kind}\", zz_no_field: 1)")).unwrap();
+        match RawAction::deserialize(v) {
+            Err(ron::Error::NoSuchStructField { expected, .. }) => expected.to_vec(),
+            Err(e) => panic!("{kind}: {e}"),
+            Ok(_) => panic!("{kind}: an unknown field was accepted"),
+        }
+    }
+
+    /// The reference ([`super::super::reference`]) has one entry per kind, in
+    /// the same order, each listing exactly the fields serde accepts: a new
+    /// kind or field without its reference entry fails here.
+    #[test]
+    fn the_reference_documents_every_kind_and_field() {
+        use super::super::reference::INTERVENTION_DOCS;
+        let documented: Vec<&str> = INTERVENTION_DOCS.iter().map(|d| d.kind).collect();
+        assert_eq!(documented, INTERVENTION_KINDS);
+        for doc in INTERVENTION_DOCS {
+            let mut given: Vec<&str> = doc.fields.iter().map(|f| f.name).collect();
+            let mut accepted = accepted_fields(doc.kind);
+            given.sort_unstable();
+            accepted.sort_unstable();
+            assert_eq!(given, accepted, "fields of {}", doc.kind);
+        }
+    }
+
+    /// Every reference example reads and checks, against the names it uses.
+    #[test]
+    fn every_reference_example_checks() {
+        let cal = Calendar::from_dates(
+            chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+        );
+        let names =
+            |kind, list: &[&str]| Names::new(kind, list.iter().map(|s| s.to_string()).collect());
+        let ports = names("port", &["San Ysidro", "Eagle Pass", "Lukeville"]);
+        let origins = names("origin", &["Venezuela"]);
+        let modes = super::super::transit::mode_names();
+        let policy = PolicyNames {
+            ports: &ports,
+            origins: &origins,
+            modes: &modes,
+        };
+        for doc in super::super::reference::INTERVENTION_DOCS {
+            let v: Value = ron::from_str(doc.example).unwrap();
+            let mut c = Checks::default();
+            let iv = read(&mut c, v).and_then(|raw| raw.check(&mut c, &cal, &policy));
+            assert!(c.problems.is_empty(), "{}: {:?}", doc.kind, c.problems);
+            assert!(iv.is_some(), "{}", doc.kind);
+        }
+    }
+
     #[test]
     fn a_field_of_another_kind_is_refused_with_its_path_and_a_suggestion() {
         let (r, problems) = read_text(
