@@ -22,11 +22,50 @@ use chrono::NaiveDate;
 use ron::Value;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_path_to_error::Segment;
 
 use crate::calendar::check_date;
 use crate::error::Error;
 pub use crate::error::Problem;
 use crate::input::shown;
+
+/// Most unknown fields taken out of one value before reading gives up.
+const MAX_UNKNOWN_FIELDS: usize = 200;
+
+/// Removes `field` from the struct at `segments` (or, when the path already
+/// ends with that field, from its parent) in `value`; false when the path
+/// cannot be followed.
+fn remove_field(value: &mut Value, segments: &[Segment], field: &str) -> bool {
+    let segments = match segments.last() {
+        Some(Segment::Map { key }) if key == field => &segments[..segments.len() - 1],
+        _ => segments,
+    };
+    let mut at = value;
+    for seg in segments {
+        while let Value::Option(Some(inner)) = at {
+            at = inner;
+        }
+        at = match (seg, at) {
+            (Segment::Seq { index }, Value::Seq(items)) => match items.get_mut(*index) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Segment::Map { key }, Value::Map(m)) => match m.get_mut(&Value::String(key.clone())) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Segment::Enum { .. }, v) => v,
+            _ => return false,
+        };
+    }
+    while let Value::Option(Some(inner)) = at {
+        at = inner;
+    }
+    match at {
+        Value::Map(m) => m.remove(&Value::String(field.into())).is_some(),
+        _ => false,
+    }
+}
 
 /// Collects every validation problem of a scenario, so that one run of
 /// `validate` lists them all. Paths given to its methods are relative to the
@@ -113,34 +152,50 @@ impl Checks {
     /// variant gets the closest valid name as a suggestion, and the path of
     /// an unknown or missing field ends with that field.
     pub fn deserialize<T: DeserializeOwned>(&mut self, value: Value, prefix: &str) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let inner = e.path().to_string();
-                let mut path = join(prefix, if inner == "." { "" } else { &inner });
-                let error = e.into_inner();
-                let mut message = error.to_string();
-                match &error {
-                    ron::Error::NoSuchStructField {
-                        expected, found, ..
-                    } => {
-                        // Inside an internally tagged enum serde buffers the
-                        // fields, and the path stops at the entry.
-                        if !path.ends_with(found.as_str()) {
-                            path = join(&path, found);
-                        }
-                        message.push_str(&suggest_ident(found, expected));
+        let mut value = value;
+        // An unknown field is recorded and taken out, and the value read
+        // again, so one misspelt name does not hide every other problem;
+        // any other error ends the reading (bounded: a file has at most a
+        // few hundred unknown fields before it is something else).
+        for _ in 0..MAX_UNKNOWN_FIELDS {
+            let (path, segments, error) =
+                match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                    Ok(t) => return Some(t),
+                    Err(e) => {
+                        let inner = e.path().to_string();
+                        let segments: Vec<Segment> = e.path().iter().cloned().collect();
+                        let path = join(prefix, if inner == "." { "" } else { &inner });
+                        (path, segments, e.into_inner())
                     }
-                    ron::Error::NoSuchEnumVariant {
-                        expected, found, ..
-                    } => message.push_str(&suggest_ident(found, expected)),
-                    ron::Error::MissingStructField { field, .. } => path = join(&path, field),
-                    _ => {}
+                };
+            let mut path = path;
+            let mut message = error.to_string();
+            let mut unknown = None;
+            match &error {
+                ron::Error::NoSuchStructField {
+                    expected, found, ..
+                } => {
+                    // Inside an internally tagged enum serde buffers the
+                    // fields, and the path stops at the entry.
+                    if !path.ends_with(found.as_str()) {
+                        path = join(&path, found);
+                    }
+                    message.push_str(&suggest_ident(found, expected));
+                    unknown = Some(found.clone());
                 }
-                self.fail(path, message);
-                None
+                ron::Error::NoSuchEnumVariant {
+                    expected, found, ..
+                } => message.push_str(&suggest_ident(found, expected)),
+                ron::Error::MissingStructField { field, .. } => path = join(&path, field),
+                _ => {}
+            }
+            self.fail(path, message);
+            match unknown {
+                Some(field) if remove_field(&mut value, &segments, &field) => continue,
+                _ => return None,
             }
         }
+        None
     }
 
     /// Deserializes a [`Deferred`] part of the input at `field`.
@@ -428,7 +483,11 @@ impl<I: Id> Names<I> {
 /// ≥ 0.8, case-insensitive), else the list of known names (up to 12) or a
 /// count with examples.
 pub fn suggest(given: &str, known: impl IntoIterator<Item = String>) -> String {
-    let known: Vec<String> = known.into_iter().collect();
+    // Each name once, in first-seen order (callers may chain lists that
+    // share names, such as every route's start).
+    let mut known: Vec<String> = known.into_iter().collect();
+    let mut seen = std::collections::HashSet::new();
+    known.retain(|k| seen.insert(k.clone()));
     let best = known
         .iter()
         .map(|k| {

@@ -359,3 +359,40 @@ fn a_whole_period_parameter_change_is_warned_about() {
         assert!(!err.contains("warning"), "{quiet}: {err}");
     }
 }
+
+/// Issue 15: validation keeps going after an unknown field: two misspelt
+/// fields in different sections and a bad value are all listed in one
+/// round, each with its path, the misspellings with a suggestion.
+#[test]
+fn every_unknown_field_is_listed_at_once_with_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/baseline.ron").unwrap();
+    let file = tmp.path().join("typos.ron");
+    std::fs::write(
+        &file,
+        format!(
+            r#"(extend: {:?}, name: "typos", replicatons: 3,
+                model: (mexico: (enforcement_personel: 16000, enforcement_personnel: -5),
+                        add_origins: [(name: "Belize", enters_at: "Suchiat", base_persons_per_day: 10,
+                            family_share: 0.4, wait_for_papers_share: 0.1, cbp_one_share: 0.15,
+                            walkup_share: 0.02, expelled_under_title42: 0.8, removed_under_title8: 0.4)]))"#,
+            base.display()
+        ),
+    )
+    .unwrap();
+    let res = bare(&["validate", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(2), "{err}");
+    for expected in [
+        "replicatons",
+        "did you mean `replications`",
+        "model.mexico.enforcement_personel",
+        "did you mean `enforcement_personnel`",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    // The model's own checks ran too (the typos did not stop them): the
+    // negative personnel and the misspelt crossing, named once each.
+    assert!(err.contains("model.mexico.enforcement_personnel:"), "{err}");
+    assert!(err.contains("did you mean \"Suchiate\""), "{err}");
+}
