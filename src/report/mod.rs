@@ -23,6 +23,7 @@
 pub mod axis;
 pub mod calibration;
 pub mod caravan;
+pub mod compare_page;
 pub mod data;
 pub mod diff;
 pub mod fan;
@@ -60,7 +61,7 @@ pub fn draw_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     match data::RunData::load_summary(dir)?.kind {
         JobKind::Run => render(dir),
-        JobKind::Compare => diff::render_folder(dir),
+        JobKind::Compare => compare_page::render(dir),
         JobKind::Sweep => sweep::render_folder(dir),
     }
 }
