@@ -101,13 +101,20 @@ pub fn window_kpi_label(metric: &MetricSpec, first: &str, last: &str) -> String 
     format!("{}, {first} to {last}", subject(metric))
 }
 
-/// What a metric counts and where, without its window: "OFO encounters at
-/// Eagle Pass", "USBP apprehensions (Venezuela)".
+/// What a metric counts and where, without its window: "USBP
+/// apprehensions at Del Rio", "USBP apprehensions (Venezuela)"; a label
+/// that already says "at" takes the place after a dash ("OFO encounters at
+/// ports — Eagle Pass"), not a second "at".
 pub fn subject(metric: &MetricSpec) -> String {
+    let join = if metric.label.contains(" at ") {
+        " — "
+    } else {
+        " at "
+    };
     let at = metric
         .place
         .as_deref()
-        .map(|p| format!(" at {p}"))
+        .map(|p| format!("{join}{p}"))
         .unwrap_or_default();
     let of = metric
         .origin
