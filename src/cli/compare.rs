@@ -70,8 +70,10 @@ pub(super) fn compare_command(
                 changed.len(),
                 rows.len()
             );
-            for line in table(&changed) {
-                println!("  {line}");
+            if !changed.is_empty() {
+                for line in table(&changed) {
+                    println!("  {line}");
+                }
             }
             println!("{}", whatif_headline(w, &outcome.kpis, window, &intervals));
         }
