@@ -145,8 +145,9 @@ impl<'a> Comparison<'a> {
                     if m.kind != MetricKind::Count || m.internal {
                         continue;
                     }
-                    let name = format!("{}:{first}..{last}", m.key());
-                    let label = format!("{}, {first} to {last}", m.label);
+                    let (a, b) = (first.to_string(), last.to_string());
+                    let name = crate::results::compare::window_kpi_name(&m.key(), &a, &b);
+                    let label = crate::results::compare::window_kpi_label(m, &a, &b);
                     let mut spec = KpiSpec::of(name, m, Aggregate::Sum, label);
                     spec.window = Some((first.to_string(), last.to_string()));
                     c.kpis

@@ -5,6 +5,7 @@
 //! 1 anything else).
 
 mod calibration;
+mod compare;
 pub mod list;
 mod load;
 
@@ -284,7 +285,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 (Some(f), Some(t)) => Some((cli_date("--from", &f)?, cli_date("--to", &t)?)),
                 _ => None,
             };
-            compare_command(&base, &whatifs, batch, independent, window, job)
+            compare::compare_command(&base, &whatifs, batch, independent, window, job)
         }
         Command::Sweep {
             sweep,
@@ -463,71 +464,6 @@ fn cli_date(option: &str, text: &str) -> Result<chrono::NaiveDate> {
         file: option.into(),
         message,
     })
-}
-
-/// `borderflow compare`.
-fn compare_command(
-    base: &Path,
-    whatifs: &[PathBuf],
-    batch: BatchArgs,
-    independent: bool,
-    window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
-    job: JobArgs,
-) -> Result<()> {
-    let base = load_with_overrides(Some(&base.to_path_buf()), &batch.set)?;
-    let whatifs = whatifs
-        .iter()
-        .map(|p| load_with_overrides(Some(p), &batch.set))
-        .collect::<Result<Vec<_>>>()?;
-    check_counts(batch.replications, batch.threads)?;
-    let cancel = interrupt_flag();
-    let quiet = batch.quiet;
-    let opts = crate::compare::CompareOptions {
-        run: run_options(&batch, &job)?,
-        independent,
-        window,
-    };
-    let outcome = crate::compare::compare(&base, &whatifs, &opts, Some(&cancel))?;
-    if batch.json {
-        print_json(&serde_json::json!({
-            "baseline": base.name,
-            "seed": opts.run.seed.unwrap_or(base.seed),
-            "replications": outcome.stats.replications,
-            "uncertainty": uncertainty(&opts.run),
-            "out_dir": outcome.out_dir,
-            "kpis": outcome.kpis,
-        }))?;
-    } else if !quiet {
-        println!(
-            "{} what-if(s) against {}, {} paired replications → {}",
-            whatifs.len(),
-            base.name,
-            outcome.stats.replications,
-            outcome.out_dir.display()
-        );
-        println!(
-            "{:<24} {:<32} {:>14} {:>14} {:>30}",
-            "what-if", "kpi", "baseline", "what-if", "difference [95% CI]"
-        );
-        println!(
-            "(intervals: {}; differences paired by common random numbers)",
-            uncertainty(&opts.run)
-        );
-        for d in &outcome.kpis {
-            println!(
-                "{:<24} {:<32} {:>14.4} {:>14.4} {:>30}",
-                d.whatif,
-                d.kpi,
-                d.base.mean,
-                d.whatif_value.mean,
-                format!(
-                    "{:+.4} [{:+.4}, {:+.4}]",
-                    d.difference.mean, d.difference.ci95_low, d.difference.ci95_high
-                )
-            );
-        }
-    }
-    Ok(())
 }
 
 /// `borderflow sweep`.

@@ -23,6 +23,7 @@
 pub mod axis;
 pub mod calibration;
 pub mod caravan;
+pub mod compare_page;
 pub mod data;
 pub mod diff;
 pub mod fan;
@@ -45,8 +46,8 @@ use figure::{Chart, save};
 
 /// Draws the charts of any complete results folder — a run, a comparison,
 /// a sweep or merged shards of any of them, by the kind its `summary.json`
-/// records, or a calibration — and, for a run or a calibration,
-/// `report.html` beside them. The job runner calls this (handed down by the
+/// records, or a calibration — and, for a run, a comparison or a
+/// calibration, `report.html` beside them. The job runner calls this (handed down by the
 /// command line) in the staging folder; `plot` calls it on a finished one.
 pub fn draw(dir: &Path) -> Result<()> {
     draw_files(dir).map(|_| ())
@@ -60,7 +61,7 @@ pub fn draw_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     match data::RunData::load_summary(dir)?.kind {
         JobKind::Run => render(dir),
-        JobKind::Compare => diff::render_folder(dir),
+        JobKind::Compare => compare_page::render(dir),
         JobKind::Sweep => sweep::render_folder(dir),
     }
 }

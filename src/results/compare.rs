@@ -1,7 +1,11 @@
 //! What a comparison adds to its folder: one row per (what-if, KPI) with
 //! the baseline's value, the what-if's and their paired difference
 //! (`compare.csv`). Its daily differences are the records and
-//! `daily_summary.csv`, one metric per what-if.
+//! `daily_summary.csv`, one metric per what-if. Which KPIs changed and the
+//! plain-language headline of a what-if are in [`changes`], shared by the
+//! terminal and `report.html`.
+
+pub mod changes;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,7 +14,7 @@ use serde::Serialize;
 
 use super::run::RunHeader;
 use crate::error::{Error, Result};
-use crate::metrics::{Contrast, KpiSpec};
+use crate::metrics::{Contrast, KpiSpec, MetricKind, MetricSpec, Unit};
 use crate::output::{csv_field, write_atomic};
 use crate::stats::Summary;
 
@@ -21,12 +25,53 @@ pub struct KpiDifference {
     pub whatif: String,
     /// The KPI.
     pub kpi: String,
+    /// Its human label as the model declares it (empty where the folder
+    /// does not say, e.g. a `compare.csv` read alone).
+    #[serde(default)]
+    pub label: String,
+    /// The unit of its values, when declared.
+    #[serde(default)]
+    pub unit: Option<Unit>,
+    /// The daily metric it reduces, when it is computed from the daily
+    /// table.
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// The place (port, sector, …) it counts at; none for a national KPI.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The origin group it counts; none for all origins.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// Whether it is a sum over the comparison's `--from/--to` window
+    /// ([`window_kpi_name`]) rather than a KPI the model declares.
+    #[serde(default)]
+    pub in_window: bool,
     /// The baseline's KPI across replications.
     pub base: Summary,
     /// The what-if's KPI across replications.
     pub whatif_value: Summary,
     /// What-if minus baseline, per replication, summarised.
     pub difference: Summary,
+}
+
+impl KpiDifference {
+    /// A row of `whatif` and `kpi` with all three summaries `s` and nothing
+    /// declared about it yet.
+    pub fn new(whatif: String, kpi: String, s: Summary) -> Self {
+        Self {
+            whatif,
+            kpi,
+            label: String::new(),
+            unit: None,
+            metric: None,
+            place: None,
+            origin: None,
+            in_window: false,
+            base: s,
+            whatif_value: s,
+            difference: s,
+        }
+    }
 }
 
 /// The three KPIs a comparison keeps of KPI `spec` for what-if `whatif`:
@@ -41,6 +86,108 @@ pub fn contrasts(spec: &KpiSpec, whatif: &str) -> [KpiSpec; 3] {
         k.contrast = Some(contrast);
         k
     })
+}
+
+/// The name of the KPI a comparison's `--from/--to` window makes of the
+/// daily count with key `key` ([`MetricSpec::key`]), `first` and `last`
+/// being the window's dates (`YYYY-MM-DD`): `usbp_apprehensions:2023-12-20..2024-01-02`.
+pub fn window_kpi_name(key: &str, first: &str, last: &str) -> String {
+    format!("{key}:{first}..{last}")
+}
+
+/// The label of that KPI: the metric's label, its place and origin, and the
+/// window ("OFO encounters at Eagle Pass, 2023-12-20 to 2024-01-02").
+pub fn window_kpi_label(metric: &MetricSpec, first: &str, last: &str) -> String {
+    format!("{}, {first} to {last}", subject(metric))
+}
+
+/// What a metric counts and where, without its window: "USBP
+/// apprehensions at Del Rio", "USBP apprehensions (Venezuela)"; a label
+/// that already says "at" takes the place after a dash ("OFO encounters at
+/// ports — Eagle Pass"), not a second "at".
+pub fn subject(metric: &MetricSpec) -> String {
+    let join = if metric.label.contains(" at ") {
+        " — "
+    } else {
+        " at "
+    };
+    let at = metric
+        .place
+        .as_deref()
+        .map(|p| format!("{join}{p}"))
+        .unwrap_or_default();
+    let of = metric
+        .origin
+        .as_deref()
+        .map(|o| format!(" ({o})"))
+        .unwrap_or_default();
+    format!("{}{at}{of}", metric.label)
+}
+
+/// Whether `spec`, a KPI named `kpi` (without the comparison's `whatif|…|`
+/// wrapping), is a sum over the comparison's window: its name is the one
+/// [`window_kpi_name`] gives its metric and window.
+fn is_window_kpi(kpi: &str, spec: &KpiSpec) -> bool {
+    let (Some(metric), Some((first, last))) = (&spec.metric, &spec.window) else {
+        return false;
+    };
+    let mut m = MetricSpec::new(metric, spec.unit, MetricKind::Count, "");
+    m.place.clone_from(&spec.place);
+    m.origin.clone_from(&spec.origin);
+    kpi == window_kpi_name(&m.key(), first, last)
+}
+
+/// The comparison's `--from/--to` window (first and last day), read back
+/// from its KPI declarations; none when it was run without one.
+pub fn window(specs: &[KpiSpec]) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    specs.iter().find_map(|s| {
+        let (whatif, contrast) = (s.scenario.as_ref()?, s.contrast?);
+        let kpi = own_name(&s.name, whatif, contrast);
+        if !is_window_kpi(kpi, s) {
+            return None;
+        }
+        let (a, b) = s.window.as_ref()?;
+        Some((
+            crate::calendar::parse_date(a)?,
+            crate::calendar::parse_date(b)?,
+        ))
+    })
+}
+
+/// A KPI's own name inside a comparison's `<what-if>|<kpi>|<contrast>`.
+fn own_name<'a>(name: &'a str, whatif: &str, contrast: Contrast) -> &'a str {
+    name.strip_prefix(&format!("{whatif}|"))
+        .and_then(|n| n.strip_suffix(&format!("|{}", contrast.name())))
+        .unwrap_or(name)
+}
+
+/// Fills what `spec`, the declaration of `d`'s KPI, says about it: label,
+/// unit, place, origin, whether it is a window KPI.
+fn describe(d: &mut KpiDifference, spec: &KpiSpec) {
+    d.label.clone_from(&spec.label);
+    d.unit = Some(spec.unit);
+    d.metric.clone_from(&spec.metric);
+    d.place.clone_from(&spec.place);
+    d.origin.clone_from(&spec.origin);
+    d.in_window = is_window_kpi(&d.kpi, spec);
+}
+
+/// Fills the labels, units and places of rows read from `compare.csv`
+/// ([`read_table`]) from the comparison's KPI declarations
+/// (`summary.json`'s `kpi_specs`).
+pub fn annotate(rows: &mut [KpiDifference], specs: &[KpiSpec]) {
+    for s in specs {
+        let (Some(whatif), Some(Contrast::Difference)) = (&s.scenario, s.contrast) else {
+            continue;
+        };
+        let kpi = own_name(&s.name, whatif, Contrast::Difference);
+        if let Some(row) = rows
+            .iter_mut()
+            .find(|r| r.whatif == *whatif && r.kpi == kpi)
+        {
+            describe(row, s);
+        }
+    }
 }
 
 /// Groups a comparison's KPI summaries (three per what-if and KPI: the
@@ -58,20 +205,11 @@ pub fn differences(header: &RunHeader, summaries: &[(String, Summary)]) -> Vec<K
             continue;
         };
         // The KPI's own name, as the model declares it.
-        let kpi = spec
-            .name
-            .strip_prefix(&format!("{whatif}|"))
-            .and_then(|n| n.strip_suffix(&format!("|{}", contrast.name())))
-            .unwrap_or(&spec.name)
-            .to_string();
+        let kpi = own_name(&spec.name, whatif, contrast).to_string();
         if contrast == Contrast::Baseline {
-            rows.push(KpiDifference {
-                whatif: whatif.clone(),
-                kpi,
-                base: **s,
-                whatif_value: **s,
-                difference: **s,
-            });
+            let mut row = KpiDifference::new(whatif.clone(), kpi, **s);
+            describe(&mut row, spec);
+            rows.push(row);
         } else if let Some(row) = rows
             .iter_mut()
             .rev()
@@ -149,27 +287,23 @@ pub fn read_table(path: &Path) -> Result<Vec<KpiDifference>> {
             p75: f64::NAN,
             p95: f64::NAN,
         };
-        out.push(KpiDifference {
-            whatif: row.get(0).unwrap_or_default().to_string(),
-            kpi: row.get(1).unwrap_or_default().to_string(),
-            base: Summary {
-                mean: num(2)?,
-                ..blank
-            },
-            whatif_value: Summary {
-                mean: num(3)?,
-                ..blank
-            },
-            difference: Summary {
-                mean: num(4)?,
-                ci95_low: num(5)?,
-                ci95_high: num(6)?,
-                p05: num(7)?,
-                p50: num(8)?,
-                p95: num(9)?,
-                ..blank
-            },
-        });
+        let mut d = KpiDifference::new(
+            row.get(0).unwrap_or_default().to_string(),
+            row.get(1).unwrap_or_default().to_string(),
+            blank,
+        );
+        d.base.mean = num(2)?;
+        d.whatif_value.mean = num(3)?;
+        d.difference = Summary {
+            mean: num(4)?,
+            ci95_low: num(5)?,
+            ci95_high: num(6)?,
+            p05: num(7)?,
+            p50: num(8)?,
+            p95: num(9)?,
+            ..blank
+        };
+        out.push(d);
     }
     Ok(out)
 }

@@ -1,5 +1,7 @@
 //! Paired comparisons: common random numbers narrow the confidence interval
-//! of a difference several times against independent runs.
+//! of a difference several times against independent runs; the analyst's
+//! report of a comparison (headline, changed KPIs, zoomed charts) and its
+//! terminal table.
 
 use std::path::Path;
 
@@ -243,4 +245,217 @@ fn mmc_and_eleven() -> (Scenario, Scenario) {
     set_path(&mut v, "model.servers", ron::Value::Number(11.into())).unwrap();
     set_path(&mut v, "name", ron::Value::String("eleven".into())).unwrap();
     (base, Scenario::from_value(v, "eleven").unwrap())
+}
+
+/// The border baseline cut to 1 Jan – 28 Feb 2023 (60 days of spin-up
+/// before), and the same with Eagle Pass closed 1–14 Feb: short enough for
+/// a few seconds a comparison of two replications in release.
+fn border_and_eagle_pass_closed() -> (Scenario, Scenario) {
+    use borderflow::scenario::smoke::cut_horizon;
+    let end = chrono::NaiveDate::from_ymd_opt(2023, 2, 28).unwrap();
+    let v = cut_horizon(load_file(Path::new("scenarios/baseline.ron")).unwrap(), end).unwrap();
+    let base = Scenario::from_value(v.clone(), "baseline-feb").unwrap();
+    let mut w = v;
+    let closure: ron::Value = ron::from_str(
+        r#"(name: "Eagle Pass closed", kind: "port_state", port: "Eagle Pass", state: "closed", from: "2023-02-01", until: "2023-02-14")"#,
+    )
+    .unwrap();
+    let ron::Value::Map(root) = &mut w else {
+        panic!("a scenario is a map")
+    };
+    let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
+        panic!("the baseline has a model")
+    };
+    let Some(ron::Value::Seq(list)) = model.get_mut(&ron::Value::String("interventions".into()))
+    else {
+        panic!("the baseline has interventions")
+    };
+    list.push(closure);
+    set_path(
+        &mut w,
+        "name",
+        ron::Value::String("eagle-pass-closed".into()),
+    )
+    .unwrap();
+    set_path(
+        &mut w,
+        "description",
+        ron::Value::String("Eagle Pass closed 1–14 Feb 2023".into()),
+    )
+    .unwrap();
+    (base, Scenario::from_value(w, "eagle-pass-closed").unwrap())
+}
+
+/// `report.html` of a comparison with `--from/--to`: the headline names
+/// the closed port's change with a signed whole number and says what the
+/// intervals contain; January's KPIs, identical in every paired replication
+/// (the closure starts in February, common random numbers), are in
+/// `compare.csv` with a difference of exactly zero but not in the table of
+/// changed KPIs; the daily charts show the window with 14 days either side
+/// (18 Jan – 28 Feb, weekly or first-of-month ticks, no "Feb 2023" tick of
+/// a whole-run axis); the page has a table of contents; and without a
+/// window the charts zoom to the closure itself.
+#[test]
+fn the_compare_report_leads_with_a_headline_and_changed_kpis() {
+    use borderflow::report::compare_page::Comparison;
+    use chrono::NaiveDate;
+    let (base, closed) = border_and_eagle_pass_closed();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let opts = |out: &str, window: Option<(NaiveDate, NaiveDate)>, charts: bool| CompareOptions {
+        run: RunOptions {
+            replications: Some(2),
+            out: Some(tmp.path().join(out)),
+            charts: charts.then_some(borderflow::report::draw as borderflow::runner::Charts),
+            progress: false,
+            ..RunOptions::default()
+        },
+        window,
+        ..CompareOptions::default()
+    };
+    let window = Some((d("2023-02-01"), d("2023-02-14")));
+    let out = compare(
+        &base,
+        std::slice::from_ref(&closed),
+        &opts("w", window, true),
+        None,
+    )
+    .unwrap();
+    let dir = tmp.path().join("w");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let headline = html
+        .split("<p class=\"headline\" id=\"headline-0\">")
+        .nth(1)
+        .and_then(|h| h.split("</p>").next())
+        .expect("a headline for the what-if");
+    assert!(
+        headline.starts_with("Eagle Pass closed 1–14 Feb 2023 (window 1 Feb 2023 – 14 Feb 2023): "),
+        "{headline}"
+    );
+    assert!(
+        headline.contains("OFO encounters at ports — Eagle Pass −"),
+        "the closed port's encounters fall: {headline}"
+    );
+    assert!(
+        headline.ends_with("95% intervals: Monte Carlo only, parameters fixed."),
+        "{headline}"
+    );
+    // January: exactly zero in compare.csv, absent from the changed table.
+    let jan = out
+        .kpis
+        .iter()
+        .find(|k| k.kpi == "usbp_apprehensions:2023-01")
+        .expect("January's USBP KPI");
+    assert_eq!(
+        (
+            jan.difference.mean,
+            jan.difference.ci95_low,
+            jan.difference.ci95_high
+        ),
+        (0.0, 0.0, 0.0)
+    );
+    assert!(!jan.changed());
+    let table = html
+        .split("<table id=\"changed-0\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap();
+    assert!(
+        !table.contains(&jan.label),
+        "{} listed as changed",
+        jan.label
+    );
+    assert!(table.contains("OFO encounters at ports — Eagle Pass, 2023-02-01 to 2023-02-14"));
+    assert!(table.contains("<th>change</th>") && table.contains("%</td>"));
+    for anchor in [
+        "href=\"#headlines\"",
+        "href=\"#changed-0\"",
+        "href=\"#charts-0\"",
+    ] {
+        assert!(html.contains(anchor), "contents lack {anchor}");
+    }
+    // The charts: 18 Jan (1 Feb − 14 days) to 28 Feb (the run's end).
+    let c = Comparison::load(&dir).unwrap();
+    assert_eq!(c.whatifs[0].chart.days, (17, 59));
+    assert_eq!(c.whatifs[0].chart.marked, Some((31, 44)));
+    let svg =
+        std::fs::read_to_string(dir.join("diff_eagle-pass-closed_usbp_apprehensions.svg")).unwrap();
+    assert!(
+        svg.contains("1 Feb") && !svg.contains("Feb 2023"),
+        "x axis not zoomed"
+    );
+    assert!(
+        svg.contains("what-if − baseline [persons/day]"),
+        "y axis without its unit"
+    );
+    assert!(
+        dir.join("diff_eagle-pass-closed_ofo_encounters_Eagle_Pass.png")
+            .is_file()
+    );
+    crate::report::check_in_chromium(&dir.join("report.html"), "id=\"headline-0\"");
+    // Without a window: zoomed to the interventions that differ.
+    compare(
+        &base,
+        std::slice::from_ref(&closed),
+        &opts("nw", None, false),
+        None,
+    )
+    .unwrap();
+    let c = Comparison::load(&tmp.path().join("nw")).unwrap();
+    assert_eq!(c.window, None);
+    assert_eq!(c.whatifs[0].chart.marked, Some((31, 44)));
+}
+
+/// The terminal lists only the KPIs that changed, with a % column, then
+/// the headline and where `report.html` is. Eleven servers instead of ten
+/// leave the arrivals untouched (common random numbers: the same arrival
+/// stream), so "Observed arrival rate" is not listed, while the mean wait
+/// is.
+#[test]
+fn the_terminal_prints_only_changed_kpis_and_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mmc = std::fs::canonicalize("scenarios/mmc.ron").unwrap();
+    let eleven = tmp.path().join("eleven.ron");
+    std::fs::write(
+        &eleven,
+        format!(
+            "(extend: {:?}, name: \"eleven\", description: \"Eleven servers\", set: {{ \"model.servers\": 11 }})",
+            mmc.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("c");
+    let res = std::process::Command::new(env!("CARGO_BIN_EXE_borderflow"))
+        .args(["compare", "scenarios/mmc.ron"])
+        .arg(&eleven)
+        .args(["-r", "2", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(stdout.contains("eleven: 4 of 5 KPIs changed"), "{stdout}");
+    assert!(!stdout.contains("Observed arrival rate"), "{stdout}");
+    let wait = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("Mean wait in queue W_q"))
+        .expect("the mean wait's row");
+    assert!(
+        wait.contains(" min ") && wait.trim_end().ends_with('%'),
+        "{wait}"
+    );
+    assert!(
+        stdout.contains("\nEleven servers: "),
+        "no headline: {stdout}"
+    );
+    let report = out.join("report.html");
+    assert!(
+        stdout.contains(&format!("report: {}", report.display())),
+        "{stdout}"
+    );
+    assert!(report.is_file());
 }
