@@ -126,57 +126,5 @@ fn table(rows: &[&KpiDifference]) -> Vec<String> {
             d.relative_text(),
         ]);
     }
-    aligned(&cells)
-}
-
-/// Rows of cells padded to their column's widest cell [characters]: the
-/// first two columns to the left, the others to the right.
-fn aligned(cells: &[[String; 6]]) -> Vec<String> {
-    let mut width = [0; 6];
-    for row in cells {
-        for (w, c) in width.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    cells
-        .iter()
-        .map(|row| {
-            let mut line = String::new();
-            for (i, (c, w)) in row.iter().zip(width).enumerate() {
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                if i < 2 {
-                    line.push_str(&format!("{c:<w$}"));
-                } else {
-                    line.push_str(&format!("{c:>w$}"));
-                }
-            }
-            line.trim_end().to_string()
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Columns line up whatever the characters (a true minus sign is one
-    /// character, three bytes).
-    #[test]
-    fn columns_line_up() {
-        let row = |a: &str, d: &str| {
-            [
-                a.to_string(),
-                "persons".to_string(),
-                "1".to_string(),
-                "2".to_string(),
-                d.to_string(),
-                "+1.0%".to_string(),
-            ]
-        };
-        let lines = aligned(&[row("long label", "−2,100 [−2,300, −1,900]"), row("x", "+5")]);
-        assert_eq!(lines[0].chars().count(), lines[1].chars().count());
-        assert!(lines[1].ends_with("+5  +1.0%"), "{}", lines[1]);
-    }
+    super::table::aligned(&cells, 2)
 }

@@ -8,6 +8,7 @@ mod calibration;
 mod compare;
 pub mod list;
 mod load;
+mod table;
 
 pub(crate) use load::parse_set;
 pub use load::{load_scenario, load_with_overrides};
@@ -442,17 +443,17 @@ fn run_command(scenario: Option<PathBuf>, batch: BatchArgs, job: JobArgs) -> Res
             outcome.stats.events as f64 / secs / 1e6,
             outcome.out_dir.display()
         );
-        println!("{:<32} {:>14} {:>28}", "kpi", "mean", "95% CI");
-        println!("(intervals: {})", uncertainty(&opts));
-        for (name, s) in &outcome.kpis {
-            println!(
-                "{name:<32} {:>14.4} {:>28}",
-                s.mean,
-                format!("[{:.4}, {:.4}]", s.ci95_low, s.ci95_high)
-            );
+        let specs = scn.experiment().kpis();
+        for line in table::kpi_table(&outcome.kpis, &specs, &scn.observed) {
+            println!("{line}");
         }
+        println!("(intervals: {})", uncertainty(&opts));
         for line in crate::results::score::terminal_lines(&outcome.scores, &uncertainty(&opts)) {
             println!("{line}");
+        }
+        let report = outcome.out_dir.join("report.html");
+        if report.exists() {
+            println!("report: {}", report.display());
         }
     }
     Ok(())

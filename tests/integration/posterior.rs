@@ -486,6 +486,11 @@ fn the_uncertainty_label_says_whether_parameters_vary() {
     let (res, out) = run_with(&["--posterior", s(&calibration)], "t1");
     let table = String::from_utf8_lossy(&res.stdout);
     assert!(table.contains(&format!("(intervals: {with})")), "{table}");
+    // The terminal ends with where the report is (issue 15).
+    assert!(
+        table.contains("report: ") && table.contains("report.html"),
+        "{table}"
+    );
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
         html.contains(&format!("<span id=\"uncertainty\">{with}</span>")),
