@@ -203,7 +203,24 @@ pub fn run_batch_with<T: Send>(
     let mut stats = BatchStats::default();
     let mut failure: Option<Error> = None;
     let (tx, rx) = mpsc::channel::<(u64, std::thread::Result<(u64, T)>)>();
-    pool.in_place_scope(|s| {
+    // A small batch of long replications would show 0/1 for minutes: a
+    // ticker (a plain thread, so no worker waits for it) adds the simulated
+    // days so far to the bar.
+    let finished = AtomicBool::new(false);
+    let ticking = !bar.is_hidden() && total <= 4 * threads as u64;
+    std::thread::scope(|ticker| {
+        if ticking {
+            let (bar, finished) = (&bar, &finished);
+            let day0 = crate::engine::days_simulated();
+            ticker.spawn(move || {
+                while !finished.load(Ordering::Relaxed) {
+                    let days = crate::engine::days_simulated() - day0;
+                    bar.set_message(format!("· {days} simulated days"));
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+            });
+        }
+        pool.in_place_scope(|s| {
         for _ in 0..threads {
             let tx = tx.clone();
             let (next, consumed, advanced, stop) = (&next, &consumed, &advanced, &stop);
@@ -284,6 +301,8 @@ pub fn run_batch_with<T: Send>(
         advanced.notify_all();
         drop(rx);
     });
+        finished.store(true, Ordering::Relaxed);
+    });
     if let Some(e) = failure {
         bar.abandon();
         return Err(e);
@@ -315,7 +334,7 @@ fn progress_bar(total: u64, show: bool) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} replications, ETA {eta}",
+            "{elapsed_precise} [{bar:40}] {pos}/{len} replications {msg}, ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),

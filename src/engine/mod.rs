@@ -13,7 +13,19 @@ mod queue;
 
 pub use queue::{EventQueue, MAX_TIME};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::metrics::DailySeries;
+
+/// Simulated days finished by every replication of this process so far:
+/// read by the progress bar of a small batch (a day counter that moves
+/// while a long replication runs). Only ever added to; no result reads it.
+static DAYS_SIMULATED: AtomicU64 = AtomicU64::new(0);
+
+/// Simulated days finished in this process so far (see [`DAYS_SIMULATED`]).
+pub fn days_simulated() -> u64 {
+    DAYS_SIMULATED.load(Ordering::Relaxed)
+}
 
 /// Simulation time [s] since the scenario's start (00:00 of its first day).
 ///
@@ -197,7 +209,7 @@ pub fn simulate_or_stop<M: Model>(
                 }
             }
             _ => {
-                if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
                     return None;
                 }
                 sched.now = day_end;
@@ -207,6 +219,7 @@ pub fn simulate_or_stop<M: Model>(
                 }
                 day += 1;
                 day_end += DAY;
+                DAYS_SIMULATED.fetch_add(1, Ordering::Relaxed);
             }
         }
     }

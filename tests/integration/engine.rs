@@ -201,3 +201,15 @@ fn invariant_checks_catch_a_lost_person() {
     assert!(quiet.violations.is_empty());
     assert_eq!(quiet.events, stats.events);
 }
+
+/// The day counter behind a small batch's progress bar moves with every
+/// simulated day (other tests in this process only add to it, so the
+/// difference is at least this replication's days).
+#[test]
+fn the_progress_day_counter_counts_simulated_days() {
+    let before = borderflow::engine::days_simulated();
+    let runs = station(9.0, 1.0, 10, 30, 0, 1);
+    assert_eq!(runs.len(), 1);
+    let after = borderflow::engine::days_simulated();
+    assert!(after - before >= 30, "{before} → {after}");
+}
