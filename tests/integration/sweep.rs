@@ -243,12 +243,8 @@ fn sharded_sweep_merges_to_the_same_bytes() {
     // holds the chart's text).
     let svg = std::fs::read_to_string(tmp.path().join("whole/heatmap_mean_wait_min.svg")).unwrap();
     assert!(tmp.path().join("whole/heatmap_mean_wait_min.png").is_file());
-    for text in [
-        ">min<",
-        ">servers<",
-        ">service rate [customers/h per server]<",
-    ] {
-        assert!(svg.contains(text), "no {text} in the heatmap");
+    for text in ["min", "servers", "service rate [customers/h per server]"] {
+        assert!(svg_has_text(&svg, text), "no {text} in the heatmap");
     }
     assert!(!svg.contains("model.servers"), "a raw path on the heatmap");
 }
@@ -339,6 +335,20 @@ fn sweep_name_that_leaves_the_output_folder_is_refused() {
     let mut left: Vec<_> = walk(tmp.path());
     left.sort();
     assert_eq!(left, vec![cwd.join("s.ron")], "nothing but the sweep file");
+}
+
+/// Whether a chart's SVG holds a text element that says exactly `text`
+/// (plotters writes each as `<text …>TEXT` and a line break).
+fn svg_has_text(svg: &str, text: &str) -> bool {
+    let texts: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit_once('>').map(|(_, s)| s.trim()))
+        .collect();
+    let found = texts.contains(&text);
+    if !found {
+        eprintln!("{text:?} is not among the chart's texts: {texts:?}");
+    }
+    found
 }
 
 /// Every file under `dir`, recursively.
@@ -659,20 +669,22 @@ fn sobol_sweep_has_repeatable_bootstrap_intervals() {
             (path: "model.servers", min: 10, max: 12),
         ]"#,
     );
+    // In process, as `sweep -s SEED` runs it (the test of `-s` is above).
     let run = |out: &str, seed: u64| {
-        let dir = tmp.path().join(out);
-        let res = Command::new(env!("CARGO_BIN_EXE_borderflow"))
-            .args(["sweep", "-q", "-s", &seed.to_string(), "-o"])
-            .arg(&dir)
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert!(
-            res.status.success(),
-            "{}",
-            String::from_utf8_lossy(&res.stderr)
-        );
-        dir
+        let overrides = borderflow::sweep::Overrides {
+            seed: Some(seed),
+            ..Default::default()
+        };
+        let sw = Sweep::from_file_with(&f, overrides).unwrap();
+        let exp = sw.experiment();
+        let job = Job::new(&exp, sw.header(), sw.inputs().unwrap());
+        let opts = RunOptions {
+            out: Some(tmp.path().join(out)),
+            charts: Some(borderflow::report::draw),
+            ..RunOptions::default()
+        };
+        run_job(&job, &opts, None).unwrap();
+        tmp.path().join(out)
     };
     let (a, b, c) = (run("a", 5), run("b", 5), run("c", 6));
     let table = std::fs::read_to_string(a.join("sensitivity.csv")).unwrap();
@@ -706,6 +718,12 @@ fn sobol_sweep_has_repeatable_bootstrap_intervals() {
     assert_eq!(rows, 3, "{table}");
     assert!(a.join("sobol_mean_wait_min.png").is_file());
     let svg = std::fs::read_to_string(a.join("sobol_mean_wait_min.svg")).unwrap();
-    assert!(svg.contains("95% bootstrap interval"), "no interval legend");
-    assert!(svg.contains(">arrival_rate_per_hour<"), "parameter names");
+    assert!(
+        svg_has_text(&svg, "95% bootstrap interval"),
+        "no interval legend"
+    );
+    assert!(
+        svg_has_text(&svg, "arrival_rate_per_hour"),
+        "parameter names"
+    );
 }

@@ -289,4 +289,36 @@ mod tests {
         let z = ColourScale::of(&[0.0, 0.0]);
         assert!(z.hi > z.lo && z.ticks.len() >= 2, "{z:?}");
     }
+
+    /// The drawn heatmap carries its colour bar: the unit and every tick
+    /// label as text, with the axes titled by the names given.
+    #[test]
+    fn the_heatmap_draws_a_colour_bar_with_its_unit() {
+        crate::report::style::register_fonts().unwrap();
+        let map = Heatmap {
+            x_name: "servers".into(),
+            y_name: "service rate".into(),
+            kpi: "w".into(),
+            kpi_label: "wait".into(),
+            unit: "min".into(),
+            cells: vec![(1.0, 1.0, 2910.0), (2.0, 1.0, 3000.0)],
+            footer: Footer {
+                left: String::new(),
+                right: String::new(),
+            },
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, style::SIZE).into_drawing_area();
+            map.draw(&root).unwrap();
+            root.present().unwrap();
+        }
+        let texts: Vec<&str> = svg
+            .split("</text>")
+            .filter_map(|t| t.rsplit_once('>').map(|(_, s)| s.trim()))
+            .collect();
+        for want in ["min", "2,800", "3,200", "servers", "service rate"] {
+            assert!(texts.contains(&want), "no {want:?} in {texts:?}");
+        }
+    }
 }
