@@ -480,6 +480,12 @@ fn sweep_command(
     let job =
         crate::runner::Job::new(&exp, sw.header(), sw.inputs()?).reading(vec![sweep.to_path_buf()]);
     let outcome = crate::runner::run_job(&job, opts, Some(&cancel))?;
+    // Sobol indices too noisy to read are said even with -q (a shard has none).
+    if outcome.out_dir.join("sensitivity.csv").is_file() {
+        for w in crate::results::sweep::SweepTables::read(&outcome.out_dir)?.warnings() {
+            eprintln!("{w}");
+        }
+    }
     if !quiet {
         let secs = outcome.wall.as_secs_f64();
         println!(

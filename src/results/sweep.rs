@@ -11,7 +11,8 @@ use super::run::RunHeader;
 use crate::error::{Error, Result};
 use crate::input::shown;
 use crate::output::{csv_field, write_atomic};
-use crate::sensitivity::SobolIndex;
+use crate::scenario::path::Step;
+use crate::sensitivity::{Estimate, SobolCi};
 use crate::stats::{Accumulator, Summary};
 
 /// How a sweep chooses its points.
@@ -48,23 +49,99 @@ impl Design {
     }
 }
 
-/// One swept parameter.
+/// One swept parameter, as the design uses it: `sweep.json` echoes the
+/// fields the design read and leaves out the others (no `min`, `max` or
+/// `steps` beside explicit `values`, no `steps` for a design that samples a
+/// range).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parameter {
     /// Its scenario path, e.g. `model.servers`.
     pub path: String,
+    /// The sweep file's label for charts and tables, if it gives one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// Whether the base value is a whole number (values are then rounded).
     pub integer: bool,
-    /// Explicit values (grid), if given.
+    /// Explicit values, if given (they then replace the range).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<f64>,
-    /// Range, for designs that sample one.
+    /// Lower end of the range, when the design uses one (NaN otherwise).
+    #[serde(default = "absent", skip_serializing_if = "is_absent")]
     pub min: f64,
-    /// Range, for designs that sample one.
+    /// Upper end of the range, when the design uses one (NaN otherwise).
+    #[serde(default = "absent", skip_serializing_if = "is_absent")]
     pub max: f64,
-    /// Values per range (grid, one-at-a-time).
+    /// Evenly spaced values over the range (grid and one-at-a-time without
+    /// `values`; 0 where the design does not use it).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub steps: u32,
     /// The base scenario's value.
     pub base: f64,
+}
+
+fn absent() -> f64 {
+    f64::NAN
+}
+
+fn is_absent(v: &f64) -> bool {
+    v.is_nan()
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+impl Parameter {
+    /// A readable form of the path, for column names and axes: without the
+    /// leading `model.` and with names and positions as plain steps
+    /// (`ports["Lukeville"].lanes` → `ports.Lukeville.lanes`), so a column
+    /// needs no quoting and an axis title no brackets.
+    pub fn name(&self) -> String {
+        let Ok(parsed) = crate::scenario::path::ScenarioPath::parse(&self.path) else {
+            return self.path.clone();
+        };
+        let mut steps = parsed.steps.iter().peekable();
+        if let Some(Step::Field(f)) = steps.peek()
+            && f == "model"
+            && parsed.steps.len() > 1
+        {
+            steps.next();
+        }
+        steps
+            .map(|s| match s {
+                Step::Field(f) | Step::Named(f) => f.clone(),
+                Step::Index(i) => i.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// The title of the parameter on a chart: its label, else its
+    /// [`Parameter::name`].
+    pub fn title(&self) -> String {
+        if self.label.is_empty() {
+            self.name()
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
+/// Column names of the parameters in the sweep tables: each one's
+/// [`Parameter::name`], or its full path where two names would be the same.
+pub fn column_names(params: &[Parameter]) -> Vec<String> {
+    let names: Vec<String> = params.iter().map(Parameter::name).collect();
+    names
+        .iter()
+        .zip(params)
+        .map(|(n, p)| {
+            if names.iter().filter(|m| *m == n).count() > 1 {
+                p.path.clone()
+            } else {
+                n.clone()
+            }
+        })
+        .collect()
 }
 
 /// What `finalize` needs to turn KPI records into sweep tables: saved as
@@ -79,7 +156,8 @@ pub struct SweepPlan {
     pub points: Vec<Vec<f64>>,
     /// Replications per point.
     pub replications: u32,
-    /// Base samples N of a Sobol design.
+    /// Base samples N of a Sobol design (absent for the other designs).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub sobol_n: usize,
 }
 
@@ -93,8 +171,59 @@ pub struct SweepTables {
     pub kpis: Vec<String>,
     /// Summary of every (point, KPI), point-major.
     pub summaries: Vec<Summary>,
-    /// Sobol indices per KPI (in parameter order), for a Sobol design.
-    pub sobol: Option<Vec<Vec<SobolIndex>>>,
+    /// Sobol indices with their 95% bootstrap intervals per KPI (in
+    /// parameter order), for a Sobol design.
+    pub sobol: Option<Vec<Vec<SobolCi>>>,
+}
+
+/// Columns of `sensitivity.csv` after `scenario,seed,kpi,parameter`.
+const SOBOL_COLUMNS: [&str; 6] = [
+    "first_order",
+    "first_order_low",
+    "first_order_high",
+    "total_order",
+    "total_order_low",
+    "total_order_high",
+];
+
+/// A CSV table of a sweep folder being read: its rows, where its wanted
+/// columns are, and its name for messages.
+struct Table {
+    reader: csv::Reader<std::fs::File>,
+    at: Vec<usize>,
+    file: String,
+}
+
+impl Table {
+    /// Opens the table `name` of `dir` and finds each column of `wanted` by
+    /// its header.
+    fn open(dir: &Path, name: &str, wanted: &[&str]) -> Result<Self> {
+        let path = dir.join(name);
+        let file = shown(&path.display().to_string());
+        let mut reader = csv::Reader::from_reader(crate::input::open_regular(&path)?);
+        let headers = reader
+            .headers()
+            .map_err(|e| not_a_table(&file, e.to_string()))?
+            .clone();
+        let at = wanted
+            .iter()
+            .map(|w| {
+                headers
+                    .iter()
+                    .position(|h| h == *w)
+                    .ok_or_else(|| not_a_table(&file, format!("no column \"{w}\"")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { reader, at, file })
+    }
+}
+
+/// The error for a table of `file` that borderflow did not write.
+fn not_a_table(file: &str, what: String) -> Error {
+    Error::Scenario {
+        file: file.to_string(),
+        message: format!("not a sweep table written by borderflow: {}", shown(&what)),
+    }
 }
 
 impl SweepTables {
@@ -107,26 +236,24 @@ impl SweepTables {
     /// `sweep_summary.csv`, `sensitivity.csv`), for `plot`.
     pub fn read(dir: &Path) -> Result<Self> {
         let plan: SweepPlan = crate::input::read_json(&dir.join("sweep.json"))?;
-        let path = dir.join("sweep_summary.csv");
-        let bad = |what: String| Error::Scenario {
-            file: shown(&path.display().to_string()),
-            message: format!(
-                "not a sweep summary written by borderflow: {}",
-                shown(&what)
-            ),
-        };
-        let mut reader = csv::Reader::from_reader(crate::input::open_regular(&path)?);
-        let skip = 1 + plan.parameters.len();
+        let mut wanted = vec!["point", "kpi"];
+        wanted.extend(Summary::CSV_HEADER.split(','));
+        let Table {
+            mut reader,
+            at,
+            file,
+        } = Table::open(dir, "sweep_summary.csv", &wanted)?;
+        let bad = |what: String| not_a_table(&file, what);
         let mut kpis: Vec<String> = Vec::new();
         let mut summaries = Vec::new();
         for (i, row) in reader.records().enumerate() {
             let row = row.map_err(|e| bad(e.to_string()))?;
-            let field = |k: usize| row.get(skip + k).unwrap_or("");
+            let field = |k: usize| row.get(at[k]).unwrap_or("");
             // The first point's rows name the KPIs, in order.
-            if row.get(0) == Some("0") {
-                kpis.push(field(0).to_string());
+            if field(0) == "0" {
+                kpis.push(field(1).to_string());
             }
-            let v: Vec<f64> = (1..=8)
+            let v: Vec<f64> = (2..at.len())
                 .map(|k| {
                     field(k)
                         .parse::<f64>()
@@ -154,25 +281,7 @@ impl SweepTables {
             )));
         }
         let sobol = if plan.design == Design::Sobol {
-            let path = dir.join("sensitivity.csv");
-            let mut reader = csv::Reader::from_reader(crate::input::open_regular(&path)?);
-            let mut all: Vec<Vec<SobolIndex>> = vec![Vec::new(); kpis.len()];
-            for (i, row) in reader.records().enumerate() {
-                let row = row.map_err(|e| bad(e.to_string()))?;
-                let k = i / plan.parameters.len().max(1);
-                let num = |j: usize| {
-                    row.get(j)
-                        .and_then(|s| s.parse::<f64>().ok())
-                        .unwrap_or(f64::NAN)
-                };
-                if let Some(list) = all.get_mut(k) {
-                    list.push(SobolIndex {
-                        first: num(2),
-                        total: num(3),
-                    });
-                }
-            }
-            Some(all)
+            Some(read_sobol(dir, &plan, kpis.len())?)
         } else {
             None
         };
@@ -183,12 +292,82 @@ impl SweepTables {
             sobol,
         })
     }
+
+    /// One line per Sobol index whose total order is below its first order
+    /// beyond its interval ([`SobolCi::total_below_first`]): the KPI, the
+    /// parameter and the warning, for the terminal.
+    pub fn warnings(&self) -> Vec<String> {
+        let Some(sobol) = &self.sobol else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (kpi, indices) in self.kpis.iter().zip(sobol) {
+            for (p, s) in self.plan.parameters.iter().zip(indices) {
+                if s.total_below_first() {
+                    let note = s.note();
+                    let what = note.trim_start_matches("warning: ");
+                    out.push(format!(
+                        "warning: Sobol indices of {kpi} for {}: {what}",
+                        p.title()
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
 
-/// Writes the sweep tables from a complete batch folder: `sweep.csv`
-/// (`point,<parameters>,replication,kpi,value`), `sweep_summary.csv` (per
-/// point and KPI: mean, 95% CI, quantiles) and, for a Sobol design,
-/// `sensitivity.csv` (first- and total-order indices per KPI and parameter).
+/// Reads `sensitivity.csv`: the indices of `kpis` KPIs, parameter-minor.
+fn read_sobol(dir: &Path, plan: &SweepPlan, kpis: usize) -> Result<Vec<Vec<SobolCi>>> {
+    let Table {
+        mut reader,
+        at,
+        file,
+    } = Table::open(dir, "sensitivity.csv", &SOBOL_COLUMNS)?;
+    let bad = |what: String| not_a_table(&file, what);
+    let mut all: Vec<Vec<SobolCi>> = vec![Vec::new(); kpis];
+    for (i, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| bad(e.to_string()))?;
+        // Empty (not a number) where the output did not vary.
+        let num = |j: usize| {
+            row.get(at[j])
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let estimate = |j: usize| Estimate {
+            value: num(j),
+            low: num(j + 1),
+            high: num(j + 2),
+        };
+        let k = i / plan.parameters.len().max(1);
+        if let Some(list) = all.get_mut(k) {
+            list.push(SobolCi {
+                first: estimate(0),
+                total: estimate(3),
+            });
+        }
+    }
+    if all.iter().any(|l| l.len() != plan.parameters.len()) {
+        return Err(bad(format!(
+            "not {} rows per KPI for {kpis} KPIs",
+            plan.parameters.len()
+        )));
+    }
+    Ok(all)
+}
+
+/// Writes the sweep tables from a complete batch folder, each row led by the
+/// sweep's name and seed (`scenario,seed`, so the tables of several sweeps
+/// concatenate and join) and the point with its parameter values (columns
+/// named by [`column_names`]): `sweep.csv` (`…,replication,kpi,value`: every
+/// replication's KPIs, `replication` counted within the point),
+/// `sweep_summary.csv` (per point and KPI: mean, 95% CI, quantiles) and,
+/// for a Sobol design, `sensitivity.csv` (first- and total-order indices
+/// per KPI and parameter with 95% bootstrap intervals, and a `note` that
+/// warns where a total order is below its first order).
+///
+/// `kpis.csv` keeps the batch's raw records, where `replication` counts
+/// over the whole batch: replication r of point p is p × R + r.
 pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
     let plan_path = dir.join("sweep.json");
     let plan: SweepPlan = crate::input::read_json(&plan_path)?;
@@ -214,8 +393,15 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
         crate::output::records::open(dir, &schema, crate::output::Stage::Finished, false, true)?;
     let kpi_names = header.kpi_names();
     let kpi_fields: Vec<String> = kpi_names.iter().map(|k| csv_field(k)).collect();
-    let param_cols: Vec<String> = plan.parameters.iter().map(|p| csv_field(&p.path)).collect();
-    let mut tidy = format!("point,{},replication,kpi,value\n", param_cols.join(","));
+    let param_cols: Vec<String> = column_names(&plan.parameters)
+        .iter()
+        .map(|c| csv_field(c))
+        .collect();
+    let lead = format!("{},{}", csv_field(&header.scenario), header.seed);
+    let mut tidy = format!(
+        "scenario,seed,point,{},replication,kpi,value\n",
+        param_cols.join(",")
+    );
     let point_cols: Vec<String> = plan
         .points
         .iter()
@@ -239,7 +425,7 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
         }
         for (k, value) in values.iter().enumerate() {
             tidy.push_str(&format!(
-                "{point},{},{},{},{value}\n",
+                "{lead},{point},{},{},{},{value}\n",
                 point_cols[point],
                 task % reps,
                 kpi_fields[k]
@@ -250,7 +436,7 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
     reader.expect_end()?;
     write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
     let mut summary = format!(
-        "point,{},kpi,{}\n",
+        "scenario,seed,point,{},kpi,{}\n",
         param_cols.join(","),
         Summary::CSV_HEADER
     );
@@ -260,42 +446,172 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
             let s = acc[p * nk + j].summary();
             summaries.push(s);
             summary.push_str(&format!(
-                "{p},{cols},{},{}\n",
+                "{lead},{p},{cols},{},{}\n",
                 csv_field(name),
                 s.csv_fields()
             ));
         }
     }
     write_atomic(&dir.join("sweep_summary.csv"), summary.as_bytes())?;
-    let mut sobol = None;
-    if plan.design == Design::Sobol {
-        let n = plan.sobol_n;
-        let kp = plan.parameters.len();
-        let mut out = String::from("kpi,parameter,first_order,total_order\n");
-        let mut all = Vec::new();
-        for (j, name) in kpi_names.iter().enumerate() {
-            let y: Vec<f64> = (0..plan.points.len())
-                .map(|p| summaries[p * nk + j].mean)
-                .collect();
-            let idx = crate::sensitivity::sobol_indices(&y, n, kp);
-            for (p, s) in plan.parameters.iter().zip(&idx) {
-                out.push_str(&format!(
-                    "{},{},{},{}\n",
-                    csv_field(name),
-                    csv_field(&p.path),
-                    s.first,
-                    s.total
-                ));
-            }
-            all.push(idx);
-        }
-        write_atomic(&dir.join("sensitivity.csv"), out.as_bytes())?;
-        sobol = Some(all);
-    }
+    let sobol = if plan.design == Design::Sobol {
+        let (text, all) = sensitivity_table(&plan, &kpi_names, &summaries, &lead, header.seed);
+        write_atomic(&dir.join("sensitivity.csv"), text.as_bytes())?;
+        Some(all)
+    } else {
+        None
+    };
     Ok(SweepTables {
         plan,
         kpis: kpi_names,
         summaries,
         sobol,
     })
+}
+
+/// The Sobol indices of every KPI from the point means, with bootstrap
+/// intervals drawn from the stream "sobol-bootstrap <kpi>" of `seed` (one
+/// per KPI, so a KPI's intervals do not depend on which others the sweep
+/// keeps), and `sensitivity.csv`'s text; each row led by `lead`.
+fn sensitivity_table(
+    plan: &SweepPlan,
+    kpis: &[String],
+    summaries: &[Summary],
+    lead: &str,
+    seed: u64,
+) -> (String, Vec<Vec<SobolCi>>) {
+    let (n, kp, nk) = (plan.sobol_n, plan.parameters.len(), kpis.len());
+    let names = column_names(&plan.parameters);
+    let mut out = format!(
+        "scenario,seed,kpi,parameter,{},note\n",
+        SOBOL_COLUMNS.join(",")
+    );
+    // Empty for NaN (an output that does not vary), as pandas reads it.
+    let num = |v: f64| {
+        if v.is_finite() {
+            v.to_string()
+        } else {
+            String::new()
+        }
+    };
+    let mut all = Vec::with_capacity(nk);
+    for (j, kpi) in kpis.iter().enumerate() {
+        let y: Vec<f64> = (0..plan.points.len())
+            .map(|p| summaries[p * nk + j].mean)
+            .collect();
+        let mut rng = crate::rng::stream(seed, 0, &format!("sobol-bootstrap {kpi}"));
+        let idx = crate::sensitivity::sobol_with_ci(&y, n, kp, &mut rng);
+        for (name, s) in names.iter().zip(&idx) {
+            let values = [s.first, s.total]
+                .iter()
+                .flat_map(|e| [e.value, e.low, e.high])
+                .map(num)
+                .collect::<Vec<_>>()
+                .join(",");
+            out.push_str(&format!(
+                "{lead},{},{},{values},{}\n",
+                csv_field(kpi),
+                csv_field(name),
+                csv_field(&s.note())
+            ));
+        }
+        all.push(idx);
+    }
+    (out, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+    use rand::RngExt;
+
+    fn parameter(path: &str, label: &str) -> Parameter {
+        Parameter {
+            path: path.into(),
+            label: label.into(),
+            integer: false,
+            values: Vec::new(),
+            min: 0.0,
+            max: 1.0,
+            steps: 0,
+            base: 0.5,
+        }
+    }
+
+    /// Readable names drop `model.` and the quotes and brackets of a path;
+    /// a label, when given, titles the parameter; two paths that read the
+    /// same keep their full paths as columns.
+    #[test]
+    fn parameters_are_named_readably() {
+        let p = parameter("model.ports[\"Lukeville\"].lanes", "");
+        assert_eq!(p.name(), "ports.Lukeville.lanes");
+        assert_eq!(p.title(), "ports.Lukeville.lanes");
+        let q = parameter(
+            "model.mexico.enforcement_personnel",
+            "Enforcement [persons]",
+        );
+        assert_eq!(q.name(), "mexico.enforcement_personnel");
+        assert_eq!(q.title(), "Enforcement [persons]");
+        let same = [
+            parameter("model.a[\"3\"].x", ""),
+            parameter("model.a[3].x", ""),
+        ];
+        assert_eq!(column_names(&same), ["model.a[\"3\"].x", "model.a[3].x"]);
+    }
+
+    /// Point means whose f(AB_1) = f(A) + f(B) (see the sensitivity module's
+    /// test: S_1 ≈ 1, ST_1 ≈ 0.5) make `sensitivity.csv` carry the
+    /// warning in its note column, its intervals hold their estimates, and
+    /// the terminal gets one warning line naming the KPI and parameter.
+    #[test]
+    fn total_below_first_is_noted_in_the_table() {
+        let n = 400;
+        let mut rng = stream(3, 0, "test");
+        let a: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let b: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let ab: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y - 0.5).collect();
+        let y = [a, b, ab].concat();
+        let plan = SweepPlan {
+            design: Design::Sobol,
+            parameters: vec![parameter("model.servers", "Servers")],
+            points: y.iter().map(|_| vec![0.5]).collect(),
+            replications: 1,
+            sobol_n: n,
+        };
+        let summaries: Vec<Summary> = y
+            .iter()
+            .map(|&v| {
+                let mut acc = Accumulator::default();
+                acc.push(v);
+                acc.summary()
+            })
+            .collect();
+        let kpis = vec!["wait".to_string()];
+        let (text, all) = sensitivity_table(&plan, &kpis, &summaries, "s,1", 1);
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let header = rows.headers().unwrap().clone();
+        let row = rows.records().next().unwrap().unwrap();
+        let col = |name: &str| {
+            row.get(header.iter().position(|h| h == name).unwrap())
+                .unwrap()
+        };
+        assert!(col("note").starts_with("warning: total order"), "{text}");
+        assert_eq!(col("parameter"), "servers");
+        for e in ["first_order", "total_order"] {
+            let v = |suffix: &str| col(&format!("{e}{suffix}")).parse::<f64>().unwrap();
+            assert!(v("_low") <= v("") && v("") <= v("_high"), "{text}");
+        }
+        let tables = SweepTables {
+            plan,
+            kpis,
+            summaries,
+            sobol: Some(all),
+        };
+        let warnings = tables.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("warning: Sobol indices of wait for Servers: total order"),
+            "{warnings:?}"
+        );
+    }
 }

@@ -113,6 +113,7 @@ mod tests {
     fn param(values: Vec<f64>, steps: u32) -> Parameter {
         Parameter {
             path: "x".into(),
+            label: String::new(),
             integer: false,
             values,
             min: 0.0,

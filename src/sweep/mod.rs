@@ -9,7 +9,7 @@
 //!     design: "grid",                      // "grid" | "lhs" | "oat" | "sobol"
 //!     points: 16,                          // lhs: points; sobol: base samples N
 //!     parameters: [
-//!         (path: "model.servers", values: [10, 11, 12]),
+//!         (path: "model.servers", values: [10, 11, 12], label: "Servers"),
 //!         (path: "model.service_rate_per_hour", min: 0.95, max: 1.2, steps: 6),
 //!     ],
 //!     replications: 10,                    // per point
@@ -18,6 +18,12 @@
 //!             to: "2024-02-29", aggregate: "sum")],
 //! )
 //! ```
+//!
+//! A parameter gives explicit `values` (grid, one at a time) or a range
+//! `min`, `max` (with `steps` evenly spaced values for a grid or one at a
+//! time; sampled by lhs and sobol); its optional `label` titles its chart
+//! axes (default: the path without `model.`). `sweep.json` echoes each
+//! parameter as the design used it.
 //!
 //! An entry of `kpis` is either the name of a KPI of the base scenario (its
 //! model's or its own) or a new KPI written as in a scenario
@@ -90,6 +96,9 @@ fn default_replications() -> u32 {
 #[serde(deny_unknown_fields)]
 struct RawParameter {
     path: String,
+    /// How charts and tables title the parameter (default: its path).
+    #[serde(default)]
+    label: String,
     #[serde(default)]
     values: Vec<f64>,
     // Plain numbers with NaN for "not given": RON would need `Some(1.0)` for
@@ -573,11 +582,16 @@ fn check_parameter(
     let integer = !matches!(n, ron::Number::F32(_) | ron::Number::F64(_));
     let base_value = n.into_f64();
     let before = checks.problems.len();
-    let needs_range = match design {
-        Some(Design::Grid) => p.values.is_empty(),
-        Some(_) => true,
-        None => false,
-    };
+    // Explicit values replace the range in the designs that step through
+    // values; the sampling designs need a range and would ignore values.
+    let samples = matches!(design, Some(Design::Lhs) | Some(Design::Sobol));
+    let needs_range = design.is_some() && (samples || p.values.is_empty());
+    if samples && !p.values.is_empty() {
+        checks.fail(
+            format!("{at}.values"),
+            "this design samples a range: give `min` and `max`, not `values`",
+        );
+    }
     if needs_range {
         match (p.min, p.max) {
             (lo, hi) if lo.is_finite() && hi.is_finite() && lo < hi => {}
@@ -586,10 +600,10 @@ fn check_parameter(
             }
             _ => checks.fail(
                 &at,
-                if design == Some(Design::Grid) {
-                    "give `values: [...]`, or `min`, `max` and `steps`"
-                } else {
+                if samples {
                     "this design samples a range: give `min` and `max`"
+                } else {
+                    "give `values: [...]`, or `min`, `max` and `steps`"
                 },
             ),
         }
@@ -597,21 +611,30 @@ fn check_parameter(
     if p.values.iter().any(|v| !v.is_finite()) {
         checks.fail(format!("{at}.values"), "must be finite numbers");
     }
-    let steps = if p.steps == 0 { 5 } else { p.steps };
-    if design != Some(Design::Lhs)
-        && design != Some(Design::Sobol)
-        && needs_range
-        && !(2..=10_000).contains(&steps)
-    {
+    // Steps are used only to cut a range into values (grid, one at a time).
+    let steps = match p.steps {
+        _ if samples || !p.values.is_empty() => 0,
+        0 => 5,
+        s => s,
+    };
+    if steps != 0 && !(2..=10_000).contains(&steps) {
         checks.fail(format!("{at}.steps"), "must be between 2 and 10000");
     }
     (checks.problems.len() == before).then(|| {
+        // The range only where the design uses it, so `sweep.json` echoes
+        // what the points were made from and nothing else.
+        let (min, max) = if needs_range {
+            (p.min, p.max)
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         let param = Parameter {
             path: p.path.clone(),
+            label: p.label.clone(),
             integer,
             values: p.values.clone(),
-            min: if p.min.is_nan() { base_value } else { p.min },
-            max: if p.max.is_nan() { base_value } else { p.max },
+            min,
+            max,
             steps,
             base: base_value,
         };

@@ -221,15 +221,32 @@ fn sharded_sweep_merges_to_the_same_bytes() {
             .lines()
             .filter(|l| {
                 let c: Vec<&str> = l.split(',').collect();
-                c.get(1) == Some(&servers)
-                    && c.get(2) == Some(&"1")
-                    && c.get(3) == Some(&"mean_wait_min")
+                c.get(3) == Some(&servers)
+                    && c.get(4) == Some(&"1")
+                    && c.get(5) == Some(&"mean_wait_min")
             })
-            .map(|l| l.split(',').nth(4).unwrap().parse::<f64>().unwrap())
+            .map(|l| l.split(',').nth(6).unwrap().parse::<f64>().unwrap())
             .next()
             .unwrap_or_else(|| panic!("no row for {servers} servers"))
     };
     assert!(mean("10") > mean("11") && mean("11") > mean("12"));
+    // Rows lead with the sweep and seed, then the point and its parameters
+    // under readable names, so tables of several sweeps join.
+    assert!(
+        summary.starts_with("scenario,seed,point,servers,service_rate_per_hour,kpi,mean,"),
+        "{}",
+        summary.lines().next().unwrap_or("")
+    );
+    assert!(summary.lines().nth(1).unwrap().starts_with("mmc-servers,"));
+    // The heatmap of two parameters has a colour bar with the KPI's unit
+    // and axes titled by the parameters' labels, not their paths (the SVG
+    // holds the chart's text).
+    let svg = std::fs::read_to_string(tmp.path().join("whole/heatmap_mean_wait_min.svg")).unwrap();
+    assert!(tmp.path().join("whole/heatmap_mean_wait_min.png").is_file());
+    for text in ["min", "servers", "service rate [customers/h per server]"] {
+        assert!(svg_has_text(&svg, text), "no {text} in the heatmap");
+    }
+    assert!(!svg.contains("model.servers"), "a raw path on the heatmap");
 }
 
 /// A bad path in a sweep file is reported like a bad scenario value: with
@@ -318,6 +335,20 @@ fn sweep_name_that_leaves_the_output_folder_is_refused() {
     let mut left: Vec<_> = walk(tmp.path());
     left.sort();
     assert_eq!(left, vec![cwd.join("s.ron")], "nothing but the sweep file");
+}
+
+/// Whether a chart's SVG holds a text element that says exactly `text`
+/// (plotters writes each as `<text …>TEXT` and a line break).
+fn svg_has_text(svg: &str, text: &str) -> bool {
+    let texts: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit_once('>').map(|(_, s)| s.trim()))
+        .collect();
+    let found = texts.contains(&text);
+    if !found {
+        eprintln!("{text:?} is not among the chart's texts: {texts:?}");
+    }
+    found
 }
 
 /// Every file under `dir`, recursively.
@@ -547,4 +578,152 @@ fn sweep_takes_replications_seed_and_no_charts_from_the_command_line() {
     // design points would mean nothing (its summaries are per point).
     assert!(!out.join("daily.csv").exists() && !out.join("daily_summary.csv").exists());
     assert_eq!(summary["kpis"], serde_json::json!({}));
+}
+
+/// `sweep.json` echoes each parameter as the design used it: explicit
+/// values without a range or steps, a grid's range with its steps, a
+/// sampled range without steps, each with its label; `sobol_n` only for a
+/// Sobol design.
+#[test]
+fn sweep_json_echoes_only_what_the_design_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = |name: &str, body: &str| -> serde_json::Value {
+        let f = sweep_file(tmp.path(), name, "scenarios/mmc.ron", body);
+        let sw = Sweep::from_file(&f).unwrap();
+        let (_, bytes) = sw
+            .inputs()
+            .unwrap()
+            .into_iter()
+            .find(|(n, _)| n == "sweep.json")
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let grid = plan(
+        "grid.ron",
+        r#"name: "g", design: "grid", replications: 1, parameters: [
+            (path: "model.servers", values: [10, 11], label: "servers"),
+            (path: "model.service_rate_per_hour", min: 0.9, max: 1.1, steps: 3),
+        ]"#,
+    );
+    assert_eq!(
+        keys(&grid["parameters"][0]),
+        ["base", "integer", "label", "path", "values"]
+    );
+    assert_eq!(
+        keys(&grid["parameters"][1]),
+        ["base", "integer", "max", "min", "path", "steps"]
+    );
+    assert_eq!(grid["parameters"][1]["steps"], 3);
+    assert!(grid.get("sobol_n").is_none(), "{grid}");
+    let sobol = plan(
+        "sobol.ron",
+        r#"name: "s", design: "sobol", points: 4, replications: 1, parameters: [
+            (path: "model.servers", min: 10, max: 12),
+        ]"#,
+    );
+    assert_eq!(
+        keys(&sobol["parameters"][0]),
+        ["base", "integer", "max", "min", "path"]
+    );
+    assert_eq!(sobol["sobol_n"], 4);
+    // Values given to a design that samples a range would be ignored:
+    // refused, at the parameter's values.
+    let f = sweep_file(
+        tmp.path(),
+        "lhs.ron",
+        "scenarios/mmc.ron",
+        r#"name: "l", design: "lhs", points: 4, parameters: [
+            (path: "model.servers", values: [10, 11], min: 10, max: 12),
+        ]"#,
+    );
+    let err = Sweep::from_file(&f).err().expect("values in an lhs design");
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(
+        err.to_string()
+            .contains("parameters[0].values: this design samples a range"),
+        "{err}"
+    );
+}
+
+/// A small Sobol sweep of the M/M/c station (N = 16 base samples, 3
+/// parameters: 80 points × 2 replications, well under a second) writes
+/// every index with a 95% bootstrap interval that holds its estimate, the
+/// same bytes twice from the same seed, other intervals from another seed,
+/// and a chart of the indices with their intervals.
+#[test]
+fn sobol_sweep_has_repeatable_bootstrap_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "sobol.ron",
+        "scenarios/mmc.ron",
+        r#"name: "small-sobol", design: "sobol", points: 16, replications: 2,
+           kpis: ["mean_wait_min"], parameters: [
+            (path: "model.arrival_rate_per_hour", min: 7.0, max: 8.5),
+            (path: "model.service_rate_per_hour", min: 0.95, max: 1.1),
+            (path: "model.servers", min: 10, max: 12),
+        ]"#,
+    );
+    // In process, as `sweep -s SEED` runs it (the test of `-s` is above).
+    let run = |out: &str, seed: u64| {
+        let overrides = borderflow::sweep::Overrides {
+            seed: Some(seed),
+            ..Default::default()
+        };
+        let sw = Sweep::from_file_with(&f, overrides).unwrap();
+        let exp = sw.experiment();
+        let job = Job::new(&exp, sw.header(), sw.inputs().unwrap());
+        let opts = RunOptions {
+            out: Some(tmp.path().join(out)),
+            charts: Some(borderflow::report::draw),
+            ..RunOptions::default()
+        };
+        run_job(&job, &opts, None).unwrap();
+        tmp.path().join(out)
+    };
+    let (a, b, c) = (run("a", 5), run("b", 5), run("c", 6));
+    let table = std::fs::read_to_string(a.join("sensitivity.csv")).unwrap();
+    assert_eq!(
+        table,
+        std::fs::read_to_string(b.join("sensitivity.csv")).unwrap(),
+        "same seed, other bytes"
+    );
+    assert_ne!(
+        table,
+        std::fs::read_to_string(c.join("sensitivity.csv")).unwrap(),
+        "another seed, the same indices"
+    );
+    let mut reader = csv::Reader::from_reader(table.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        for e in ["first_order", "total_order"] {
+            let v = |s: &str| row[col(&format!("{e}{s}"))].parse::<f64>().unwrap();
+            assert!(
+                v("_low") <= v("") && v("") <= v("_high") && v("_low") < v("_high"),
+                "{e}: {table}"
+            );
+        }
+        let note = &row[col("note")];
+        assert!(note.is_empty() || note.starts_with("warning: "), "{note}");
+        rows += 1;
+    }
+    assert_eq!(rows, 3, "{table}");
+    assert!(a.join("sobol_mean_wait_min.png").is_file());
+    let svg = std::fs::read_to_string(a.join("sobol_mean_wait_min.svg")).unwrap();
+    assert!(
+        svg_has_text(&svg, "95% bootstrap interval"),
+        "no interval legend"
+    );
+    assert!(
+        svg_has_text(&svg, "arrival_rate_per_hour"),
+        "parameter names"
+    );
 }

@@ -1,6 +1,11 @@
 //! Charts of a parameter sweep (`borderflow sweep`): a response curve with
-//! its 95% confidence band for one parameter on a grid, a heatmap for two, a
-//! tornado for a one-at-a-time design, and Sobol indices as bars.
+//! its 95% confidence band for one parameter on a grid, a heatmap with a
+//! colour bar for two ([`heatmap`]), a tornado for a one-at-a-time design,
+//! and Sobol indices as bars with their 95% bootstrap intervals. Axes are
+//! titled by the parameters' labels (or readable paths) and the KPIs'
+//! labels and units.
+
+pub mod heatmap;
 
 use std::path::Path;
 
@@ -12,9 +17,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::figure::{Chart, Figure, save};
 use super::style::{self, DrawResult, Footer, LegendItem, TICK_PX};
 use crate::error::Result;
+use crate::metrics::KpiSpec;
 use crate::results::sweep::{Design, SweepPlan};
-use crate::sensitivity::SobolIndex;
+use crate::sensitivity::SobolCi;
 use crate::stats::Summary;
+use heatmap::Heatmap;
 
 /// What the sweep charts are drawn from.
 pub struct SweepResults<'a> {
@@ -24,8 +31,10 @@ pub struct SweepResults<'a> {
     pub kpis: &'a [String],
     /// Summary of every (point, KPI), point-major.
     pub summaries: &'a [Summary],
-    /// Sobol indices per KPI, for a Sobol design.
-    pub sobol: Option<Vec<Vec<SobolIndex>>>,
+    /// Sobol indices with their intervals per KPI, for a Sobol design.
+    pub sobol: Option<Vec<Vec<SobolCi>>>,
+    /// The KPIs as declared (labels and units), where known.
+    pub kpi_specs: &'a [KpiSpec],
     /// Footer of every chart.
     pub footer: Footer,
 }
@@ -33,6 +42,25 @@ pub struct SweepResults<'a> {
 impl SweepResults<'_> {
     fn at(&self, point: usize, kpi: usize) -> &Summary {
         &self.summaries[point * self.kpis.len() + kpi]
+    }
+
+    /// The declared label of KPI `k` (its name where it has none) and its
+    /// unit ("" where unknown).
+    fn kpi_label(&self, k: usize) -> (String, String) {
+        let name = &self.kpis[k];
+        match self.kpi_specs.iter().find(|s| s.name == *name) {
+            Some(spec) if !spec.label.is_empty() => (spec.label.clone(), spec.unit.label().into()),
+            Some(spec) => (name.clone(), spec.unit.label().into()),
+            None => (name.clone(), String::new()),
+        }
+    }
+
+    /// The title of KPI `k` on a value axis: its label with its unit.
+    fn kpi_axis(&self, k: usize) -> String {
+        match self.kpi_label(k) {
+            (label, unit) if unit.is_empty() => format!("mean {label}"),
+            (label, unit) => format!("mean {label} [{unit}]"),
+        }
     }
 }
 
@@ -46,6 +74,7 @@ pub fn render_folder(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         kpis: &tables.kpis,
         summaries: &tables.summaries,
         sobol: tables.sobol.clone(),
+        kpi_specs: &run.kpi_specs,
         footer: Footer {
             left: format!(
                 "borderflow · sweep “{}” · seed {} · {} points × {} replications",
@@ -77,8 +106,10 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
                     .collect();
                 charts.push(save(
                     &Response {
-                        parameter: plan.parameters[0].path.clone(),
+                        parameter: plan.parameters[0].title(),
                         kpi: kpi.clone(),
+                        kpi_label: r.kpi_label(k).0,
+                        y_desc: r.kpi_axis(k),
                         points: pts,
                         footer: r.footer.clone(),
                     },
@@ -88,9 +119,11 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
             (Design::Grid, 2) => {
                 charts.push(save(
                     &Heatmap {
-                        x_name: plan.parameters[0].path.clone(),
-                        y_name: plan.parameters[1].path.clone(),
+                        x_name: plan.parameters[0].title(),
+                        y_name: plan.parameters[1].title(),
                         kpi: kpi.clone(),
+                        kpi_label: r.kpi_label(k).0,
+                        unit: r.kpi_label(k).1,
                         cells: (0..plan.points.len())
                             .map(|p| (plan.points[p][0], plan.points[p][1], r.at(p, k).mean))
                             .collect(),
@@ -120,7 +153,7 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
                     let high = along.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0));
                     if let (Some(low), Some(high)) = (low, high) {
                         rows.push(TornadoRow {
-                            parameter: param.path.clone(),
+                            parameter: param.title(),
                             low,
                             high,
                         });
@@ -130,6 +163,8 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
                 charts.push(save(
                     &Tornado {
                         kpi: kpi.clone(),
+                        kpi_label: r.kpi_label(k).0,
+                        x_desc: r.kpi_axis(k),
                         base,
                         rows,
                         footer: r.footer.clone(),
@@ -143,7 +178,8 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
             charts.push(save(
                 &SobolBars {
                     kpi: kpi.clone(),
-                    parameters: plan.parameters.iter().map(|p| p.path.clone()).collect(),
+                    kpi_label: r.kpi_label(k).0,
+                    parameters: plan.parameters.iter().map(|p| p.title()).collect(),
                     indices: sobol[k].clone(),
                     footer: r.footer.clone(),
                 },
@@ -154,7 +190,7 @@ pub fn draw(dir: &Path, r: &SweepResults) -> Result<Vec<Chart>> {
     Ok(charts)
 }
 
-fn stem(prefix: &str, kpi: &str) -> String {
+pub(crate) fn stem(prefix: &str, kpi: &str) -> String {
     format!("{prefix}_{}", super::diff::file_safe(kpi))
 }
 
@@ -162,6 +198,8 @@ fn stem(prefix: &str, kpi: &str) -> String {
 struct Response {
     parameter: String,
     kpi: String,
+    kpi_label: String,
+    y_desc: String,
     points: Vec<(f64, Summary)>,
     footer: Footer,
 }
@@ -171,7 +209,7 @@ impl Figure for Response {
         stem("response", &self.kpi)
     }
     fn title(&self) -> String {
-        format!("{} against {}", self.kpi, self.parameter)
+        format!("{} against {}", self.kpi_label, self.parameter)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
@@ -204,7 +242,7 @@ impl Figure for Response {
             (x0 - pad_x)..(x1 + pad_x),
             (y0 - pad_y)..(y1 + pad_y),
             &self.parameter,
-            &self.kpi,
+            &self.y_desc,
         )?;
         let mut band: Vec<(f64, f64)> = self.points.iter().map(|p| (p.0, p.1.ci95_high)).collect();
         band.extend(self.points.iter().rev().map(|p| (p.0, p.1.ci95_low)));
@@ -218,117 +256,6 @@ impl Figure for Response {
                 .iter()
                 .map(|p| Circle::new((p.0, p.1.mean), 4, c.filled())),
         )?;
-        Ok(())
-    }
-}
-
-/// Mean KPI over a grid of two parameters.
-struct Heatmap {
-    x_name: String,
-    y_name: String,
-    kpi: String,
-    cells: Vec<(f64, f64, f64)>,
-    footer: Footer,
-}
-
-/// Viridis anchors: a perceptually even, colour-blind-safe scale.
-const VIRIDIS: [(u8, u8, u8); 5] = [
-    (68, 1, 84),
-    (59, 82, 139),
-    (33, 145, 140),
-    (94, 201, 98),
-    (253, 231, 37),
-];
-
-fn viridis(t: f64) -> RGBColor {
-    let t = t.clamp(0.0, 1.0) * (VIRIDIS.len() - 1) as f64;
-    let i = (t.floor() as usize).min(VIRIDIS.len() - 2);
-    let f = t - i as f64;
-    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
-    let mix = |x: u8, y: u8| (f64::from(x) + f * (f64::from(y) - f64::from(x))).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
-
-impl Figure for Heatmap {
-    fn stem(&self) -> String {
-        stem("heatmap", &self.kpi)
-    }
-    fn title(&self) -> String {
-        // The parameters are the axes' labels; the title stays short.
-        format!("mean {} over a grid of two parameters", self.kpi)
-    }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
-        let mut xs: Vec<f64> = self.cells.iter().map(|c| c.0).collect();
-        let mut ys: Vec<f64> = self.cells.iter().map(|c| c.1).collect();
-        for v in [&mut xs, &mut ys] {
-            v.sort_by(f64::total_cmp);
-            v.dedup();
-        }
-        let vals = self.cells.iter().map(|c| c.2).filter(|v| v.is_finite());
-        let (lo, hi) = (
-            vals.clone().fold(f64::INFINITY, f64::min),
-            vals.fold(f64::NEG_INFINITY, f64::max),
-        );
-        let legend = [
-            LegendItem::fill(
-                format!("low ({})", style::fmt_num(lo, 2)),
-                viridis(0.0),
-                1.0,
-            ),
-            LegendItem::fill("→", viridis(0.5), 1.0),
-            LegendItem::fill(
-                format!("high ({})", style::fmt_num(hi, 2)),
-                viridis(1.0),
-                1.0,
-            ),
-        ];
-        let area = style::frame(root, &self.title(), &legend, &self.footer)?;
-        let (nx, ny) = (xs.len(), ys.len());
-        let (xs_l, ys_l) = (xs.clone(), ys.clone());
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(style::MARGIN_RIGHT)
-            .x_label_area_size(48)
-            .y_label_area_size(110)
-            .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
-        let at = |v: &[f64], x: f64| {
-            let i = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() < 1e-6 && i < v.len() {
-                style::fmt_num(v[i], 3)
-            } else {
-                String::new()
-            }
-        };
-        style::house_mesh(&mut chart.configure_mesh())
-            .x_labels(2 * nx + 1)
-            .y_labels(2 * ny + 1)
-            .x_label_formatter(&|x| at(&xs_l, *x))
-            .y_label_formatter(&|y| at(&ys_l, *y))
-            .x_desc(self.x_name.as_str())
-            .y_desc(self.y_name.as_str())
-            .disable_mesh()
-            .draw()?;
-        let span = if hi > lo { hi - lo } else { 1.0 };
-        for &(x, y, v) in &self.cells {
-            let i = xs.iter().position(|a| *a == x).unwrap_or(0) as f64;
-            let j = ys.iter().position(|a| *a == y).unwrap_or(0) as f64;
-            let t = (v - lo) / span;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(i, j), (i + 1.0, j + 1.0)],
-                viridis(t).filled(),
-            )))?;
-            let ink = if t > 0.6 { style::BLACK } else { WHITE };
-            let label = style::text(TICK_PX, ink).pos(Pos::new(HPos::Center, VPos::Center));
-            let decimals = if v.abs() >= 100.0 { 0 } else { 2 };
-            chart.draw_series(std::iter::once(Text::new(
-                style::fmt_num(v, decimals),
-                (i + 0.5, j + 0.5),
-                label,
-            )))?;
-        }
         Ok(())
     }
 }
@@ -351,6 +278,8 @@ impl TornadoRow {
 /// largest first.
 struct Tornado {
     kpi: String,
+    kpi_label: String,
+    x_desc: String,
     base: f64,
     rows: Vec<TornadoRow>,
     footer: Footer,
@@ -361,7 +290,7 @@ impl Figure for Tornado {
         stem("tornado", &self.kpi)
     }
     fn title(&self) -> String {
-        format!("{}: one parameter at a time", self.kpi)
+        format!("{}: one parameter at a time", self.kpi_label)
     }
     fn size(&self) -> (u32, u32) {
         (style::SIZE.0, (200 + 44 * self.rows.len() as u32).max(360))
@@ -404,7 +333,7 @@ impl Figure for Tornado {
             &area,
             (lo - pad)..(hi + pad),
             names,
-            format!("mean {}", self.kpi),
+            self.x_desc.clone(),
             &|x| style::fmt_tick(*x),
         )?;
         for (i, r) in self.rows.iter().enumerate() {
@@ -424,20 +353,26 @@ impl Figure for Tornado {
     }
 }
 
-/// First- and total-order Sobol indices of one KPI, as paired bars.
+/// First- and total-order Sobol indices of one KPI, as paired bars with
+/// their 95% bootstrap intervals as whiskers, and a warning on each row
+/// whose total order is below its first order beyond its interval.
 struct SobolBars {
     kpi: String,
+    kpi_label: String,
     parameters: Vec<String>,
-    indices: Vec<SobolIndex>,
+    indices: Vec<SobolCi>,
     footer: Footer,
 }
+
+/// What a row says when its total order is below its first order.
+const SOBOL_WARNING: &str = "warning: total < first order beyond its interval: too noisy";
 
 impl Figure for SobolBars {
     fn stem(&self) -> String {
         stem("sobol", &self.kpi)
     }
     fn title(&self) -> String {
-        format!("{}: Sobol sensitivity indices", self.kpi)
+        format!("{}: Sobol sensitivity indices", self.kpi_label)
     }
     fn size(&self) -> (u32, u32) {
         (
@@ -449,41 +384,65 @@ impl Figure for SobolBars {
     where
         DB::ErrorType: 'static,
     {
-        let legend = [
+        let mut legend = vec![
             LegendItem::fill("first order (alone)", style::BLUE, 1.0),
             LegendItem::fill("total order (with interactions)", style::ORANGE, 1.0),
+            LegendItem::line("95% bootstrap interval", style::BLACK, 2),
         ];
+        let warned = self.indices.iter().any(SobolCi::total_below_first);
+        if warned {
+            legend.push(LegendItem::fill(
+                "total below first order: raise `points` or `replications`",
+                style::VERMILION,
+                1.0,
+            ));
+        }
         let area = style::frame(root, &self.title(), &legend, &self.footer)?;
         let n = self.parameters.len();
-        let top = self
+        let ends = self
             .indices
             .iter()
             .flat_map(|s| [s.first, s.total])
-            .filter(|v| v.is_finite())
-            .fold(1.0, f64::max);
-        let low = self
-            .indices
-            .iter()
-            .map(|s| s.first)
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::min);
-        let names = self.parameters.clone();
+            .flat_map(|e| [e.value, e.low, e.high])
+            .filter(|v| v.is_finite());
+        let top = ends.clone().fold(1.0, f64::max);
+        let low = ends.fold(0.0, f64::min);
         let mut chart = bar_panel(
             &area,
             low.min(0.0)..top * 1.05,
-            names,
+            self.parameters.clone(),
             "share of the KPI's variance",
             &|x| style::fmt_num(*x, 2),
         )?;
+        let whisker = style::BLACK.stroke_width(2);
         for (i, s) in self.indices.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            for (v, off, c) in [(s.first, 0.52, style::BLUE), (s.total, 0.14, style::ORANGE)] {
-                if v.is_finite() {
-                    chart.draw_series(std::iter::once(Rectangle::new(
-                        [(0.0, y + off), (v, y + off + 0.34)],
-                        c.filled(),
-                    )))?;
+            for (e, off, c) in [(s.first, 0.52, style::BLUE), (s.total, 0.14, style::ORANGE)] {
+                if !e.value.is_finite() {
+                    continue;
                 }
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + off), (e.value, y + off + 0.34)],
+                    c.filled(),
+                )))?;
+                if e.low.is_finite() && e.high.is_finite() {
+                    let mid = y + off + 0.17;
+                    let cap =
+                        |x: f64| PathElement::new(vec![(x, mid - 0.1), (x, mid + 0.1)], whisker);
+                    chart.draw_series([
+                        PathElement::new(vec![(e.low, mid), (e.high, mid)], whisker),
+                        cap(e.low),
+                        cap(e.high),
+                    ])?;
+                }
+            }
+            if s.total_below_first() {
+                let at = Pos::new(HPos::Right, VPos::Center);
+                chart.draw_series(std::iter::once(Text::new(
+                    SOBOL_WARNING,
+                    (top * 1.04, y + 0.5),
+                    style::text(TICK_PX, style::VERMILION).pos(at),
+                )))?;
             }
         }
         Ok(())
