@@ -317,7 +317,7 @@ pub fn summary(run: &RunData) -> String {
     if !closed.is_empty() {
         let _ = write!(
             p,
-            " Ports closed in most replications: {}.",
+            " Port closures (the state in most replications): {}.",
             closed.join("; ")
         );
     }
