@@ -385,7 +385,7 @@ pub fn caveats(run: &RunData) -> String {
          acted; the table of interventions lists them as given."
             .into(),
     );
-    let mut h = String::from("<ul id=\"caveats\">\n");
+    let mut h = String::from("<ul id=\"caveat-list\">\n");
     for i in items {
         let _ = writeln!(h, "<li>{i}</li>");
     }

@@ -169,13 +169,8 @@ fn closure_colour(i: usize) -> RGBColor {
 
 /// Colour of the `i`-th capacity cut's bar.
 fn cut_colour(i: usize) -> RGBColor {
-    [
-        style::BLACK,
-        style::PURPLE,
-        style::GREEN,
-        style::SKY_BLUE,
-        style::YELLOW,
-    ][i % 5]
+    // Dark and saturated, none of the closures' pale fills.
+    [style::BLACK, style::GREEN, style::VERMILION, style::BLUE][i % 4]
 }
 
 /// A lane for each capacity cut (in date order), the lowest one free: cuts
