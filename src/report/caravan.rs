@@ -1,13 +1,19 @@
 //! Caravans: each one's size and its distance from the start over time,
-//! two panels sharing the calendar, one colour per caravan.
+//! two panels sharing the calendar, one colour per caravan, zoomed to the
+//! days some caravan is on the road. The scenario carries no observed
+//! caravan series, only each caravan's declared timeline (the day it sets
+//! off, the day it dissolves, where it halts), which is marked as such.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use ron::Value;
+
 use super::axis::DayAxis;
-use super::data::{DayStats, RunData};
+use super::data::{DayStats, RunData, as_f64, as_str, field};
 use super::figure::{self, Figure, TimeChart, band, line, max_of};
 use super::style::{self, DrawResult, Footer, LegendItem};
+use crate::calendar::check_date;
 
 /// One caravan's series, with the days it is inactive in most replications
 /// blanked out (the model writes 0 then, which would draw as a collapse).
@@ -21,11 +27,27 @@ struct Caravan {
     km: Vec<DayStats>,
 }
 
+/// A caravan's timeline as the scenario declares it (an input, not an
+/// observation), in days of the chart's axis.
+#[derive(Debug, Clone, PartialEq)]
+struct Declared {
+    /// The caravan's name.
+    name: String,
+    /// The day it sets off [d on the chart's axis].
+    start: Option<f64>,
+    /// The day it dissolves [d on the chart's axis].
+    dissolve: Option<f64>,
+    /// Where it halts [km from the start].
+    halt_km: Option<f64>,
+}
+
 /// The caravans chart.
 #[derive(Debug, Clone)]
 pub struct CaravanFigure {
     /// The caravans.
     caravans: Vec<Caravan>,
+    /// Their timelines as declared by the scenario.
+    declared: Vec<Declared>,
     /// The calendar.
     axis: DayAxis,
     /// Footer.
@@ -63,7 +85,8 @@ pub fn figure(run: &RunData) -> Option<CaravanFigure> {
         return None;
     }
     // Caravans last days to weeks of a run of months: zoom the calendar to
-    // the days some caravan is active, with a week either side.
+    // the days some caravan is active, with three days either side (a
+    // whole run would leave most of the chart empty).
     let active = |d: usize| {
         caravans
             .iter()
@@ -73,7 +96,7 @@ pub fn figure(run: &RunData) -> Option<CaravanFigure> {
         (0..days).find(|&d| active(d)),
         (0..days).rfind(|&d| active(d)),
     ) {
-        (Some(a), Some(b)) => (a.saturating_sub(7), (b + 7).min(days.saturating_sub(1))),
+        (Some(a), Some(b)) => (a.saturating_sub(3), (b + 3).min(days.saturating_sub(1))),
         _ => (0, days.saturating_sub(1)),
     };
     for c in &mut caravans {
@@ -91,14 +114,52 @@ pub fn figure(run: &RunData) -> Option<CaravanFigure> {
         .start()
         .checked_add_days(chrono::Days::new(first as u64))
         .unwrap_or(chrono::NaiveDate::MAX);
+    let axis = DayAxis::new(start, (last + 1 - first) as u32);
+    let declared = declared(run, axis, &caravans);
+    let right = if declared.is_empty() {
+        "line: median; band: 90% of replications; no observed caravan data"
+    } else {
+        "line: median; band: 90% of replications; thin lines: the scenario's timeline (no observed data)"
+    };
     Some(CaravanFigure {
         caravans,
-        axis: DayAxis::new(start, (last + 1 - first) as u32),
+        declared,
+        axis,
         footer: Footer {
-            right: "line: median; band: 90% of replications; drawn while active".into(),
+            right: right.into(),
             ..figure::footer(run, false)
         },
     })
+}
+
+/// The scenario's declared timeline of each drawn caravan (`start`,
+/// `dissolve_on`, `halt_at_km` of `model.caravans`), inside the axis.
+fn declared(run: &RunData, axis: DayAxis, caravans: &[Caravan]) -> Vec<Declared> {
+    let Some(Value::Seq(list)) = run
+        .scenario
+        .as_ref()
+        .and_then(|v| field(v, "model"))
+        .and_then(|m| field(m, "caravans"))
+    else {
+        return Vec::new();
+    };
+    let inside = |key: &str, item: &Value| {
+        let d = check_date(field(item, key).and_then(as_str)?).ok()?;
+        let x = axis.x_of(d);
+        (0.0..=f64::from(axis.days)).contains(&x).then_some(x)
+    };
+    list.iter()
+        .filter_map(|item| {
+            let name = field(item, "name").and_then(as_str)?.to_string();
+            caravans.iter().any(|c| c.name == name).then(|| Declared {
+                start: inside("start", item),
+                dissolve: inside("dissolve_on", item),
+                halt_km: field(item, "halt_at_km").and_then(as_f64),
+                name,
+            })
+        })
+        .filter(|d| d.start.is_some() || d.dissolve.is_some() || d.halt_km.is_some())
+        .collect()
 }
 
 impl CaravanFigure {
@@ -117,6 +178,51 @@ impl CaravanFigure {
             let get = |f: fn(&DayStats) -> f64| s.iter().map(f).collect::<Vec<f64>>();
             band(chart, &get(|d| d.p05), &get(|d| d.p95), col, 0.18)?;
             line(chart, &get(|d| d.p50), col, 3)?;
+        }
+        Ok(())
+    }
+
+    /// The declared timeline: a thin vertical line on the day each caravan
+    /// sets off and dissolves, and (on the distance panel) its halt.
+    fn timeline<DB: DrawingBackend>(&self, chart: &mut TimeChart<'_, DB>, km: bool) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let top = chart.y_range().end;
+        let small = style::text(style::TICK_PX, style::GREY);
+        for d in &self.declared {
+            let i = self
+                .caravans
+                .iter()
+                .position(|c| c.name == d.name)
+                .unwrap_or(0);
+            let col = style::series_colour(i).stroke_width(1);
+            for (x, what) in [(d.start, "sets off"), (d.dissolve, "dissolves")] {
+                let Some(x) = x else { continue };
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, top)],
+                    col,
+                )))?;
+                if !km {
+                    chart.draw_series(std::iter::once(Text::new(
+                        format!("{what} (scenario)"),
+                        (x + 0.2, top * 0.97),
+                        small.clone(),
+                    )))?;
+                }
+            }
+            if let (true, Some(h)) = (km, d.halt_km) {
+                let x1 = f64::from(self.axis.days);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, h), (x1, h)],
+                    col,
+                )))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("halts at {} km (scenario)", style::fmt_num(h, 0)),
+                    (0.5, h + top * 0.02),
+                    small.clone(),
+                )))?;
+            }
         }
         Ok(())
     }
@@ -156,10 +262,22 @@ impl Figure for CaravanFigure {
         };
         let size: fn(&Caravan) -> &[DayStats] = |c| &c.size;
         let km: fn(&Caravan) -> &[DayStats] = |c| &c.km;
+        let halt = self
+            .declared
+            .iter()
+            .filter_map(|d| d.halt_km)
+            .fold(0.0, f64::max);
         let mut top = figure::time_panel(&upper, self.axis, max(size), "members [persons]", false)?;
+        self.timeline(&mut top, false)?;
         self.panel(&mut top, size)?;
-        let mut bottom =
-            figure::time_panel(&lower, self.axis, max(km), "distance from start [km]", true)?;
+        let mut bottom = figure::time_panel(
+            &lower,
+            self.axis,
+            max(km).max(halt),
+            "distance from start [km]",
+            true,
+        )?;
+        self.timeline(&mut bottom, true)?;
         self.panel(&mut bottom, km)
     }
 }

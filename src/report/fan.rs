@@ -1,6 +1,7 @@
 //! Fan charts: a metric's median by day with the middle 50% and 90% of
 //! replications as bands, the observed monthly series overlaid where the
-//! scenario names one, and the days when a port was closed shaded behind.
+//! scenario names one, each port closure shaded behind with its own dates
+//! and label, and capacity cuts as bars along the top.
 //!
 //! Daily counts are compared with the observed monthly total divided by the
 //! days of the month (a step per month); cumulative series are compared with
@@ -13,13 +14,10 @@ use plotters::prelude::*;
 
 use super::axis::DayAxis;
 use super::data::{DayStats, RunData};
-use super::figure::{self, Figure, TimeChart, fan, max_of, runs, shade};
+use super::figure::{self, Figure, TimeChart, fan, max_of};
+use super::ports::PortEvent;
 use super::style::{self, DrawResult, Footer, LegendItem};
 use crate::metrics::{MetricKind, MetricSpec};
-
-/// Port states at or below this are "closed" [0–1]; a tolerance, since the
-/// state is stored as a decimal fraction of capacity.
-const CLOSED: f64 = 1e-9;
 
 /// Observed data drawn over a fan.
 #[derive(Debug, Clone)]
@@ -47,8 +45,9 @@ pub struct FanFigure {
     pub axis: DayAxis,
     /// Observed data and its legend label.
     pub overlay: Option<(Overlay, String)>,
-    /// Days when some port was closed, as `[first, last]`, and which ports.
-    pub closures: (Vec<(usize, usize)>, Vec<String>),
+    /// Port closures (shaded, one band each) and capacity cuts (bars in
+    /// lanes along the top), each with its own dates and label.
+    pub events: Vec<PortEvent>,
     /// Footer.
     pub footer: Footer,
 }
@@ -80,16 +79,47 @@ impl Figure for FanFigure {
             };
             y_max = y_max.max(obs_max);
         }
-        if !self.closures.0.is_empty() {
-            let label = format!("port closed: {}", self.closures.1.join(", "));
-            legend.push(LegendItem::fill(label, style::SHADE, 1.0));
+        let closures: Vec<&PortEvent> = self.events.iter().filter(|e| e.is_closure()).collect();
+        let cuts: Vec<&PortEvent> = self.events.iter().filter(|e| !e.is_closure()).collect();
+        for (i, e) in closures.iter().enumerate() {
+            legend.push(LegendItem::fill(
+                e.label(self.axis.start),
+                closure_colour(i),
+                CLOSURE_ALPHA,
+            ));
         }
+        let lanes = lanes(&cuts);
+        for (i, e) in cuts.iter().enumerate() {
+            legend.push(LegendItem::fill(
+                format!("capacity cut: {}", e.label(self.axis.start)),
+                cut_colour(i),
+                1.0,
+            ));
+        }
+        // Room above the data for the lanes of capacity cuts.
+        let n_lanes = lanes.iter().copied().max().map_or(0, |l| l + 1);
+        let headroom = 1.0 + LANE * n_lanes as f64;
         let area = style::frame(root, &self.title, &legend, &self.footer)?;
-        let mut chart = figure::time_panel(&area, self.axis, y_max, &self.y_label, true)?;
-        shade(&mut chart, &self.closures.0, style::SHADE)?;
+        let mut chart =
+            figure::time_panel(&area, self.axis, y_max * headroom, &self.y_label, true)?;
+        let top = chart.y_range().end;
+        for (i, e) in closures.iter().enumerate() {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(e.first as f64, 0.0), (e.last as f64 + 1.0, top)],
+                closure_colour(i).mix(CLOSURE_ALPHA).filled(),
+            )))?;
+        }
         fan(&mut chart, &self.stats, self.colour)?;
         if let Some((overlay, _)) = &self.overlay {
             draw_overlay(&mut chart, overlay)?;
+        }
+        for (i, (e, lane)) in cuts.iter().zip(&lanes).enumerate() {
+            let hi = top * (1.0 - LANE * *lane as f64 - LANE * 0.2);
+            let lo = top * (1.0 - LANE * (*lane as f64 + 1.0) + LANE * 0.2);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(e.first as f64, lo), (e.last as f64 + 1.0, hi)],
+                cut_colour(i).filled(),
+            )))?;
         }
         Ok(())
     }
@@ -124,24 +154,41 @@ where
     Ok(())
 }
 
-/// Days when at least one port was closed in most replications (median
-/// state 0), as `[first, last]` runs, and the names of those ports. Partial
-/// openings are left to the port charts: shading them too would cover most
-/// of a run where some port always works at reduced capacity.
-pub fn closure_windows(run: &RunData) -> (Vec<(usize, usize)>, Vec<String>) {
-    let ports: Vec<(String, &[DayStats])> = run
-        .places("port_open")
-        .into_iter()
-        .filter_map(|p| run.get(&format!("port_open:{p}")).map(|s| (p, s)))
-        .collect();
-    let closed = |s: &[DayStats], d: usize| s.get(d).is_some_and(|x| x.p50 <= CLOSED);
-    let names = ports
-        .iter()
-        .filter(|(_, s)| (0..s.len()).any(|d| closed(s, d)))
-        .map(|(p, _)| p.clone())
-        .collect();
-    let windows = runs(run.dates.len(), |d| ports.iter().any(|(_, s)| closed(s, d)));
-    (windows, names)
+/// Opacity of a closure's band [0–1]: light enough that the fan reads
+/// through it and that overlapping closures show both.
+const CLOSURE_ALPHA: f64 = 0.3;
+
+/// Height of one lane of capacity cuts, as a share of the y range [0–1].
+const LANE: f64 = 0.035;
+
+/// Fill of the `i`-th closure band: greys and pale hues that differ in
+/// lightness, so neighbouring closures stay apart in the legend.
+fn closure_colour(i: usize) -> RGBColor {
+    [style::GREY, style::PURPLE, style::SKY_BLUE, style::YELLOW][i % 4]
+}
+
+/// Colour of the `i`-th capacity cut's bar.
+fn cut_colour(i: usize) -> RGBColor {
+    // Dark and saturated, none of the closures' pale fills.
+    [style::BLACK, style::GREEN, style::VERMILION, style::BLUE][i % 4]
+}
+
+/// A lane for each capacity cut (in date order), the lowest one free: cuts
+/// that overlap in time get lanes of their own, others share.
+fn lanes(cuts: &[&PortEvent]) -> Vec<usize> {
+    let mut ends: Vec<usize> = Vec::new();
+    cuts.iter()
+        .map(|e| match ends.iter().position(|&end| end < e.first) {
+            Some(l) => {
+                ends[l] = e.last;
+                l
+            }
+            None => {
+                ends.push(e.last);
+                ends.len() - 1
+            }
+        })
+        .collect()
 }
 
 /// The observed monthly daily averages of `metric` inside the run, as steps.
@@ -204,7 +251,7 @@ fn daily_count(
         colour,
         axis,
         overlay: observed_steps(run, axis, metric),
-        closures: closure_windows(run),
+        events: super::ports::events(run),
         footer: figure::footer(run, true),
     })
 }
@@ -323,7 +370,7 @@ pub fn mx_cumulative(run: &RunData, reps: &[Vec<f32>]) -> Option<FanFigure> {
         colour: style::VERMILION,
         axis,
         overlay,
-        closures: (Vec::new(), Vec::new()),
+        events: Vec::new(),
         footer: figure::footer(run, true),
     })
 }
@@ -350,13 +397,34 @@ pub fn title_of(spec: &MetricSpec) -> String {
 }
 
 /// A plain fan chart of any metric, for models and metrics without a
-/// specific chart.
-pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
-    let stats = run.get(metric)?.to_vec();
+/// specific chart. A running total (a cumulative metric) starts at zero on
+/// the report's first day, so the spin-up before it is not counted: from
+/// each replication's own values when `reps` (`[replication][day]`, from
+/// the daily records) has them, else by shifting each daily quantile by its
+/// first day's value (exact for the mean, close for the quantiles).
+pub fn generic(run: &RunData, metric: &str, reps: Option<&[Vec<f32>]>) -> Option<FanFigure> {
+    let mut stats = run.get(metric)?.to_vec();
     let axis = DayAxis::new(run.start(), stats.len() as u32);
+    let mut footer = figure::footer(run, true);
     // Titles and units come from the model's declaration; a metric the
     // summary does not declare (an older folder) keeps its bare name.
     let (title, y_label) = match run.spec(metric) {
+        Some(spec) if spec.kind == MetricKind::Cumulative => {
+            stats = match reps {
+                Some(r) if !r.is_empty() => since_first_day(r, stats.len()),
+                _ => {
+                    footer
+                        .right
+                        .push_str("; quantiles shifted by the first day's");
+                    shifted(&stats)
+                }
+            };
+            let since = since_date(run);
+            (
+                format!("{}, {} since {since}", title_of(spec), spec.unit.label()),
+                format!("{} [{} since {since}]", spec.label, spec.unit.label()),
+            )
+        }
         Some(spec) => (
             format!("{} by day", title_of(spec)),
             format!("{} [{}]", spec.label, unit_text(spec)),
@@ -373,9 +441,76 @@ pub fn generic(run: &RunData, metric: &str) -> Option<FanFigure> {
         colour: style::BLUE,
         axis,
         overlay: observed_steps(run, axis, metric),
-        closures: (Vec::new(), Vec::new()),
-        footer: figure::footer(run, true),
+        events: Vec::new(),
+        footer,
     })
+}
+
+/// The day from which the report's running totals count: the second
+/// simulated day, since a running total's first recorded value (the end
+/// of the first day) already holds the spin-up and that day; "persons since
+/// 2 Jan 2023" is then exactly what the chart shows.
+pub fn since_date(run: &RunData) -> String {
+    run.start()
+        .succ_opt()
+        .unwrap_or(run.start())
+        .format("%-d %b %Y")
+        .to_string()
+}
+
+/// Stats by day of each replication's running total minus its first day's
+/// value (`reps` is `[replication][day]`).
+pub fn since_first_day(reps: &[Vec<f32>], days: usize) -> Vec<DayStats> {
+    (0..days)
+        .map(|d| {
+            let mut v: Vec<f64> = reps
+                .iter()
+                .map(|r| match (r.first(), r.get(d)) {
+                    (Some(a), Some(b)) => f64::from(*b) - f64::from(*a),
+                    _ => f64::NAN,
+                })
+                .collect();
+            DayStats::of(&mut v)
+        })
+        .collect()
+}
+
+/// Daily stats with each statistic's first-day value subtracted.
+fn shifted(stats: &[DayStats]) -> Vec<DayStats> {
+    let Some(&f) = stats.first() else {
+        return Vec::new();
+    };
+    stats
+        .iter()
+        .map(|s| DayStats {
+            mean: s.mean - f.mean,
+            p05: s.p05 - f.p05,
+            p25: s.p25 - f.p25,
+            p50: s.p50 - f.p50,
+            p75: s.p75 - f.p75,
+            p95: s.p95 - f.p95,
+        })
+        .collect()
+}
+
+/// Metrics whose daily values the report keeps per replication: Mexico's
+/// detections (its running total) and every declared running total (to
+/// start it at the report's first day, here and in the key results).
+pub fn daily_needed(run: &RunData) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = run
+        .get(MX_DETECTIONS)
+        .map(|_| MX_DETECTIONS.to_string())
+        .into_iter()
+        .collect();
+    out.extend(
+        run.summary
+            .metrics
+            .iter()
+            .filter(|m| m.kind == MetricKind::Cumulative && !m.internal)
+            .map(MetricSpec::key)
+            .filter(|k| run.get(k).is_some()),
+    );
+    out
 }
 
 /// A metric or place name as a file-name part: lower-case letters, digits

@@ -1,8 +1,10 @@
-//! `report.html`: one self-contained page for a briefing. The scenario's
-//! name and description, run facts, key parameters and interventions (read
-//! generically from `scenario.ron`, so any model's parameters show), the KPI
-//! table with 95% confidence intervals, and every chart as inline SVG. No
-//! script, stylesheet, font or image is fetched from anywhere.
+//! `report.html`: one self-contained page for a briefing. A table of
+//! contents, then the summary and headline KPIs ([`super::briefing`]), the
+//! caveats, the KPI table with 95% confidence intervals, the month table,
+//! the scorecard, key parameters and interventions (read generically from
+//! `scenario.ron`, so any model's parameters show), and every chart as
+//! inline SVG, each section and chart with an anchor. No script,
+//! stylesheet, font or image is fetched from anywhere.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,7 +13,8 @@ use ron::Value;
 
 use chrono::NaiveDate;
 
-use super::data::{Kpi, RunData, as_f64, as_str, field};
+use super::briefing;
+use super::data::{Kpi, PerReplication, RunData, as_f64, as_str, field};
 use super::figure::Chart;
 use super::scorecard::signed_percent;
 use super::style::fmt_num;
@@ -69,7 +72,13 @@ fn compact(v: &Value, max: usize) -> String {
         _ => String::new(),
     });
     if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
+        // Cut at the last space or comma before the limit, never mid-word.
+        let head: String = s.chars().take(max).collect();
+        let cut = head
+            .rfind([' ', ','])
+            .filter(|&i| i > max / 2)
+            .unwrap_or(head.len());
+        format!("{}…", head[..cut].trim_end_matches([',', ' ']))
     } else {
         s
     }
@@ -165,45 +174,73 @@ fn monthly_kpi(name: &str) -> Option<(&str, NaiveDate)> {
     (month.len() == 7).then_some((metric, date))
 }
 
-/// A mean with its 95% confidence interval, for a table cell.
-fn mean_ci(k: &Kpi) -> String {
+/// A mean with its 95% confidence interval, for a table cell, with
+/// `decimals` decimals (none for people).
+fn mean_ci(k: &Kpi, decimals: usize) -> String {
     match (k.mean, k.ci95_low, k.ci95_high) {
         (Some(m), Some(a), Some(b)) => format!(
             "{}<br><small>{} – {}</small>",
-            fmt_num(m, 1),
-            fmt_num(a, 1),
-            fmt_num(b, 1)
+            fmt_num(m, decimals),
+            fmt_num(a, decimals),
+            fmt_num(b, decimals)
         ),
-        (m, _, _) => num(m),
+        (m, _, _) => m.map_or_else(|| "–".into(), |x| fmt_num(x, decimals)),
     }
 }
 
-/// The KPI table: every KPI except the monthly ones, in the model's order.
-fn kpi_table(kpis: &[(&str, &Kpi)]) -> String {
+/// The KPI table: every KPI except the monthly ones, in the model's order,
+/// by its label with its unit, people as whole numbers.
+fn kpi_table(run: &RunData, per_rep: &PerReplication, kpis: &[(&str, &Kpi)]) -> String {
     let mut h = String::from(
         "<table id=\"kpis\"><thead><tr><th>KPI</th><th>mean</th><th>95% CI of the mean</th>\
          <th>5th pct.</th><th>median</th><th>95th pct.</th><th>replications</th></tr></thead><tbody>\n",
     );
     for (name, k) in kpis {
+        let s = briefing::shown(run, per_rep, name, k);
+        let (k, d) = (&s.kpi, s.decimals);
+        let n = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| fmt_num(x, d));
         let ci = match (k.ci95_low, k.ci95_high) {
-            (Some(a), Some(b)) => format!("{} – {}", fmt_num(a, 2), fmt_num(b, 2)),
+            (Some(a), Some(b)) => format!("{} – {}", fmt_num(a, d), fmt_num(b, d)),
             _ => "–".into(),
         };
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(name),
-            num(k.mean),
+            esc(&s.label),
+            n(k.mean),
             ci,
-            num(k.p05),
-            num(k.p50),
-            num(k.p95),
+            n(k.p05),
+            n(k.p50),
+            n(k.p95),
             k.n
         );
     }
     h.push_str("</tbody></table>\n");
     h
+}
+
+/// The column heading of monthly metric `metric` (a KPI name without its
+/// month): the declared label of its first month without the month, else
+/// the series' own name, else the bare name.
+fn column_label(run: &RunData, metric: &str, first: NaiveDate) -> String {
+    let name = format!("{metric}:{}", first.format("%Y-%m"));
+    let month = first.format("%B %Y").to_string();
+    let declared = run
+        .summary
+        .kpi_specs
+        .iter()
+        .find(|s| s.name == name)
+        .filter(|s| s.label != name && s.label.contains(&month))
+        .map(|s| {
+            let l = s.label.replace(&month, "");
+            let l = l.trim_end_matches([' ', ',']);
+            let l = l.strip_suffix(" of").unwrap_or(l);
+            format!("{l} [{}]", s.unit.label())
+        });
+    declared
+        .or_else(|| super::fan::series_name(metric).map(|n| format!("{} [{}]", n.subject, n.unit)))
+        .unwrap_or_else(|| metric.to_string())
 }
 
 /// Monthly KPIs pivoted: a row per month, a column per metric with its
@@ -238,8 +275,9 @@ fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
             .any(|r| r.metric == metric && r.place.is_empty() && r.origin.is_empty())
     };
     let mut h = String::from("<table id=\"monthly\"><thead><tr><th>month</th>");
+    let first = months.first().copied().unwrap_or_default();
     for m in &metrics {
-        let _ = write!(h, "<th>{}</th>", esc(m));
+        let _ = write!(h, "<th>{}</th>", esc(&column_label(run, m, first)));
         if run.observed(m).is_some() {
             let _ = write!(h, "<th>observed</th>");
         }
@@ -252,10 +290,11 @@ fn monthly_table(run: &RunData, kpis: &[(&str, &Kpi)]) -> String {
         let _ = write!(h, "<tr><td>{}</td>", month.format("%Y-%m"));
         for m in &metrics {
             let key = format!("{m}:{}", month.format("%Y-%m"));
+            let d = briefing::decimals(run.summary.kpi_specs.iter().find(|s| s.name == key));
             let cell = kpis
                 .iter()
                 .find(|(n, _)| *n == key)
-                .map_or_else(|| "–".to_string(), |(_, k)| mean_ci(k));
+                .map_or_else(|| "–".to_string(), |(_, k)| mean_ci(k, d));
             let _ = write!(h, "<td class=\"n\">{cell}</td>");
             if run.observed(m).is_some() {
                 let _ = write!(h, "<td class=\"n obs\">{}</td>", num(observed(m, month)));
@@ -291,8 +330,118 @@ figure{margin:1.5em 0}svg.chart{width:100%;height:auto;border:1px solid #e4e4e4}
 figcaption{color:#555;font-size:.9em}td.obs{background:#f7f7f7}small{color:#666}.facts{color:#555}\
 .note{background:#f7f7f7;border-left:3px solid #999;padding:.5em .8em}";
 
-/// Writes `report.html` into the run's folder.
-pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::PathBuf> {
+/// The sections of the page before the charts, in order: (anchor,
+/// heading, body). A section with nothing to say is left out.
+fn sections(run: &RunData, per_rep: &PerReplication) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = vec![
+        ("summary".into(), "Summary".into(), briefing::summary(run)),
+        ("caveats".into(), "Caveats".into(), briefing::caveats(run)),
+    ];
+    let kpis = run.summary.kpis_in_order();
+    let (monthly, other): (Vec<_>, Vec<_>) = kpis
+        .into_iter()
+        .partition(|(n, _)| monthly_kpi(n).is_some());
+    out.push((
+        "key-results".into(),
+        "Key results".into(),
+        format!(
+            "<p>Means over replications with the 95% confidence interval of the mean, and the \
+             spread across replications (5th, 50th and 95th percentiles).</p>\n{}",
+            kpi_table(run, per_rep, &other)
+        ),
+    ));
+    if !monthly.is_empty() {
+        out.push((
+            "month-by-month".into(),
+            "Month by month".into(),
+            format!(
+                "<p>Monthly KPIs: mean over replications with its 95% confidence interval, the \
+                 observed total where the scenario names one (never an input to the model), and \
+                 the error of the mean relative to it where the month was scored.</p>\n{}",
+                monthly_table(run, &monthly)
+            ),
+        ));
+    }
+    let fit = super::scorecard::section(run);
+    if let Some(body) = fit.strip_prefix("<h2>How well does this fit?</h2>\n") {
+        out.push((
+            "fit".into(),
+            "How well does this fit?".into(),
+            body.to_string(),
+        ));
+    }
+    if let Some(model) = run.scenario.as_ref().and_then(|v| field(v, "model")) {
+        let mut t = String::from("<table><tbody>\n");
+        for (k, v) in parameter_rows(model) {
+            let _ = writeln!(t, "<tr><th>{}</th><td>{}</td></tr>", esc(&k), esc(&v));
+        }
+        t.push_str("</tbody></table>\n");
+        out.push(("parameters".into(), "Key parameters".into(), t));
+        if let Some(Value::Seq(list)) = field(model, "interventions")
+            && !list.is_empty()
+        {
+            out.push((
+                "interventions".into(),
+                "Interventions".into(),
+                interventions_table(list),
+            ));
+        }
+    }
+    out
+}
+
+/// The anchor of a chart in the page: `fig-` and its file's stem.
+fn chart_id(c: &Chart) -> String {
+    let stem = c
+        .png
+        .file_stem()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("fig-{}", super::fan::slug(&stem))
+}
+
+/// The list of observed series with their sources, for the charts section.
+fn observed_sources(run: &RunData) -> String {
+    if run.observed.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = run
+        .observed
+        .iter()
+        .map(|o| {
+            let at = o
+                .place
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default();
+            let of = o
+                .origin
+                .as_deref()
+                .map(|g| format!(", {g}"))
+                .unwrap_or_default();
+            format!(
+                "{}{} ({})",
+                esc(&o.metric),
+                esc(&format!("{at}{of}")),
+                esc(&o.source)
+            )
+        })
+        .collect();
+    format!(
+        "<p class=\"facts\">Observed series shown for comparison (never an input to the model): {}.</p>\n",
+        list.join("; ")
+    )
+}
+
+/// Writes `report.html` into the run's folder: the title and run facts, a
+/// table of contents, the summary and headline KPIs, caveats, the tables,
+/// then every chart, each section and chart with an anchor.
+pub fn write(
+    run: &RunData,
+    per_rep: &PerReplication,
+    charts: &[Chart],
+    dir: &Path,
+) -> Result<std::path::PathBuf> {
     let s = &run.summary;
     let mut h =
         String::with_capacity(charts.iter().map(|c| c.svg_text.len()).sum::<usize>() + 16_384);
@@ -303,9 +452,6 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
         esc(&s.scenario)
     );
     let _ = writeln!(h, "<h1>{}</h1>", esc(&s.scenario));
-    if !s.description.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", esc(&s.description));
-    }
     let _ = writeln!(
         h,
         "<p class=\"facts\">{} to {} ({} days) · seed {} · {} replications · borderflow {} · scenario hash <code>{}</code></p>",
@@ -317,66 +463,33 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
         esc(&s.borderflow_version),
         esc(&s.scenario_hash)
     );
-    let _ = writeln!(
-        h,
-        "<h2>Key results</h2>\n<p>Means over replications with the 95% confidence interval of the mean, and the spread across replications (5th, 50th and 95th percentiles). Intervals: <span id=\"uncertainty\">{}</span>.</p>",
-        esc(&s.uncertainty())
-    );
-    let kpis = s.kpis_in_order();
-    let (monthly, other): (Vec<_>, Vec<_>) = kpis
-        .into_iter()
-        .partition(|(n, _)| monthly_kpi(n).is_some());
-    h.push_str(&kpi_table(&other));
-    if !monthly.is_empty() {
-        h.push_str(
-            "<h2>Month by month</h2>\n<p>Monthly KPIs: mean over replications with its 95% confidence interval, \
-             the observed total where the scenario names one (never an input to the model), and the \
-             error of the mean relative to it where the month was scored.</p>\n",
+    let sections = sections(run, per_rep);
+    h.push_str("<nav id=\"toc\"><h2>Contents</h2><ol>\n");
+    for (id, heading, _) in &sections {
+        let _ = writeln!(h, "<li><a href=\"#{id}\">{}</a></li>", esc(heading));
+    }
+    if !charts.is_empty() {
+        h.push_str("<li><a href=\"#charts\">Charts</a><ol>\n");
+        for c in charts {
+            let _ = writeln!(
+                h,
+                "<li><a href=\"#{}\">{}</a></li>",
+                chart_id(c),
+                esc(&c.title)
+            );
+        }
+        h.push_str("</ol></li>\n");
+    }
+    h.push_str("</ol></nav>\n");
+    for (id, heading, body) in &sections {
+        let _ = write!(
+            h,
+            "<section id=\"{id}\"><h2>{}</h2>\n{body}</section>\n",
+            esc(heading)
         );
-        h.push_str(&monthly_table(run, &monthly));
     }
-    h.push_str(&super::scorecard::section(run));
-    if let Some(model) = run.scenario.as_ref().and_then(|v| field(v, "model")) {
-        h.push_str("<h2>Key parameters</h2>\n<table><tbody>\n");
-        for (k, v) in parameter_rows(model) {
-            let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(&k), esc(&v));
-        }
-        h.push_str("</tbody></table>\n");
-        if let Some(Value::Seq(list)) = field(model, "interventions")
-            && !list.is_empty()
-        {
-            h.push_str("<h2>Interventions</h2>\n");
-            h.push_str(&interventions_table(list));
-        }
-    }
-    if !run.observed.is_empty() {
-        h.push_str("<p class=\"facts\">Observed series shown for comparison (never an input to the model): ");
-        let list: Vec<String> = run
-            .observed
-            .iter()
-            .map(|o| {
-                let at = o
-                    .place
-                    .as_deref()
-                    .map(|p| format!(" at {p}"))
-                    .unwrap_or_default();
-                let of = o
-                    .origin
-                    .as_deref()
-                    .map(|g| format!(", {g}"))
-                    .unwrap_or_default();
-                format!(
-                    "{}{} ({})",
-                    esc(&o.metric),
-                    esc(&format!("{at}{of}")),
-                    esc(&o.source)
-                )
-            })
-            .collect();
-        h.push_str(&list.join("; "));
-        h.push_str(".</p>\n");
-    }
-    h.push_str("<h2>Charts</h2>\n");
+    h.push_str("<section id=\"charts\"><h2>Charts</h2>\n");
+    h.push_str(&observed_sources(run));
     for c in charts {
         let file = c
             .png
@@ -385,13 +498,14 @@ pub fn write(run: &RunData, charts: &[Chart], dir: &Path) -> Result<std::path::P
             .unwrap_or_default();
         let _ = writeln!(
             h,
-            "<figure>{}<figcaption>{} · <code>{}</code></figcaption></figure>",
+            "<figure id=\"{}\">{}<figcaption>{} · <code>{}</code></figcaption></figure>",
+            chart_id(c),
             inline_svg(&c.svg_text),
             esc(&c.title),
             esc(&file)
         );
     }
-    h.push_str("</body></html>\n");
+    h.push_str("</section>\n</body></html>\n");
     let path = dir.join("report.html");
     write_atomic(&path, h.as_bytes())?;
     Ok(path)

@@ -21,6 +21,7 @@
 //! picks by what the folder holds.
 
 pub mod axis;
+pub mod briefing;
 pub mod calibration;
 pub mod caravan;
 pub mod compare_page;
@@ -29,6 +30,7 @@ pub mod diff;
 pub mod fan;
 pub mod figure;
 pub mod html;
+pub mod monthly;
 pub mod ports;
 pub mod scorecard;
 pub mod sectors;
@@ -74,11 +76,7 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .iter()
         .map(|s| format!("{}:{s}", sectors::PREFIX))
         .collect();
-    let cumulative: BTreeSet<String> = run
-        .get(fan::MX_DETECTIONS)
-        .map(|_| fan::MX_DETECTIONS.to_string())
-        .into_iter()
-        .collect();
+    let cumulative = fan::daily_needed(&run);
     let per_rep = data::per_replication(&run, &sector_metrics, &cumulative)?.unwrap_or_default();
 
     let mut charts: Vec<Chart> = Vec::new();
@@ -87,6 +85,9 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         charts.push(save(&f, run_dir)?);
     }
     if let Some(f) = fan::ofo(&run) {
+        charts.push(save(&f, run_dir)?);
+    }
+    if let Some(f) = monthly::figure(&run, fan::MX_DETECTIONS) {
         charts.push(save(&f, run_dir)?);
     }
     match per_rep
@@ -138,7 +139,7 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|m| !run.spec(m).is_some_and(|s| s.internal))
         .collect();
     for m in rest {
-        if let Some(f) = fan::generic(&run, m) {
+        if let Some(f) = fan::generic(&run, m, per_rep.daily.get(m).map(Vec::as_slice)) {
             charts.push(save(&f, run_dir)?);
         }
     }
@@ -147,6 +148,6 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .iter()
         .flat_map(|c| [c.png.clone(), c.svg.clone()])
         .collect();
-    files.push(html::write(&run, &charts, run_dir)?);
+    files.push(html::write(&run, &per_rep, &charts, run_dir)?);
     Ok(files)
 }

@@ -4,11 +4,15 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use chrono::{Days, NaiveDate};
+use ron::Value;
+
 use super::axis::DayAxis;
-use super::data::{DayStats, RunData};
+use super::data::{DayStats, RunData, as_f64, as_str, field};
 use super::fan::slug;
 use super::figure::{self, Figure, fan, max_of};
 use super::style::{self, DrawResult, Footer, LegendItem};
+use crate::calendar::check_date;
 
 /// Colour of an open port.
 const OPEN: RGBColor = style::GREEN;
@@ -193,6 +197,152 @@ impl Figure for PortFigure {
         }
         Ok(())
     }
+}
+
+/// What happened to a port over a span of days, as the national charts
+/// mark it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// Closed in most replications (median `port_open` 0).
+    Closed,
+    /// Partly open (`port_state` partial): the fraction of capacity kept
+    /// [0–1], from the median `port_open`.
+    Partial(f64),
+    /// Processing capacity scaled by a `port_capacity` intervention [×].
+    Capacity(f64),
+}
+
+/// One closure or capacity change of one port (or of every port), over the
+/// days `[first, last]` of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortEvent {
+    /// The port's name, or "every port".
+    pub port: String,
+    /// What changed.
+    pub change: Change,
+    /// First day [index into the run's days].
+    pub first: usize,
+    /// Last day, included [index into the run's days].
+    pub last: usize,
+}
+
+impl PortEvent {
+    /// Whether the port was closed (the others are capacity cuts).
+    pub fn is_closure(&self) -> bool {
+        self.change == Change::Closed
+    }
+
+    /// Its dates, "4 Dec 2023 – 3 Jan 2024" (one date for a single day).
+    pub fn dates(&self, start: NaiveDate) -> String {
+        let day = |d: usize| {
+            start
+                .checked_add_days(Days::new(d as u64))
+                .map(|x| x.format("%-d %b %Y").to_string())
+                .unwrap_or_default()
+        };
+        if self.first == self.last {
+            day(self.first)
+        } else {
+            format!("{} – {}", day(self.first), day(self.last))
+        }
+    }
+
+    /// What happened, without dates: "Lukeville closed", "Nogales at 90%
+    /// of capacity".
+    pub fn what(&self) -> String {
+        match self.change {
+            Change::Closed => format!("{} closed", self.port),
+            Change::Partial(f) => format!("{} at {:.0}% of capacity", self.port, 100.0 * f),
+            Change::Capacity(m) => format!("{} capacity ×{}", self.port, style::fmt_num(m, 2)),
+        }
+    }
+
+    /// What happened and when, for a legend or a sentence.
+    pub fn label(&self, start: NaiveDate) -> String {
+        format!("{}, {}", self.what(), self.dates(start))
+    }
+}
+
+/// Every closure and capacity change of the run's ports, in date order:
+/// closures and partial openings from each port's median `port_open` (so
+/// scheduled, `"*"` and pressure-triggered ones all show, one event per
+/// port and span), and `port_capacity` interventions from the scenario
+/// (they scale capacity without changing the state `port_open` records).
+pub fn events(run: &RunData) -> Vec<PortEvent> {
+    let mut out = Vec::new();
+    for port in run.places("port_open") {
+        let Some(s) = run.get(&format!("port_open:{port}")) else {
+            continue;
+        };
+        // Fractions compared at 1% resolution: the state is a decimal
+        // fraction and a median of equal values.
+        let class = |d: usize| match State::of(s[d].p50) {
+            State::Closed => Some(Change::Closed),
+            State::Partial => Some(Change::Partial((s[d].p50 * 100.0).round() / 100.0)),
+            State::Open | State::Unknown => None,
+        };
+        let mut d = 0;
+        while d < s.len() {
+            if let Some(c) = class(d) {
+                let first = d;
+                while d + 1 < s.len() && class(d + 1) == Some(c) {
+                    d += 1;
+                }
+                out.push(PortEvent {
+                    port: port.clone(),
+                    change: c,
+                    first,
+                    last: d,
+                });
+            }
+            d += 1;
+        }
+    }
+    out.extend(capacity_events(run));
+    out.sort_by(|a, b| (a.first, a.last, &a.port).cmp(&(b.first, b.last, &b.port)));
+    out
+}
+
+/// The scenario's `port_capacity` interventions that change capacity
+/// inside the run, clipped to its days.
+fn capacity_events(run: &RunData) -> Vec<PortEvent> {
+    let Some(Value::Seq(list)) = run
+        .scenario
+        .as_ref()
+        .and_then(|v| field(v, "model"))
+        .and_then(|m| field(m, "interventions"))
+    else {
+        return Vec::new();
+    };
+    let days = run.dates.len();
+    let day_of = |d: NaiveDate| (d - run.start()).num_days();
+    let date = |item: &Value, keys: &[&str]| {
+        keys.iter()
+            .filter_map(|k| field(item, k).and_then(as_str))
+            .find_map(|s| check_date(s).ok())
+    };
+    list.iter()
+        .filter(|i| field(i, "kind").and_then(as_str) == Some("port_capacity"))
+        .filter_map(|i| {
+            let m = field(i, "multiplier").and_then(as_f64)?;
+            let from = date(i, &["from", "start"]).map_or(0, day_of).max(0);
+            let until = date(i, &["until", "end"]).map_or(days as i64 - 1, day_of);
+            let until = until.min(days as i64 - 1);
+            if (m - 1.0).abs() < 1e-9 || until < from {
+                return None;
+            }
+            let port = match field(i, "port").and_then(as_str) {
+                Some(p) if p != "*" => p.to_string(),
+                _ => "every port".to_string(),
+            };
+            Some(PortEvent {
+                port,
+                change: Change::Capacity(m),
+                first: usize::try_from(from).ok()?,
+                last: usize::try_from(until).ok()?,
+            })
+        })
+        .collect()
 }
 
 /// Spans of days `[first, end)` in the same state.

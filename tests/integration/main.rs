@@ -3,6 +3,7 @@
 mod architecture;
 mod batch;
 mod border;
+mod briefing;
 mod calibrate;
 mod calibration_report;
 mod cli;

@@ -101,9 +101,13 @@ fn replication(noise: &mut Noise) -> BTreeMap<String, Vec<f64>> {
         let mut ofo = 0.0;
         let mut queue = 0.0;
         for (i, p) in PORTS.iter().enumerate() {
+            // Two closures that overlap (Lukeville 4 Dec – 2 Jan, Eagle Pass
+            // 21–30 Dec, after a month at half capacity), so the charts must
+            // keep them apart.
             let open = match (*p, d) {
                 ("Lukeville", d) if lukeville_closed.contains(&d) => 0.0,
                 ("Eagle Pass", 50..=80) => 0.5,
+                ("Eagle Pass", 81..=90) => 0.0,
                 _ => 1.0,
             };
             let processed = noise.jitter(open * [900.0, 120.0, 450.0][i], 0.1);
@@ -147,12 +151,19 @@ fn replication(noise: &mut Noise) -> BTreeMap<String, Vec<f64>> {
         put("caravan_size:Christmas Eve".into(), d, size);
         put("caravan_km:Christmas Eve".into(), d, km);
         put("caravan_size".into(), d, size);
+        // A running total that already holds 120,000 people from the
+        // spin-up on the first day, then grows by 1,000 a day in every
+        // replication: 122,000 from the second day to the last.
+        put("outcome:got_away".into(), d, 120_000.0 + 1000.0 * t);
     }
     m
 }
 
+/// The fixture's months, in order.
+const MONTHS: [&str; 4] = ["2023-10", "2023-11", "2023-12", "2024-01"];
+
 /// Writes a run folder with every file a border-model run leaves.
-fn fabricate(dir: &Path) {
+pub(crate) fn fabricate(dir: &Path) {
     fs::create_dir_all(dir).expect("create fixture folder");
     // A fabricated borderflow result carries the stamp `plot` requires.
     fs::write(dir.join(".borderflow"), "{}\n").expect("stamp");
@@ -165,8 +176,12 @@ fn fabricate(dir: &Path) {
         .collect();
     let date = |d: usize| dates[d].clone();
 
-    // A key `name:place` is metric `name` at `place` in the records.
+    // A key `name:place` is metric `name` at `place` in the records;
+    // `outcome:*` are national metrics with a colon in their name.
     let split = |m: &str| -> (String, String) {
+        if m.starts_with("outcome:") {
+            return (m.to_string(), String::new());
+        }
         match m.split_once(':') {
             Some((n, p)) => (n.to_string(), p.to_string()),
             None => (m.to_string(), String::new()),
@@ -185,7 +200,18 @@ fn fabricate(dir: &Path) {
         .iter()
         .map(|m| {
             let (name, place) = split(m);
-            let mut spec = serde_json::json!({"name": name, "unit": "persons", "kind": "count", "label": name});
+            let kind = if name.starts_with("outcome:") {
+                "cumulative"
+            } else {
+                "count"
+            };
+            let label = if name == "outcome:got_away" {
+                "Got away".to_string()
+            } else {
+                name.clone()
+            };
+            let mut spec =
+                serde_json::json!({"name": name, "unit": "persons", "kind": kind, "label": label});
             if !place.is_empty() {
                 spec["place"] = serde_json::Value::String(place);
             }
@@ -220,16 +246,67 @@ fn fabricate(dir: &Path) {
         serde_json::json!({"n": REPS, "mean": mean, "ci95_low": mean * 0.98, "ci95_high": mean * 1.02,
             "sd": mean * 0.05, "p05": mean * 0.92, "p25": mean * 0.96, "p50": mean, "p75": mean * 1.04, "p95": mean * 1.08})
     };
-    let kpi_specs: Vec<serde_json::Value> = [
-        "usbp_apprehensions_total",
-        "ofo_encounters_total",
-        "usbp_apprehensions:2023-11",
-        "usbp_apprehensions:2023-12",
-        "undefined_ci",
+    let mut kpi_specs: Vec<serde_json::Value> = [
+        (
+            "usbp_apprehensions_total",
+            "Border Patrol apprehensions, whole run",
+        ),
+        ("ofo_encounters_total", "OFO encounters, whole run"),
+        ("undefined_ci", "A KPI of one replication"),
     ]
     .iter()
-    .map(|k| serde_json::json!({"name": k, "aggregate": "sum", "unit": "persons", "label": k}))
+    .map(|(k, l)| serde_json::json!({"name": k, "aggregate": "sum", "unit": "persons", "label": l}))
     .collect();
+    kpi_specs.push(
+        serde_json::json!({"name": "outcome:got_away", "metric": "outcome:got_away",
+        "aggregate": "end", "unit": "persons", "label": "Got away by the end"}),
+    );
+    // Monthly totals (means chosen; the December ones against the observed
+    // 249,740 USBP and 420,000 Mexico: +0.5% and -28.6%) and peak days.
+    let monthly = [
+        (
+            "usbp_apprehensions",
+            "USBP apprehensions",
+            [170_000.0, 190_000.0, 251_000.0, 150_000.0],
+        ),
+        (
+            "ofo_encounters",
+            "OFO encounters",
+            [50_000.0, 51_000.0, 48_000.0, 52_000.0],
+        ),
+        (
+            "mx_detections",
+            "Detections by Mexico",
+            [380_000.0, 350_000.0, 300_000.0, 250_000.0],
+        ),
+        (
+            "usbp_apprehensions:peak_day",
+            "USBP apprehensions, peak day of",
+            [7_000.0, 7_500.0, 9_876.0, 6_000.0],
+        ),
+    ];
+    let mut kpis = serde_json::json!({"usbp_apprehensions_total": kpi(812_345.0), "ofo_encounters_total": kpi(171_000.0),
+        "undefined_ci": {"n": 1, "mean": 3.0, "ci95_low": null, "ci95_high": null},
+        // The spin-up counted, in fractional people: what the report must not show.
+        "outcome:got_away": kpi(1_919_278.29)});
+    for (metric, label, means) in monthly {
+        for (month, mean) in MONTHS.iter().zip(means) {
+            let name = format!("{metric}:{month}");
+            let date =
+                NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month");
+            let label = if metric.ends_with("peak_day") {
+                format!("{label} {}", date.format("%B %Y"))
+            } else {
+                format!("{label}, {}", date.format("%B %Y"))
+            };
+            let base = metric.split(':').next().unwrap_or(metric);
+            kpi_specs.push(
+                serde_json::json!({"name": name, "metric": base, "aggregate": "sum",
+                "unit": "persons", "label": label, "month": month}),
+            );
+            kpis[name] = kpi(mean);
+        }
+    }
     let json = serde_json::json!({
         "borderflow_version": "0.1.0",
         "scenario": "fixture",
@@ -241,9 +318,7 @@ fn fabricate(dir: &Path) {
         "end": date(DAYS - 1),
         "days": DAYS,
         "metrics": specs,
-        "kpis": {"usbp_apprehensions_total": kpi(812_345.0), "ofo_encounters_total": kpi(171_000.0),
-                 "undefined_ci": {"n": 1, "mean": 3.0, "ci95_low": null, "ci95_high": null},
-                 "usbp_apprehensions:2023-12": kpi(251_000.0), "usbp_apprehensions:2023-11": kpi(190_000.0)},
+        "kpis": kpis,
         "kpi_specs": kpi_specs,
     });
     fs::write(
@@ -266,12 +341,15 @@ fn fabricate(dir: &Path) {
     ],
     model: (
         kind: "border",
+        spinup_days: 60,
+        caravans: [(name: "Christmas Eve", hub: "Tapachula", start: "2023-12-24", dissolve_on: "2024-01-05", halt_at_km: 100)],
         cbp_one_slots_per_day: 1450,
         caravan_speed_km_per_day: 12.0,
         ports: [(name: "San Ysidro"), (name: "Lukeville"), (name: "Eagle Pass")],
         interventions: [
             (name: "Lukeville closed", kind: "port_state", start: "2023-12-04", end: "2024-01-03", port: "Lukeville", state: "closed"),
             (name: "Eagle Pass partly open", kind: "port_state", start: "2023-11-20", end: "2023-12-20", port: "Eagle Pass", fraction: 0.5),
+            (name: "San Ysidro officers reassigned", kind: "port_capacity", from: "2024-01-10", until: "2024-01-20", port: "San Ysidro", multiplier: 0.7),
         ],
     ),
 )"#;
@@ -380,8 +458,8 @@ fn renders_every_chart_of_a_border_run() {
     assert!(html.contains("812,345"), "KPI mean formatted");
     // KPIs in the model's order; monthly ones pivoted beside the observed.
     let (total, ofo) = (
-        html.find("usbp_apprehensions_total"),
-        html.find("ofo_encounters_total"),
+        html.find("Border Patrol apprehensions, whole run [persons]"),
+        html.find("OFO encounters, whole run [persons]"),
     );
     assert!(total.is_some() && total < ofo, "model's KPI order");
     assert!(html.contains("<table id=\"monthly\">"), "no monthly table");
@@ -393,7 +471,7 @@ fn renders_every_chart_of_a_border_run() {
         html.contains("<td class=\"n obs\">249,740</td>"),
         "observed beside simulated"
     );
-    check_in_chromium(&dir.join("report.html"), "id=\"kpis\"");
+    check_in_chromium(&dir.join("report.html"), "id=\"summary-text\"");
 }
 
 #[test]
