@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use borderflow::Scenario;
+use borderflow::scenario::source;
 
 fn ron_files(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -26,9 +27,10 @@ fn ron_files(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-/// Every calibration file in `scenarios/calibration/` loads and validates,
-/// and so does every shipped calibration result's `calibrated.ron` (a
-/// scenario that extends the `base.ron` beside it).
+/// Every calibration file in `scenarios/calibration/` (and every scenario
+/// there that one uses as its base) loads and validates, and so does every
+/// shipped calibration result's `calibrated.ron` (a scenario that extends
+/// the `base.ron` beside it).
 #[test]
 fn shipped_calibrations_validate() {
     let dir = Path::new("scenarios/calibration");
@@ -36,7 +38,13 @@ fn shipped_calibrations_validate() {
     for f in ron_files(dir, &[]) {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let result = if f.parent() == Some(dir) {
-            borderflow::calibrate::load(&f, &[]).map(|_| ())
+            // A calibration, or a scenario a calibration uses as its base.
+            let text = std::fs::read_to_string(&f).unwrap();
+            let value = source::parse_value(&text, &name).unwrap();
+            match source::FileKind::of(&value) {
+                source::FileKind::Calibration => borderflow::calibrate::load(&f, &[]).map(|_| ()),
+                _ => Scenario::from_file(&f).map(|_| ()),
+            }
         } else if name == "calibrated.ron" {
             Scenario::from_file(&f).map(|_| ())
         } else {
