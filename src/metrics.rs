@@ -71,6 +71,22 @@ impl Unit {
     }
 }
 
+/// A metric's dimensions in words, appended to its name or label:
+/// `{at}PLACE (ORIGIN)`, each part left out when absent. `at` is the word
+/// before the place: `" at "`, or `" — "` after a label that already says
+/// "at" ("OFO encounters at ports — Eagle Pass"). One rule for every table,
+/// headline and report that names a series.
+pub fn dimensions_text(place: Option<&str>, origin: Option<&str>, at: &str) -> String {
+    let mut s = String::new();
+    if let Some(p) = place.filter(|p| !p.is_empty()) {
+        s.push_str(&format!("{at}{p}"));
+    }
+    if let Some(o) = origin.filter(|o| !o.is_empty()) {
+        s.push_str(&format!(" ({o})"));
+    }
+    s
+}
+
 /// One daily metric, as the model declares it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSpec {

@@ -409,22 +409,9 @@ fn observed_sources(run: &RunData) -> String {
         .observed
         .iter()
         .map(|o| {
-            let at = o
-                .place
-                .as_deref()
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            let of = o
-                .origin
-                .as_deref()
-                .map(|g| format!(", {g}"))
-                .unwrap_or_default();
-            format!(
-                "{}{} ({})",
-                esc(&o.metric),
-                esc(&format!("{at}{of}")),
-                esc(&o.source)
-            )
+            let dims =
+                crate::metrics::dimensions_text(o.place.as_deref(), o.origin.as_deref(), " at ");
+            format!("{}{} ({})", esc(&o.metric), esc(&dims), esc(&o.source))
         })
         .collect();
     format!(

@@ -106,22 +106,14 @@ pub fn window_kpi_label(metric: &MetricSpec, first: &str, last: &str) -> String 
 /// that already says "at" takes the place after a dash ("OFO encounters at
 /// ports — Eagle Pass"), not a second "at".
 pub fn subject(metric: &MetricSpec) -> String {
-    let join = if metric.label.contains(" at ") {
+    let at = if metric.label.contains(" at ") {
         " — "
     } else {
         " at "
     };
-    let at = metric
-        .place
-        .as_deref()
-        .map(|p| format!("{join}{p}"))
-        .unwrap_or_default();
-    let of = metric
-        .origin
-        .as_deref()
-        .map(|o| format!(" ({o})"))
-        .unwrap_or_default();
-    format!("{}{at}{of}", metric.label)
+    let dims =
+        crate::metrics::dimensions_text(metric.place.as_deref(), metric.origin.as_deref(), at);
+    format!("{}{dims}", metric.label)
 }
 
 /// Whether `spec`, a KPI named `kpi` (without the comparison's `whatif|…|`

@@ -366,14 +366,8 @@ impl Scorecard {
 impl ScoreRow {
     /// The series as one name: `metric`, `metric at place`, `metric (origin)`.
     pub fn series(&self) -> String {
-        let mut s = self.metric.clone();
-        if !self.place.is_empty() {
-            s.push_str(&format!(" at {}", self.place));
-        }
-        if !self.origin.is_empty() {
-            s.push_str(&format!(" ({})", self.origin));
-        }
-        s
+        let dims = crate::metrics::dimensions_text(Some(&self.place), Some(&self.origin), " at ");
+        format!("{}{dims}", self.metric)
     }
 }
 

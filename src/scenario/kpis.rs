@@ -307,18 +307,13 @@ fn build(
         .label
         .filter(|l| !l.trim().is_empty())
         .unwrap_or_else(|| {
-            let at = raw
-                .place
-                .as_deref()
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            let of = raw
-                .origin
-                .as_deref()
-                .map(|o| format!(" ({o})"))
-                .unwrap_or_default();
+            let dims = crate::metrics::dimensions_text(
+                raw.place.as_deref(),
+                raw.origin.as_deref(),
+                " at ",
+            );
             format!(
-                "{}{at}{of}, {} {first} to {last}",
+                "{}{dims}, {} {first} to {last}",
                 metric.label, raw.aggregate
             )
         });
