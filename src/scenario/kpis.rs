@@ -453,6 +453,8 @@ mod tests {
             "kpis[2].to: 2024-02-01 is outside the simulated period 2023-11-01 to 2024-01-31",
             "kpis[2].place: \"in_system\" has no places",
             "kpis[3].colour: Unexpected field named `colour`",
+            // Reading went on past the unknown field (issue 15).
+            "kpis[3].name: \"ok\" is used twice",
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (p, e) in problems.iter().zip(expected) {
