@@ -255,7 +255,7 @@ fn a_metric_and_a_mechanism_in_one_file_each_reach_every_output() {
     );
     let svg = std::fs::read_to_string(dir.join("metric_toy_arrivals_so_far.svg")).unwrap();
     assert!(
-        svg.contains("persons since start"),
+        svg.contains("persons since"),
         "the axis unit comes from the declaration"
     );
 }
