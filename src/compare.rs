@@ -10,7 +10,7 @@
 //! of two independent runs. (`--independent` turns this off, to see how much
 //! it buys.)
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use std::sync::atomic::AtomicBool;
@@ -357,11 +357,8 @@ pub fn compare(
     };
     // The job's header holds the seed and replications.
     let default_out = || {
-        let name = format!("compare-{}", base.name);
-        match opts.run.shard {
-            Some(s) if s != Shard::WHOLE => PathBuf::from("outputs").join(name),
-            _ => crate::output::default_target(Path::new("outputs"), &name, opts.run.resume),
-        }
+        let whole = opts.run.shard.is_none_or(|s| s == Shard::WHOLE);
+        crate::output::default_target(&format!("compare-{}", base.name), opts.run.resume, whole)
     };
     let run_opts = RunOptions {
         out: Some(opts.run.out.clone().unwrap_or_else(default_out)),

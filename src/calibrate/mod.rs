@@ -46,7 +46,7 @@ pub mod prior;
 pub mod smc;
 pub mod targets;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -193,9 +193,10 @@ pub fn calibrate(
     cancel: Option<&AtomicBool>,
 ) -> Result<Outcome> {
     let t0 = Instant::now();
-    let target = opts.out.clone().unwrap_or_else(|| {
-        crate::output::default_target(Path::new("outputs"), &cal.name, opts.resume)
-    });
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::output::default_target(&cal.name, opts.resume, true));
     let mut out = OutputDir::create(&target, "calibrate", opts.resume, &opts.sources)?;
     let s = settings(&cal.method);
     let threads = crate::montecarlo::worker_threads(opts.threads, s.particles as u64);

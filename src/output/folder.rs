@@ -103,17 +103,26 @@ pub fn staging_path(target: &Path) -> Option<PathBuf> {
 /// one is then returned and refused like any other occupied target).
 const MAX_NUMBERED: u32 = 10_000;
 
+/// Where batches write without `-o`, relative to the working folder.
+pub const OUTPUTS: &str = "outputs";
+
 /// The output folder a batch named `name` writes to when no `-o` is given:
-/// `<root>/<name>` the first time, then `<root>/<name>-2`, `-3`, … so that a
+/// `outputs/<name>` the first time, then `outputs/<name>-2`, `-3`, … so that a
 /// second run never replaces the first one's results. With `resume`, the
 /// newest of them (the highest number whose folder or staging folder
 /// exists): the one an interrupted run left, or a complete one that
 /// `--resume` then finds finished. Without, the first whose folder does not
 /// exist; if an interrupted run's staging folder is there,
 /// [`OutputDir::create`] refuses it and says to resume, rather than leaving
-/// finished work behind for a fresh number.
-pub fn default_target(root: &Path, name: &str, resume: bool) -> PathBuf {
-    let numbered = |k: u32| match k {
+/// finished work behind for a fresh number. Not `numbered` (a shard, which
+/// must find the same folder as the other shards of its batch): always
+/// `outputs/<name>`.
+pub fn default_target(name: &str, resume: bool, numbered: bool) -> PathBuf {
+    let root = Path::new(OUTPUTS);
+    if !numbered {
+        return root.join(name);
+    }
+    let folder = |k: u32| match k {
         1 => root.join(name),
         _ => root.join(format!("{name}-{k}")),
     };
@@ -122,9 +131,9 @@ pub fn default_target(root: &Path, name: &str, resume: bool) -> PathBuf {
             || staging_path(p).is_some_and(|s| fs::symlink_metadata(s).is_ok())
     };
     if resume {
-        let mut last = numbered(1);
+        let mut last = folder(1);
         for k in 1..=MAX_NUMBERED {
-            let p = numbered(k);
+            let p = folder(k);
             if !taken(&p) {
                 break;
             }
@@ -133,9 +142,9 @@ pub fn default_target(root: &Path, name: &str, resume: bool) -> PathBuf {
         return last;
     }
     (1..=MAX_NUMBERED)
-        .map(numbered)
+        .map(folder)
         .find(|p| fs::symlink_metadata(p).is_err())
-        .unwrap_or_else(|| numbered(MAX_NUMBERED))
+        .unwrap_or_else(|| folder(MAX_NUMBERED))
 }
 
 /// Checks that `target` may become (or be replaced by) an output folder:

@@ -44,8 +44,8 @@ mod folder;
 pub mod records;
 
 pub use folder::{
-    MAX_NAME_BYTES, OutputDir, STAMP, check_name, check_results, check_target, default_target,
-    staging_path, write_atomic, write_replace,
+    MAX_NAME_BYTES, OUTPUTS, OutputDir, STAMP, check_name, check_results, check_target,
+    default_target, staging_path, write_atomic, write_replace,
 };
 pub use records::{
     DAILY_HEADER, Detail, Format, KPIS_HEADER, Position, Prepared, RecordSchema, RecordSink,

@@ -398,12 +398,7 @@ pub fn run_job(job: &Job, opts: &RunOptions, cancel: Option<&AtomicBool>) -> Res
     // A shard's default folder is not numbered: every shard of a batch must
     // find the same one.
     let target = opts.out.clone().unwrap_or_else(|| {
-        let root = PathBuf::from("outputs");
-        if shard == Shard::WHOLE {
-            crate::output::default_target(&root, &header.scenario, opts.resume)
-        } else {
-            root.join(&header.scenario)
-        }
+        crate::output::default_target(&header.scenario, opts.resume, shard == Shard::WHOLE)
     });
     let schema = header.record_schema()?;
     if opts.resume && already_complete(&target, header, shard) {
