@@ -466,7 +466,7 @@ fn summarise(
         realised_error,
         replications: cal.replications,
         draws: draws.len(),
-        ess: smc::ess(&state.particles),
+        ess: smc::ess_of(weights),
         simulations,
         seconds: t0.elapsed().as_secs_f64(),
         threads,

@@ -186,20 +186,16 @@ pub fn start(
             born: (0, i as u32),
         })
         .collect();
+    let invalid = particles.iter().filter(|p| !p.distance.is_finite()).count() as u64;
     let mut state = State {
         generation: 0,
         tolerance: f64::INFINITY,
         particles,
         trace: Vec::new(),
-        invalid: 0,
+        invalid,
         stopped: None,
     };
     let simulations = s.particles as u64 * u64::from(reps);
-    state.invalid = state
-        .particles
-        .iter()
-        .filter(|p| !p.distance.is_finite())
-        .count() as u64;
     finish_generation(&mut state, s, None, 1.0, simulations, t0);
     Some(state)
 }
@@ -345,11 +341,19 @@ pub fn posterior(state: &State) -> Vec<(&Particle, f64)> {
 /// particles weighted by multiplicity: N when no two are alike, 1 when all
 /// are copies of one.
 pub fn ess(particles: &[Particle]) -> f64 {
-    let w = weigh_copies(particles.iter());
-    if w.is_empty() {
+    let w: Vec<f64> = weigh_copies(particles.iter())
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    ess_of(&w)
+}
+
+/// (Σw)² / Σw² of weights that sum to 1; 0 for none.
+pub fn ess_of(weights: &[f64]) -> f64 {
+    if weights.is_empty() {
         return 0.0;
     }
-    1.0 / w.iter().map(|(_, w)| w * w).sum::<f64>()
+    1.0 / weights.iter().map(|w| w * w).sum::<f64>()
 }
 
 /// The distinct particles in order of first appearance, each weighted by
