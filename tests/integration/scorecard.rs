@@ -25,6 +25,18 @@ fn borderflow(args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// Runs the binary with `args` and fails the test, with its stderr, unless
+/// it succeeds.
+fn borderflow_ok(args: &[&str]) -> Output {
+    let res = borderflow(args);
+    assert!(
+        res.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    res
+}
+
 /// The path of a shipped scenario, absolute, for `extend`.
 fn shipped(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -147,7 +159,7 @@ fn user_kpis_equal_a_hand_sum_of_the_daily_records() {
         ],"#,
     );
     let out = tmp.path().join("out");
-    let res = borderflow(&[
+    let res = borderflow_ok(&[
         "run",
         scn.to_str().unwrap(),
         "-r",
@@ -156,11 +168,6 @@ fn user_kpis_equal_a_hand_sum_of_the_daily_records() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let table = daily(&out);
     let got = kpis(&out);
     for r in 0..3 {
@@ -305,7 +312,7 @@ fn a_holdout_series_is_scored_with_the_right_numbers() {
     let tmp = tempfile::tempdir().unwrap();
     let scn = scenario(tmp.path(), "mmc-observed", "scenarios/mmc.ron", OBSERVED);
     let out = tmp.path().join("out");
-    let res = borderflow(&[
+    let res = borderflow_ok(&[
         "run",
         scn.to_str().unwrap(),
         "-r",
@@ -314,11 +321,6 @@ fn a_holdout_series_is_scored_with_the_right_numbers() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let table = daily(&out);
     let fit = rows(&out.join("fit.csv"));
     let held: Vec<_> = fit.iter().filter(|r| r["metric"] == "served").collect();
@@ -558,7 +560,7 @@ fn the_report_says_how_well_the_run_fits() {
     let tmp = tempfile::tempdir().unwrap();
     let scn = scenario(tmp.path(), "mmc-report", "scenarios/mmc.ron", OBSERVED);
     let out = tmp.path().join("out");
-    let res = borderflow(&[
+    borderflow_ok(&[
         "run",
         scn.to_str().unwrap(),
         "-r",
@@ -567,11 +569,6 @@ fn the_report_says_how_well_the_run_fits() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     for expected in [
         "<h2>How well does this fit?</h2>",
@@ -608,7 +605,7 @@ fn a_sweep_adds_kpis_to_its_base() {
     };
     write_sweep(&format!("\"p_wait\", {kpi}"));
     let out = tmp.path().join("sweep-out");
-    let res = borderflow(&[
+    borderflow_ok(&[
         "sweep",
         sweep.to_str().unwrap(),
         "-q",
@@ -616,11 +613,6 @@ fn a_sweep_adds_kpis_to_its_base() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let swept: Vec<_> = rows(&out.join("sweep.csv"));
     let kpi_names: std::collections::BTreeSet<&str> =
         swept.iter().map(|r| r["kpi"].as_str()).collect();
@@ -636,7 +628,7 @@ fn a_sweep_adds_kpis_to_its_base() {
         &format!("kpis: [{kpi}],"),
     );
     let run_out = tmp.path().join("run-out");
-    let res = borderflow(&[
+    borderflow_ok(&[
         "run",
         scn.to_str().unwrap(),
         "-r",
@@ -646,11 +638,6 @@ fn a_sweep_adds_kpis_to_its_base() {
         "-o",
         run_out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let ran = kpis(&run_out);
     for r in swept
         .iter()
@@ -703,7 +690,7 @@ fn user_kpis_are_compared() {
         &format!("{kpi} set: {{ \"model.servers\": 12 }},"),
     );
     let out = tmp.path().join("cmp");
-    let res = borderflow(&[
+    borderflow_ok(&[
         "compare",
         base.to_str().unwrap(),
         faster.to_str().unwrap(),
@@ -714,11 +701,6 @@ fn user_kpis_are_compared() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let table = rows(&out.join("compare.csv"));
     assert!(
         table
@@ -746,7 +728,7 @@ fn a_border_run_scores_its_observed_series_and_sector_kpi() {
              from: "2023-12-01", to: "2023-12-31", aggregate: "sum")],"#,
     );
     let out = tmp.path().join("out");
-    let res = borderflow(&[
+    borderflow_ok(&[
         "run",
         scn.to_str().unwrap(),
         "-r",
@@ -757,11 +739,6 @@ fn a_border_run_scores_its_observed_series_and_sector_kpi() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     let table = daily(&out);
     let got = kpis(&out);
     for r in 0..2 {
