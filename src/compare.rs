@@ -272,6 +272,7 @@ fn check_whatifs(base: &Scenario, whatifs: &[Scenario]) -> Result<()> {
                         shown(&w.name),
                         shown(&first.source)
                     ),
+                    at: None,
                 }],
             });
         }

@@ -16,10 +16,17 @@ pub struct Problem {
     pub path: String,
     /// What is wrong and, where obvious, what would be valid.
     pub message: String,
+    /// Where the value is written, `file:line:column`, when it could be
+    /// found in the scenario's own files (see `scenario::locate`); `None`
+    /// for a value no file spells out (a default, a `--set`).
+    pub at: Option<String>,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(at) = &self.at {
+            write!(f, "{at}: ")?;
+        }
         if self.path.is_empty() {
             write!(f, "{}", self.message)
         } else {

@@ -138,6 +138,7 @@ impl Checks {
         self.problems.push(Problem {
             path: join(&self.path, path.as_ref()),
             message: message.into(),
+            at: None,
         });
     }
 

@@ -266,6 +266,7 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
             problems: vec![Problem {
                 path: shown(at),
                 message: why,
+                at: None,
             }],
         })?;
     }
@@ -300,6 +301,7 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
                     format!("observed[{}] of the base", i - raw.targets.len())
                 },
                 message,
+                at: None,
             })
         })
         .collect();
@@ -619,6 +621,7 @@ fn check_corners(cal: &Calibration) -> Result<()> {
                     message: format!(
                         "the scenario with every parameter at its {corner} is invalid:\n{e}"
                     ),
+                    at: None,
                 }],
             });
         }

@@ -14,13 +14,13 @@ use crate::scenario::{Origin, Scenario};
 pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Scenario> {
     // As `Scenario::from_file` and `from_text` do, with the overrides
     // applied between reading and validating.
-    let (mut value, label) = match path {
+    let (mut loaded, label) = match path {
         Some(p) => (
-            crate::scenario::source::load_file(p)?,
+            crate::scenario::source::load_file_with_sources(p)?,
             p.display().to_string(),
         ),
         None => (
-            crate::scenario::source::load_text(
+            crate::scenario::source::load_text_with_sources(
                 EMBEDDED_SCENARIO,
                 &Origin {
                     label: EMBEDDED_LABEL.into(),
@@ -30,7 +30,8 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
             EMBEDDED_LABEL.to_string(),
         ),
     };
-    let kind = crate::scenario::source::FileKind::of(&value);
+    let value = &mut loaded.value;
+    let kind = crate::scenario::source::FileKind::of(value);
     if kind != crate::scenario::source::FileKind::Scenario {
         return Err(Error::Scenario {
             file: crate::input::shown(&label),
@@ -45,11 +46,10 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     let mut problems = Vec::new();
     for set in sets {
         let applied = parse_set(set).and_then(|(at, v)| {
-            crate::scenario::source::set_path(&mut value, &at, v).map_err(|why| {
-                crate::error::Problem {
-                    path: crate::input::shown(&at),
-                    message: why,
-                }
+            crate::scenario::source::set_path(value, &at, v).map_err(|why| crate::error::Problem {
+                path: crate::input::shown(&at),
+                message: why,
+                at: None,
             })
         });
         if let Err(p) = applied {
@@ -64,10 +64,16 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
     }
     // The label stays the file's path: it is also the source an output
     // folder must never replace.
-    let scn = Scenario::from_value(value, &label)?;
-    let mut changed: Vec<String> = path
-        .map(|p| crate::scenario::source::own_parameter_sets(p))
-        .unwrap_or_default();
+    let cli_paths: Vec<String> = sets
+        .iter()
+        .filter_map(|s| parse_set(s).ok().map(|(at, _)| at))
+        .collect();
+    // A what-if's own `set` keys: those of the given file, not its bases'.
+    let mut changed: Vec<String> = match (path, loaded.files.first()) {
+        (Some(_), Some(own)) => crate::scenario::source::own_parameter_sets(&own.text),
+        _ => Vec::new(),
+    };
+    let scn = Scenario::from_loaded(loaded, &label, &cli_paths)?;
     changed.extend(sets.iter().filter_map(|s| match parse_set(s) {
         Ok((at, ron::Value::Number(_))) => Some(at),
         _ => None,
@@ -112,6 +118,7 @@ pub(crate) fn parse_set(
         return Err(crate::error::Problem {
             path: crate::input::shown(set),
             message: "expected PATH=VALUE, e.g. model.servers=12".into(),
+            at: None,
         });
     };
     let (at, text) = (at.trim(), text.trim());

@@ -358,6 +358,7 @@ impl Posterior {
                 problems.push(Problem {
                     path: shown(path),
                     message: why,
+                    at: None,
                 });
             }
         }
@@ -400,6 +401,7 @@ impl Posterior {
                             format!("{file}: {}", p.path)
                         },
                         message: p.message,
+                        at: p.at,
                     }))
                 }
                 Err(e) => return Err(e),
@@ -433,6 +435,7 @@ impl Posterior {
                      set here; leave it out, or drop its column from the posterior",
                     self.file
                 ),
+                at: None,
             })
             .collect();
         if problems.is_empty() {
@@ -466,6 +469,7 @@ impl Posterior {
                          of it; compare policies that leave the sampled parameters alone",
                         self.file
                     ),
+                    at: None,
                 });
             }
         }
@@ -578,6 +582,7 @@ impl Found {
             } else {
                 format!("column `{}`: {message}", shown(column))
             },
+            at: None,
         });
     }
 
@@ -590,6 +595,7 @@ impl Found {
             problems.push(Problem {
                 path: String::new(),
                 message: format!("… and {more} more problems"),
+                at: None,
             });
         }
         Error::Invalid {

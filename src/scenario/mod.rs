@@ -20,6 +20,7 @@
 //! ```
 
 pub mod kpis;
+pub mod locate;
 pub mod path;
 pub mod smoke;
 pub mod source;
@@ -202,14 +203,22 @@ fn default_replications() -> u32 {
 impl Scenario {
     /// Loads and validates the scenario file at `path`.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let value = source::load_file(path)?;
-        Self::from_value(value, &path.display().to_string())
+        let loaded = source::load_file_with_sources(path)?;
+        Self::from_loaded(loaded, &path.display().to_string(), &[])
     }
 
     /// Loads and validates a scenario given as text (an embedded one).
     pub fn from_text(text: &str, origin: &Origin) -> Result<Self> {
-        let value = source::load_text(text, origin)?;
-        Self::from_value(value, &origin.label)
+        let loaded = source::load_text_with_sources(text, origin)?;
+        Self::from_loaded(loaded, &origin.label, &[])
+    }
+
+    /// Validates a scenario as read, with each problem placed at its
+    /// `file:line:column` where a file writes it; `cli_sets` are the
+    /// scenario paths set on the command line (in no file).
+    pub fn from_loaded(loaded: source::Loaded, label: &str, cli_sets: &[String]) -> Result<Self> {
+        Self::from_value(loaded.value, label)
+            .map_err(|e| locate::annotate(e, &loaded.files, cli_sets))
     }
 
     /// Validates an already resolved scenario value (after overrides, as in a

@@ -8,8 +8,10 @@
 //! (
 //!     extend: "baseline.ron",          // path relative to this file
 //!     name: "lukeville-open",          // fields given here replace the base's
-//!     set: { "ports[\"Lukeville\"].closures": [] },   // scenario-path overrides
-//!     add_interventions: [ ... ],      // appended to the base's `interventions`
+//!     set: { "model.ports[\"Lukeville\"].lanes": 2 },   // scenario-path overrides
+//!     model: (
+//!         add_interventions: [ ... ],  // appended to the base's `interventions`
+//!     ),
 //! )
 //! ```
 //!
@@ -26,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use ron::Value;
 
+use super::locate::SourceText;
 use super::path::ScenarioPath;
 use crate::error::{Error, Result};
 
@@ -50,19 +53,60 @@ pub struct Origin {
     pub dir: Option<PathBuf>,
 }
 
+/// A scenario as read: the resolved value and the text of every file of its
+/// `extend` chain, the given file first (for [`super::locate`], which
+/// places a problem in the file that writes the bad value).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The resolved value, before any typing.
+    pub value: Value,
+    /// Each file read, in the order read: the given one, then its bases.
+    pub files: Vec<SourceText>,
+}
+
+/// The files open along an `extend` chain (to refuse loops) and the texts
+/// read so far.
+#[derive(Default)]
+struct Chain {
+    open: Vec<PathBuf>,
+    files: Vec<SourceText>,
+}
+
 /// Reads `path`, follows its `extend` chain and applies overrides.
 pub fn load_file(path: &Path) -> Result<Value> {
-    let mut stack = Vec::new();
-    load_file_inner(path, &mut stack)
+    load_file_with_sources(path).map(|l| l.value)
+}
+
+/// As [`load_file`], keeping the texts read.
+pub fn load_file_with_sources(path: &Path) -> Result<Loaded> {
+    let mut chain = Chain::default();
+    let value = load_file_inner(path, &mut chain)?;
+    Ok(Loaded {
+        value,
+        files: chain.files,
+    })
 }
 
 /// Resolves a scenario given as text (e.g. embedded in the binary).
 pub fn load_text(text: &str, origin: &Origin) -> Result<Value> {
-    let mut stack = Vec::new();
-    resolve(text, origin, &mut stack)
+    load_text_with_sources(text, origin).map(|l| l.value)
 }
 
-fn load_file_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Value> {
+/// As [`load_text`], keeping the text.
+pub fn load_text_with_sources(text: &str, origin: &Origin) -> Result<Loaded> {
+    let mut chain = Chain::default();
+    chain.files.push(SourceText {
+        label: origin.label.clone(),
+        text: text.to_string(),
+    });
+    let value = resolve(text, origin, &mut chain)?;
+    Ok(Loaded {
+        value,
+        files: chain.files,
+    })
+}
+
+fn load_file_inner(path: &Path, chain: &mut Chain) -> Result<Value> {
     let label = path.display().to_string();
     let read_err = |source| Error::Read {
         file: label.clone(),
@@ -70,30 +114,34 @@ fn load_file_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Value> {
     };
     let text = crate::input::read_text(path, MAX_FILE_BYTES)?;
     let canonical = path.canonicalize().map_err(read_err)?;
-    if stack.contains(&canonical) {
-        let chain: Vec<String> = stack.iter().map(|p| p.display().to_string()).collect();
+    if chain.open.contains(&canonical) {
+        let names: Vec<String> = chain.open.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::Scenario {
             file: label,
             message: format!(
                 "`extend` loops back to this file (chain: {} → {})",
-                chain.join(" → "),
+                names.join(" → "),
                 canonical.display()
             ),
         });
     }
-    if stack.len() >= MAX_EXTEND_DEPTH {
+    if chain.open.len() >= MAX_EXTEND_DEPTH {
         return Err(Error::Scenario {
             file: label,
             message: format!("`extend` chain deeper than {MAX_EXTEND_DEPTH} files"),
         });
     }
-    stack.push(canonical);
+    chain.open.push(canonical);
+    chain.files.push(SourceText {
+        label: label.clone(),
+        text: text.clone(),
+    });
     let origin = Origin {
         label,
         dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
     };
-    let v = resolve(&text, &origin, stack);
-    stack.pop();
+    let v = resolve(&text, &origin, chain);
+    chain.open.pop();
     v
 }
 
@@ -130,7 +178,7 @@ pub fn parse_value(text: &str, label: &str) -> Result<Value> {
         })
 }
 
-fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Value> {
+fn resolve(text: &str, origin: &Origin, chain: &mut Chain) -> Result<Value> {
     let label = &origin.label;
     let value = parse_value(text, label)?;
     let Value::Map(mut map) = value else {
@@ -142,6 +190,17 @@ fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Valu
     let extend = map.remove(&Value::String("extend".into()));
     let calibrated = map.remove(&Value::String("calibrated".into()));
     let set = map.remove(&Value::String("set".into()));
+    if let Some(add) = misplaced_add(&map) {
+        return Err(Error::Scenario {
+            file: label.clone(),
+            message: format!(
+                "`{add}` at the top of the file: the scenario has no `{list}` list there; \
+                 `interventions`, `ports`, `caravans` and the model's other lists are in \
+                 `model`: write `model: ( {add}: [ … ] )`",
+                list = &add["add_".len()..]
+            ),
+        });
+    }
     let mut merged = match extend {
         None => Value::Map(ron::Map::new()),
         Some(Value::String(rel)) => {
@@ -161,7 +220,7 @@ fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Valu
                     ),
                 });
             }
-            load_file_inner(&base_path, stack)?
+            load_file_inner(&base_path, chain)?
         }
         Some(_) => {
             return Err(Error::Scenario {
@@ -178,6 +237,26 @@ fn resolve(text: &str, origin: &Origin, stack: &mut Vec<PathBuf>) -> Result<Valu
         apply_set(&mut merged, set, label, "set")?;
     }
     Ok(merged)
+}
+
+/// Lists of the scenario's own top level, which `add_…` may extend there;
+/// every other list is the model's.
+const TOP_LEVEL_LISTS: [&str; 2] = ["observed", "kpis"];
+
+/// An `add_X` key at the top of a scenario whose `X` is not a top-level
+/// list (a what-if's `add_interventions` written outside `model`), which
+/// would otherwise be refused as an unknown field `X`.
+fn misplaced_add(map: &ron::Map) -> Option<String> {
+    map.keys().find_map(|k| match k {
+        Value::String(name)
+            if name
+                .strip_prefix("add_")
+                .is_some_and(|list| !TOP_LEVEL_LISTS.contains(&list)) =>
+        {
+            Some(name.clone())
+        }
+        _ => None,
+    })
 }
 
 /// Merges `child` into `base`: struct fields recurse, `add_X` lists append to
@@ -284,15 +363,11 @@ impl FileKind {
     }
 }
 
-/// The `set` paths written in the file at `path` itself (not in the files
-/// it extends) whose values are numbers: a what-if's own parameter changes.
-/// Empty when the file has none or cannot be read (reading it for real
-/// reports that).
-pub fn own_parameter_sets(path: &Path) -> Vec<String> {
-    let Ok(text) = crate::input::read_text(path, MAX_FILE_BYTES) else {
-        return Vec::new();
-    };
-    let Ok(Value::Map(map)) = parse_value(&text, "") else {
+/// The `set` paths written in a scenario file's own `text` (not in the
+/// files it extends) whose values are numbers: a what-if's own parameter
+/// changes. Empty when it has none.
+pub fn own_parameter_sets(text: &str) -> Vec<String> {
+    let Ok(Value::Map(map)) = parse_value(text, "") else {
         return Vec::new();
     };
     match map.get(&Value::String("set".into())) {
@@ -342,6 +417,7 @@ pub fn base_beside(
                 "no such scenario file {} (the path is relative to the {what} file's folder)",
                 crate::input::shown(&path.display().to_string())
             ),
+            at: None,
         })
     }
 }

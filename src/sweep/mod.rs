@@ -263,6 +263,7 @@ impl Sweep {
                         points.len(),
                         raw.replications
                     ),
+                    at: None,
                 }],
             });
         }
@@ -385,6 +386,7 @@ fn too_many(label: &str, n: u128) -> Error {
         problems: vec![Problem {
             path: "parameters".into(),
             message: format!("the design has {n} points; allowed: 1 to {MAX_POINTS}"),
+            at: None,
         }],
     }
 }
@@ -522,6 +524,7 @@ fn check_points(
                 problems.extend(ps.into_iter().map(|p| Problem {
                     path: p.path,
                     message: format!("{} (at point {k}: {what})", p.message),
+                    at: p.at,
                 }));
                 if problems.len() >= 20 {
                     break;
