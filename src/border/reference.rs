@@ -160,7 +160,10 @@ fn para(text: &str) -> String {
 fn code(format: Format, text: &str) -> String {
     match format {
         Format::Markdown => format!("```ron\n{text}\n```\n\n"),
-        Format::Text => format!("    {text}\n\n"),
+        Format::Text => {
+            let indented: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+            format!("{}\n\n", indented.join("\n"))
+        }
     }
 }
 
@@ -194,6 +197,20 @@ fn kind_section(format: Format, doc: &KindDoc) -> String {
     out
 }
 
+/// A complete what-if on the shipped baseline, as a file in `scenarios/`
+/// would hold it (a test validates it there).
+pub const WHATIF_EXAMPLE: &str = r#"(
+    extend: "baseline.ron",
+    name: "eagle-pass-closed-at-christmas",
+    description: "Eagle Pass closed 20 Dec - 2 Jan, San Ysidro at half capacity",
+    model: (
+        add_interventions: [
+            (name: "Eagle Pass closed", kind: "port_state", port: "Eagle Pass", state: "closed", from: "2023-12-20", until: "2024-01-02"),
+            (name: "San Ysidro at half capacity", kind: "port_capacity", port: "San Ysidro", multiplier: 0.5, from: "2023-12-20", until: "2024-01-02"),
+        ],
+    ),
+)"#;
+
 /// Every intervention kind with its fields, units, defaults, an example and
 /// how overlapping interventions combine.
 pub fn interventions(format: Format) -> String {
@@ -207,6 +224,13 @@ pub fn interventions(format: Format) -> String {
     );
     out += &field_table(WINDOW_FIELDS).render(format);
     out.push('\n');
+    out += &para(
+        "A what-if file, whole: it `extend`s the baseline (the path is relative to the \
+         what-if's folder), renames itself, and adds its interventions inside `model: ( … )`. \
+         Run it against the baseline with `borderflow compare scenarios/baseline.ron \
+         my-what-if.ron --from 2023-12-15 --to 2024-01-15`.",
+    );
+    out += &code(format, WHATIF_EXAMPLE);
     out += &heading(format, 3, "How overlapping interventions combine");
     let mut t = Table::new(&["rule", "kinds"]);
     for (rule, kinds) in COMBINING {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use borderflow::border::params::reference::{INTERVENTION_DOCS, TRIGGER_EXAMPLE};
-use borderflow::border::reference::{self, Format};
+use borderflow::border::reference::{self, Format, WHATIF_EXAMPLE};
 use borderflow::border::{Border, BorderParams};
 use borderflow::cli::{EMBEDDED_LABEL, EMBEDDED_SCENARIO, list};
 use borderflow::scenario::{Origin, Scenario, source};
@@ -87,6 +87,24 @@ fn every_intervention_example_validates_against_the_baseline() {
         let table = reference::scenario_interventions(p, scn.calendar.start);
         assert_eq!(table.rows[before][2], doc.kind, "{}", doc.kind);
     }
+}
+
+/// The reference's whole what-if, saved beside a copy of the baseline as
+/// the reference says, validates and adds exactly its two interventions.
+#[test]
+fn the_whole_what_if_example_validates_beside_the_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy("scenarios/baseline.ron", tmp.path().join("baseline.ron")).unwrap();
+    let file = tmp.path().join("what-if.ron");
+    std::fs::write(&file, WHATIF_EXAMPLE).unwrap();
+    let base = Scenario::from_file(&tmp.path().join("baseline.ron")).expect("the baseline");
+    let scn = Scenario::from_file(&file)
+        .unwrap_or_else(|e| panic!("the reference's what-if does not validate: {e}"));
+    assert_eq!(scn.name, "eagle-pass-closed-at-christmas");
+    assert_eq!(
+        border(&scn).interventions.len(),
+        border(&base).interventions.len() + 2
+    );
 }
 
 /// The pressure-trigger example is a `set` entry that validates, and
