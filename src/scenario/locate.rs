@@ -52,6 +52,13 @@ pub fn annotate(err: Error, files: &[SourceText], cli_sets: &[String]) -> Error 
     Error::Invalid { file, problems }
 }
 
+/// The `file:line:column` where `path` is written in `files` (the first
+/// that writes it), if any.
+pub fn place(path: &str, files: &[SourceText]) -> Option<String> {
+    let trees: Vec<Option<Node>> = files.iter().map(|f| parse(&f.text)).collect();
+    find(path, files, &trees)
+}
+
 /// Whether a `set` key `key` sets the value at `path` or one that holds it.
 fn covers(key: &str, path: &str) -> bool {
     path.strip_prefix(key)
@@ -384,8 +391,7 @@ mod tests {
     }
 
     fn at(path: &str, fs: &[SourceText]) -> Option<String> {
-        let trees: Vec<_> = fs.iter().map(|f| parse(&f.text)).collect();
-        find(path, fs, &trees)
+        place(path, fs)
     }
 
     const BASE: &str = r#"// base

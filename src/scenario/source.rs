@@ -168,6 +168,14 @@ pub fn parse_value(text: &str, label: &str) -> Result<Value> {
                             "nested deeper than {MAX_NESTING} levels; scenarios need only a few"
                         )
                     }
+                    // Also what a missing `)` or `]` looks like to the
+                    // parser: the next item follows without a separator.
+                    ron::Error::ExpectedComma => "expected a comma: a `,` between two items \
+                        is missing, or the `)` or `]` that closes the item before"
+                        .to_string(),
+                    ron::Error::ExpectedIdentifier => "expected a field name (`name: value`); \
+                        if an item should have ended before this, its `)` is missing"
+                        .to_string(),
                     code => code.to_string(),
                 },
                 snippet: format!(
@@ -231,10 +239,10 @@ fn resolve(text: &str, origin: &Origin, chain: &mut Chain) -> Result<Value> {
     };
     merge(&mut merged, Value::Map(map));
     if let Some(values) = calibrated {
-        apply_set(&mut merged, values, label, "calibrated")?;
+        apply_set(&mut merged, values, label, text, "calibrated")?;
     }
     if let Some(set) = set {
-        apply_set(&mut merged, set, label, "set")?;
+        apply_set(&mut merged, set, label, text, "set")?;
     }
     Ok(merged)
 }
@@ -294,8 +302,10 @@ pub fn merge(base: &mut Value, child: Value) {
 }
 
 /// Applies a `set: { "path": value, … }` (or `calibrated: { … }`, named by
-/// `key`) map of scenario-path overrides.
-fn apply_set(root: &mut Value, set: Value, label: &str, key: &str) -> Result<()> {
+/// `key`) map of scenario-path overrides from the file `label` whose text is
+/// `text`. Every path that names nothing is reported at once, each at its
+/// line and column.
+fn apply_set(root: &mut Value, set: Value, label: &str, text: &str, key: &str) -> Result<()> {
     let Value::Map(entries) = set else {
         return Err(Error::Scenario {
             file: label.to_string(),
@@ -304,6 +314,11 @@ fn apply_set(root: &mut Value, set: Value, label: &str, key: &str) -> Result<()>
             ),
         });
     };
+    let own = [SourceText {
+        label: label.to_string(),
+        text: text.to_string(),
+    }];
+    let mut problems = Vec::new();
     for (k, v) in entries {
         let Value::String(path) = k else {
             return Err(Error::Scenario {
@@ -311,12 +326,22 @@ fn apply_set(root: &mut Value, set: Value, label: &str, key: &str) -> Result<()>
                 message: format!("`{key}` keys must be scenario paths in quotes"),
             });
         };
-        set_path(root, &path, v).map_err(|message| Error::Scenario {
-            file: label.to_string(),
-            message: format!("{key} \"{path}\": {message}"),
-        })?;
+        if let Err(message) = set_path(root, &path, v) {
+            problems.push(crate::error::Problem {
+                at: super::locate::place(&path, &own),
+                path: format!("{key} \"{path}\""),
+                message,
+            });
+        }
     }
-    Ok(())
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            file: label.to_string(),
+            problems,
+        })
+    }
 }
 
 /// What a borderflow input file is, told apart by its fields.
