@@ -76,7 +76,9 @@ impl Detention {
         }
     }
 
-    /// A relocated party is back at the southern hub; it rests, then tries
+    /// A relocated party is back at the southern hub. It gives up with a
+    /// probability that grows with its relocations
+    /// (`mexico.give_up_per_relocation`); otherwise it rests, then tries
     /// again without papers.
     pub(super) fn relocated(
         &mut self,
@@ -84,6 +86,15 @@ impl Detention {
         sched: &mut Scheduler<BorderEvent>,
         slot: u32,
     ) {
+        let pt = &mut ctx.parties[slot];
+        pt.relocations = pt.relocations.saturating_add(1);
+        let give_up = ctx.p.mexico.give_up_per_relocation * f64::from(pt.relocations);
+        // No draw without attrition: a scenario without it keeps its
+        // random streams, and so its numbers, exactly.
+        if give_up > 0.0 && self.rng.random::<f64>() < give_up {
+            ctx.parties.finish(slot, outcome::SETTLED_IN_MEXICO);
+            return;
+        }
         ctx.parties[slot].route = NONE16;
         let pid = ctx.parties.goto(slot, level::WAITING_SOUTH);
         let rest = exp(&mut self.rng, ctx.p.mexico.retry_rest_days);

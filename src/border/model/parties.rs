@@ -57,6 +57,9 @@ pub(super) struct Party {
     /// What it means to do at the border: [`PLAN_CBP_ONE`], [`PLAN_WALK_UP`]
     /// or [`PLAN_CROSS`], drawn on arrival from its origin's shares.
     pub(super) plan: u8,
+    /// Times Mexico has relocated it to the south (saturates at 255): the
+    /// odds of giving up grow with it.
+    pub(super) relocations: u8,
 }
 
 /// A party id in an event: slot and generation when scheduled.
@@ -114,6 +117,7 @@ impl Parties {
             port: NONE16,
             pool_idx: NONE32,
             caravan: NONE16,
+            relocations: 0,
         };
         self.level[lvl] += u64::from(size);
         self.arrived += u64::from(size);

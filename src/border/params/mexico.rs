@@ -19,6 +19,8 @@ pub(super) struct RawMexico {
     deport_share: f64,
     settle_share: f64,
     retry_rest_days: f64,
+    #[serde(default)]
+    give_up_per_relocation: f64,
 }
 
 /// Mexico's enforcement and detention.
@@ -38,6 +40,16 @@ pub struct Mexico {
     pub outcomes: DetentionOutcomes,
     /// Mean rest at the hub after a relocation before retrying [d].
     pub retry_rest_days: f64,
+    /// Attrition of relocation: a party back in the south after its k-th
+    /// relocation gives up (settles in Mexico or goes home on its own) with
+    /// probability min(1, k × this) instead of retrying [0–1 per
+    /// relocation]. 0 (the default) is the revolving door of the hand-fitted
+    /// baseline, where relocation only delays; the record (Mexico's
+    /// detections up while US encounters fell, 2024) asks for attrition,
+    /// and a calibration can fit it. Linear in k because each relocation
+    /// costs the party money, weeks and hope about equally, and because one
+    /// parameter is what the monthly data can identify.
+    pub give_up_per_relocation: f64,
 }
 
 impl RawMexico {
@@ -59,6 +71,7 @@ impl RawMexico {
         c.within("detention_days", self.detention_days, 0.0, 365.0);
         c.within("relocation_days", self.relocation_days, 0.0, 365.0);
         c.within("retry_rest_days", self.retry_rest_days, 0.0, 365.0);
+        c.within("give_up_per_relocation", self.give_up_per_relocation, 0.0, 1.0);
         let outcomes = DetentionOutcomes {
             relocate: self.relocate_share,
             papers: self.papers_share,
@@ -74,6 +87,7 @@ impl RawMexico {
             relocation_days: self.relocation_days,
             outcomes,
             retry_rest_days: self.retry_rest_days,
+            give_up_per_relocation: self.give_up_per_relocation,
         }
     }
 }
