@@ -29,7 +29,7 @@
 //! | file | content |
 //! |---|---|
 //! | `daily.csv` or `daily.parquet` | `replication,date,metric,place,origin,value`: every metric of every day of every replication (tidy, long; `--records daily`) |
-//! | `kpis.csv` or `kpis.parquet` | `replication,kpi,value`: every KPI of every replication (`--records kpis` or `daily`) |
+//! | `kpis.csv` or `kpis.parquet` | `replication,kpi,value`: every KPI of every replication (`--records kpis` or `daily`; a finished sweep keeps `sweep.csv` or `sweep.parquet` instead, each row with its point) |
 //! | `daily_summary.csv` | `date,metric,place,origin,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95` across replications |
 //! | `summary.json` | KPIs (mean, 95% CI, quantiles), seed, replications, version, scenario hash |
 //! | `kpis_summary.csv` | `scenario,seed,replications,kpi,label,unit,mean,ci95_low,ci95_high,p05,p25,p50,p75,p95`: the KPI summaries as a flat table (12 significant digits; an empty field is "no number") |

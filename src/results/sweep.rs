@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::run::RunHeader;
 use crate::error::{Error, Result};
 use crate::input::shown;
+use crate::output::records::{Detail, SweepRow, SweepTable};
 use crate::output::{csv_field, write_atomic};
 use crate::scenario::path::Step;
 use crate::sensitivity::{Estimate, SobolCi};
@@ -359,15 +360,18 @@ fn read_sobol(dir: &Path, plan: &SweepPlan, kpis: usize) -> Result<Vec<Vec<Sobol
 /// Writes the sweep tables from a complete batch folder, each row led by the
 /// sweep's name and seed (`scenario,seed`, so the tables of several sweeps
 /// concatenate and join) and the point with its parameter values (columns
-/// named by [`column_names`]): `sweep.csv` (`…,replication,kpi,value`: every
-/// replication's KPIs, `replication` counted within the point),
-/// `sweep_summary.csv` (per point and KPI: mean, 95% CI, quantiles) and,
+/// named by [`column_names`]): unless `--records none`, `sweep.csv` or
+/// `sweep.parquet` as the records' format (`…,replication,kpi,value`: every
+/// replication's KPIs, `replication` counted within the point, see
+/// [`SweepTable`]), `sweep_summary.csv` (per point and KPI: mean, 95% CI, quantiles) and,
 /// for a Sobol design, `sensitivity.csv` (first- and total-order indices
 /// per KPI and parameter with 95% bootstrap intervals, and a `note` that
 /// warns where a total order is below its first order).
 ///
-/// `kpis.csv` keeps the batch's raw records, where `replication` counts
-/// over the whole batch: replication r of point p is p × R + r.
+/// The per-replication table holds the values of the batch's raw KPI
+/// records (`kpis.*`, where replication r of point p is p × R + r), which
+/// the runner removes once this is written: a finished sweep keeps one of
+/// the two.
 pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
     let plan_path = dir.join("sweep.json");
     let plan: SweepPlan = crate::input::read_json(&plan_path)?;
@@ -392,16 +396,11 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
     let mut reader =
         crate::output::records::open(dir, &schema, crate::output::Stage::Finished, false, true)?;
     let kpi_names = header.kpi_names();
-    let kpi_fields: Vec<String> = kpi_names.iter().map(|k| csv_field(k)).collect();
     let param_cols: Vec<String> = column_names(&plan.parameters)
         .iter()
         .map(|c| csv_field(c))
         .collect();
     let lead = format!("{},{}", csv_field(&header.scenario), header.seed);
-    let mut tidy = format!(
-        "scenario,seed,point,{},replication,kpi,value\n",
-        param_cols.join(",")
-    );
     let point_cols: Vec<String> = plan
         .points
         .iter()
@@ -414,6 +413,7 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
         .collect();
     let nk = kpi_names.len();
     let mut acc: Vec<Accumulator> = vec![Accumulator::default(); plan.points.len() * nk];
+    let mut rows = Vec::new();
     // The records are checked replication by replication as they are read.
     while let Some((task, _, values)) = reader.next_replication()? {
         let point = (task / reps) as usize;
@@ -424,17 +424,29 @@ pub fn write_tables(dir: &Path, header: &RunHeader) -> Result<SweepTables> {
             )));
         }
         for (k, value) in values.iter().enumerate() {
-            tidy.push_str(&format!(
-                "{lead},{point},{},{},{},{value}\n",
-                point_cols[point],
-                task % reps,
-                kpi_fields[k]
-            ));
             acc[point * nk + k].push(*value);
         }
+        // Points and replications within a point fit in u32: the batch has
+        // at most u32::MAX replications.
+        rows.push(SweepRow {
+            point: point as u32,
+            replication: (task % reps) as u32,
+            values,
+        });
     }
     reader.expect_end()?;
-    write_atomic(&dir.join("sweep.csv"), tidy.as_bytes())?;
+    if header.records >= Detail::Kpis {
+        let table = SweepTable {
+            scenario: header.scenario.clone(),
+            seed: header.seed,
+            columns: column_names(&plan.parameters),
+            points: plan.points.clone(),
+            kpis: kpi_names.clone(),
+            rows,
+        };
+        let file = SweepTable::file(header.format);
+        write_atomic(&dir.join(file), &table.encoded(header.format)?)?;
+    }
     let mut summary = format!(
         "scenario,seed,point,{},kpi,{}\n",
         param_cols.join(","),

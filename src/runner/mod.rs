@@ -567,8 +567,8 @@ fn scorecard(header: &RunHeader, observed: &[ObservedSeries]) -> Result<Scorecar
 /// the daily records it does not keep (before the charts, so they are drawn
 /// from what `plot` will find), writes the summaries and what the kind of
 /// batch adds (a run: its scorecard, when it has observed series), then
-/// removes the KPI records it does not keep (after a sweep's tables were
-/// built from them).
+/// removes the KPI records it does not keep (a sweep keeps none: its
+/// tables, built from them, hold their values with the points).
 fn complete(
     dir: &Path,
     header: &RunHeader,
@@ -597,7 +597,13 @@ fn complete(
     if let Some(draw) = charts {
         draw(dir)?;
     }
-    records::drop_unkept(dir, header.format, header.records, Table::Kpis)?;
+    // A sweep's KPI records are in its per-replication table now, with
+    // their points (`sweep.csv` or `sweep.parquet`, per `--records`).
+    let keep_kpis = match header.kind {
+        JobKind::Sweep => Detail::None,
+        JobKind::Run | JobKind::Compare => header.records,
+    };
+    records::drop_unkept(dir, header.format, keep_kpis, Table::Kpis)?;
     Ok(Completed { kpis, scores })
 }
 

@@ -14,6 +14,8 @@ use borderflow::montecarlo::Replication;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use super::progress::Progress;
+
 /// Replications per scenario in the what-if tests.
 const REPS: u64 = 4;
 
@@ -35,7 +37,11 @@ struct Runs {
 }
 
 impl Runs {
+    /// Runs `n` replications of scenario `rel`, saying so on the terminal:
+    /// a what-if test spends most of its time here.
     fn new(rel: &str, n: u64) -> Self {
+        let progress = Progress::start(format!("border {rel}"));
+        progress.stage(&format!("simulating {n} replications"));
         let scenario = load(rel);
         let exp = scenario.experiment();
         let names = exp.metric_names();
@@ -44,6 +50,7 @@ impl Runs {
             .map(|r| exp.replicate(scenario.seed, r))
             .collect();
         drop(exp);
+        progress.stage(&format!("{n} replications done"));
         Self {
             scenario,
             names,
@@ -266,8 +273,10 @@ fn conservation_at_every_day_boundary() {
 
 #[test]
 fn same_seed_same_numbers() {
+    let progress = Progress::start("border::same_seed_same_numbers");
     let s = load("baseline.ron");
     let exp = s.experiment();
+    progress.stage("simulating baseline replication 3 of seed 7, twice");
     let a = exp.replicate(7, 3);
     let b = exp.replicate(7, 3);
     assert_eq!(a.daily, b.daily);

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use super::progress::Progress;
+
 const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
 
 fn root() -> PathBuf {
@@ -157,11 +159,16 @@ fn mmc_twin(tmp: &Path) -> PathBuf {
 /// their 90% posterior intervals; the same bytes on 1 and 2 threads.
 #[test]
 fn mmc_twin_recovers_arrival_and_service_rates() {
+    let progress = Progress::start("calibrate::mmc_twin_recovers_arrival_and_service_rates");
     let tmp = tempfile::tempdir().unwrap();
+    progress.stage("simulating the twin's data (M/M/c, 20 replications)");
     let file = mmc_twin(tmp.path());
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     for (dir, threads) in [(&a, "1"), (&b, "2")] {
+        progress.stage(&format!(
+            "calibrating λ and μ on {threads} thread(s): 200 particles, 12 generations"
+        ));
         ok(&borderflow(&[
             "calibrate",
             file.to_str().unwrap(),
@@ -193,6 +200,7 @@ fn mmc_twin_recovers_arrival_and_service_rates() {
         same_file(&a.join(f), &b.join(f), "1 vs 2 threads");
     }
     // calibrated.ron runs as it is, from its folder.
+    progress.stage("running calibrated.ron");
     let run = tmp.path().join("run");
     ok(&borderflow(&[
         "run",
@@ -210,9 +218,12 @@ fn mmc_twin_recovers_arrival_and_service_rates() {
 /// the bytes of an uninterrupted one.
 #[test]
 fn interrupted_calibration_resumes_to_the_same_bytes() {
+    let progress = Progress::start("calibrate::interrupted_calibration_resumes_to_the_same_bytes");
     let tmp = tempfile::tempdir().unwrap();
+    progress.stage("simulating the twin's data (M/M/c, 20 replications)");
     let file = mmc_twin(tmp.path());
     let whole = tmp.path().join("whole");
+    progress.stage("calibrating without interruption");
     ok(&borderflow(&[
         "calibrate",
         file.to_str().unwrap(),
@@ -223,6 +234,7 @@ fn interrupted_calibration_resumes_to_the_same_bytes() {
     ]));
     let cut = tmp.path().join("cut");
     let checkpoint = tmp.path().join(".cut.partial/calibration.checkpoint.json");
+    progress.stage("calibrating again, stopped by SIGTERM after its first checkpoint");
     let mut child = Command::new(BIN)
         .args([
             "calibrate",
@@ -252,6 +264,7 @@ fn interrupted_calibration_resumes_to_the_same_bytes() {
         return;
     }
     assert!(checkpoint.exists(), "the checkpoint is kept");
+    progress.stage("resuming the stopped calibration");
     ok(&borderflow(&[
         "calibrate",
         file.to_str().unwrap(),
@@ -284,6 +297,7 @@ fn interrupted_calibration_resumes_to_the_same_bytes() {
 /// particles) so that it fits in CI: about a minute on two cores.
 #[test]
 fn border_twin_recovers_three_perturbed_parameters() {
+    let progress = Progress::start("calibrate::border_twin_recovers_three_perturbed_parameters");
     let tmp = tempfile::tempdir().unwrap();
     let base = root().join("scenarios/baseline.ron");
     let truth = [
@@ -314,6 +328,8 @@ fn border_twin_recovers_three_perturbed_parameters() {
         args.push("--set".into());
         args.push(format!("{p}={v}"));
     }
+    progress
+        .stage("simulating the twin's data (border baseline, 3 parameters moved, 4 replications)");
     ok(&Command::new(BIN).args(&args).output().unwrap());
     let d = monthly_means(&data, &[]);
     let months = ["2023-01", "2023-02", "2023-03"];
@@ -348,6 +364,7 @@ fn border_twin_recovers_three_perturbed_parameters() {
     )
     .unwrap();
     let out = tmp.path().join("fit");
+    progress.stage("calibrating 3 parameters on Jan – Mar 2023: 40 particles, 5 generations");
     ok(&borderflow(&[
         "calibrate",
         file.to_str().unwrap(),

@@ -113,8 +113,17 @@ fn run_compare_and_sweep_agree() {
         None,
     )
     .unwrap();
-    // kpis.csv rows of the run and of the sweep's single point are the same.
+    // The run's kpis.csv rows (`replication,kpi,value`) are the sweep.csv
+    // rows of its single point, read from their last three columns
+    // (`…,replication,kpi,value`, replication within the point), as text.
     let run_rows = std::fs::read_to_string(tmp.path().join("run/kpis.csv")).unwrap();
-    let sweep_rows = std::fs::read_to_string(out.join("kpis.csv")).unwrap();
+    let sweep_rows: String = std::fs::read_to_string(out.join("sweep.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            format!("{}\n", cols[cols.len() - 3..].join(","))
+        })
+        .collect();
     assert_eq!(run_rows, sweep_rows);
 }

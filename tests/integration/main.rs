@@ -11,6 +11,7 @@ mod compare;
 mod determinism;
 mod engine;
 mod posterior;
+mod progress;
 mod records;
 mod reference;
 mod report;

@@ -194,9 +194,15 @@ fn baseline_and_whatifs_keep_their_invariants() {
     let mut files = vec![std::path::PathBuf::from("scenarios/baseline.ron")];
     files.extend(ron_files(Path::new("scenarios/whatif"), &[]));
     assert!(files.len() >= 8, "{files:?}");
+    let progress =
+        super::progress::Progress::start("scenarios::baseline_and_whatifs_keep_their_invariants");
     let failures: Vec<String> = files
         .par_iter()
         .filter_map(|f| {
+            progress.stage(&format!(
+                "{}: one replication, invariants checked",
+                f.display()
+            ));
             let scn = Scenario::from_file(f).unwrap();
             let rep = scn.experiment().replicate_checked(scn.seed, 0);
             (!rep.violations.is_empty()).then(|| format!("{}: {:?}", f.display(), rep.violations))

@@ -186,7 +186,6 @@ fn sharded_sweep_merges_to_the_same_bytes() {
     for f in [
         "sweep.csv",
         "sweep_summary.csv",
-        "kpis.csv",
         "summary.json",
         "sweep.json",
     ] {
@@ -726,4 +725,124 @@ fn sobol_sweep_has_repeatable_bootstrap_intervals() {
         svg_has_text(&svg, "arrival_rate_per_hour"),
         "parameter names"
     );
+}
+
+/// One KPI value of a sweep's per-replication table, keyed by (point,
+/// replication within the point, KPI).
+type Keyed = std::collections::BTreeMap<(u64, u64, String), f64>;
+
+/// A finished sweep keeps one per-replication KPI table, whose rows name
+/// their point: `sweep.csv` (or `sweep.parquet` with `--format parquet`,
+/// the same columns and values) and no raw `kpis.*`, whose `replication`
+/// counted over the whole batch. Each row's parameters are its point's in
+/// `sweep.json`; its values are exactly (same seed, same bits) those the
+/// raw records of the batch's shards hold for replication point × R + r.
+#[test]
+fn sweep_records_name_their_point() {
+    use borderflow::output::Format;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "points.ron",
+        "scenarios/mmc.ron",
+        r#"name: "points", design: "grid", replications: 3,
+           kpis: ["mean_wait_min", "p_wait"], parameters: [
+            (path: "model.servers", values: [10, 12]),
+            (path: "model.service_rate_per_hour", values: [1.0, 1.1]),
+        ]"#,
+    );
+    let sw = Sweep::from_file(&f).unwrap();
+    let exp = sw.experiment();
+    let job = Job::new(&exp, sw.header(), sw.inputs().unwrap());
+    let run = |out: &str, format: Format, shard: Option<Shard>| {
+        let opts = RunOptions {
+            out: Some(tmp.path().join(out)),
+            format,
+            shard,
+            ..RunOptions::default()
+        };
+        run_job(&job, &opts, None).unwrap();
+        tmp.path().join(out)
+    };
+    let (csv_dir, pq_dir) = (
+        run("csv", Format::Csv, None),
+        run("pq", Format::Parquet, None),
+    );
+    for (dir, kept, gone) in [
+        (&csv_dir, "sweep.csv", ["kpis.csv", "sweep.parquet"]),
+        (&pq_dir, "sweep.parquet", ["kpis.parquet", "sweep.csv"]),
+    ] {
+        assert!(dir.join(kept).is_file(), "no {kept}");
+        for g in gone {
+            assert!(!dir.join(g).exists(), "{g} kept beside {kept}");
+        }
+    }
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(csv_dir.join("sweep.json")).unwrap())
+            .unwrap();
+    let points = plan["points"].as_array().unwrap();
+    // sweep.csv: every row names its point, its parameters and its
+    // replication within the point.
+    let mut reader = csv::Reader::from_path(csv_dir.join("sweep.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header.join(","),
+        "scenario,seed,point,servers,service_rate_per_hour,replication,kpi,value"
+    );
+    let mut from_csv = Keyed::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let num = |i: usize| row[i].parse::<f64>().unwrap();
+        let point = row[2].parse::<u64>().unwrap();
+        let at = &points[point as usize];
+        assert_eq!(
+            (num(3), num(4)),
+            (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+        );
+        let rep = row[5].parse::<u64>().unwrap();
+        assert!(rep < 3, "replication {rep} of 3 in a point");
+        from_csv.insert((point, rep, row[6].to_string()), num(7));
+    }
+    assert_eq!(
+        from_csv.len(),
+        4 * 3 * 2,
+        "a (point, replication, KPI) twice"
+    );
+    // sweep.parquet: the same columns and values.
+    let file = std::fs::File::open(pq_dir.join("sweep.parquet")).unwrap();
+    let pq = SerializedFileReader::new(file).unwrap();
+    let mut from_pq = Keyed::new();
+    for row in pq.get_row_iter(None).unwrap() {
+        let row = row.unwrap();
+        let cols: Vec<(&String, &Field)> = row.get_column_iter().collect();
+        let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.join(","), header.join(","));
+        let int = |i: usize| match cols[i].1 {
+            Field::UInt(v) => u64::from(*v),
+            other => panic!("column {} is {other:?}", names[i]),
+        };
+        let (Field::Str(kpi), Field::Double(value)) = (cols[6].1, cols[7].1) else {
+            panic!("kpi and value are {:?}", &cols[6..]);
+        };
+        from_pq.insert((int(2), int(5), kpi.clone()), *value);
+    }
+    assert_eq!(from_pq, from_csv);
+    // The raw records of two shards (replication counted over the batch).
+    let mut from_shards = Keyed::new();
+    for k in 0..2 {
+        let dir = run(
+            &format!("s{k}"),
+            Format::Csv,
+            Some(Shard { index: k, count: 2 }),
+        );
+        let mut raw = csv::Reader::from_path(dir.join("kpis.csv")).unwrap();
+        for row in raw.records() {
+            let row = row.unwrap();
+            let r = row[0].parse::<u64>().unwrap();
+            from_shards.insert((r / 3, r % 3, row[1].to_string()), row[2].parse().unwrap());
+        }
+    }
+    assert_eq!(from_shards, from_csv);
 }

@@ -2,7 +2,12 @@
 call each, and that the Parquet and CSV runs of the same batch hold equal
 values.
 
-Usage: python check_parquet.py CSV_RUN_DIR PARQUET_RUN_DIR
+With two more folders, a sweep's CSV and Parquet runs, it also checks
+that each keeps one per-replication table whose rows name their point
+(`sweep.csv` or `sweep.parquet`, no `kpis.*`), with the same columns and
+values.
+
+Usage: python check_parquet.py CSV_RUN_DIR PARQUET_RUN_DIR [CSV_SWEEP_DIR PARQUET_SWEEP_DIR]
 
 Prints one line per check, load times per replication [ms], and exits 1 on
 the first difference.
@@ -69,5 +74,31 @@ def main(csv_dir: str, pq_dir: str) -> int:
     return 0
 
 
+def check_sweep(csv_dir: str, pq_dir: str) -> int:
+    import os
+
+    for d, gone in [(csv_dir, "kpis.csv"), (pq_dir, "kpis.parquet"), (pq_dir, "sweep.csv")]:
+        if os.path.exists(f"{d}/{gone}"):
+            print(f"FAIL: a finished sweep keeps {gone}")
+            return 1
+    rows_csv = pl.read_csv(f"{csv_dir}/sweep.csv")
+    rows_pq = pl.read_parquet(f"{pq_dir}/sweep.parquet")
+    if rows_csv.columns != rows_pq.columns or rows_csv.columns[:3] != ["scenario", "seed", "point"]:
+        print(f"FAIL: sweep columns {rows_csv.columns} (CSV) and {rows_pq.columns} (Parquet)")
+        return 1
+    assert rows_pq["point"].dtype == pl.UInt32 and rows_pq["value"].dtype == pl.Float64, rows_pq.schema
+    # Whole parameter values read as integers from CSV: compared as Parquet types.
+    same = rows_csv.with_columns(*(pl.col(c).cast(rows_pq[c].dtype) for c in rows_csv.columns))
+    for col in rows_csv.columns:
+        if not same[col].equals(rows_pq[col]):
+            print(f"FAIL: sweep column {col} differs between CSV and Parquet")
+            return 1
+    print(f"ok: sweep.csv and sweep.parquet name each row's point and hold equal values ({rows_pq.height} rows)")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    status = main(sys.argv[1], sys.argv[2])
+    if status == 0 and len(sys.argv) > 4:
+        status = check_sweep(sys.argv[3], sys.argv[4])
+    sys.exit(status)

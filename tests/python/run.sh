@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The records from Python: runs `borderflow run -r 2 -s 1 --no-charts` as CSV
-# and as Parquet, then checks (check_parquet.py) that polars and pyarrow read
-# both with one call each and find equal values. Installs polars and pyarrow
+# The records from Python: runs `borderflow run -r 2 -s 1 --no-charts` and a
+# small sweep as CSV and as Parquet, then checks (check_parquet.py) that
+# polars and pyarrow read both with one call each and find equal values. Installs polars and pyarrow
 # in a venv; prints SKIP only when pip cannot reach the package registry.
 # Usage: tests/python/run.sh path/to/borderflow
 set -euo pipefail
@@ -26,5 +26,9 @@ if ! "$work/venv/bin/pip" install -q pyarrow polars >"$work/pip.log" 2>&1; then
 fi
 "$bin" run -r 2 -s 1 --no-charts -q -o "$work/csv"
 "$bin" run -r 2 -s 1 --no-charts -q --format parquet -o "$work/parquet"
-"$work/venv/bin/python" "$here/check_parquet.py" "$work/csv" "$work/parquet"
+sweep="$here/../../scenarios/sweeps/mmc_servers.ron"
+"$bin" sweep "$sweep" -r 2 -s 1 --no-charts -q -o "$work/sweep-csv"
+"$bin" sweep "$sweep" -r 2 -s 1 --no-charts -q --format parquet -o "$work/sweep-parquet"
+"$work/venv/bin/python" "$here/check_parquet.py" "$work/csv" "$work/parquet" \
+    "$work/sweep-csv" "$work/sweep-parquet"
 echo "python records check: 1 passed, 0 failed"

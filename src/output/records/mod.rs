@@ -9,6 +9,9 @@
 //! | `daily.csv` / `daily.parquet` | `replication,date,metric,place,origin,value` |
 //! | `kpis.csv` / `kpis.parquet` | `replication,kpi,value` |
 //!
+//! A finished sweep keeps neither: its KPIs are in `sweep.csv` /
+//! `sweep.parquet` ([`SweepTable`]), each row with its design point.
+//!
 //! `place` and `origin` are the [`MetricSpec`] dimensions (empty in CSV,
 //! null in Parquet, where a metric has none). CSV values are always written
 //! as floats (`12.0`, shortest text that reads back to the same `f64`), so a
@@ -47,6 +50,7 @@
 
 mod csv;
 mod parquet;
+mod sweep;
 
 use std::path::Path;
 
@@ -58,6 +62,7 @@ use crate::input::shown;
 use crate::metrics::{DailySeries, MetricSpec};
 
 pub use self::csv::{DAILY_HEADER, KPIS_HEADER, csv_field, write_daily_summary};
+pub use self::sweep::{SweepRow, SweepTable};
 
 /// The file format of the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -194,10 +194,10 @@ impl Columns {
 }
 
 /// A row group being written into memory.
-type Rg<'a> = parquet::file::writer::SerializedRowGroupWriter<'a, Vec<u8>>;
+pub(super) type Rg<'a> = parquet::file::writer::SerializedRowGroupWriter<'a, Vec<u8>>;
 
 /// A whole Parquet file in memory with one row group written by `fill`.
-fn encode(
+pub(super) fn encode(
     schema: &TypePtr,
     props: &Arc<WriterProperties>,
     fill: &dyn Fn(&mut Rg<'_>) -> parquet::errors::Result<()>,
@@ -218,7 +218,7 @@ fn next_column<'b>(
 
 /// Writes the next column of `rg`: `values`, with definition levels when
 /// the column is nullable.
-fn put<T: DataType>(
+pub(super) fn put<T: DataType>(
     rg: &mut Rg<'_>,
     values: &[T::T],
     levels: Option<&[i16]>,
