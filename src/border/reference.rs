@@ -715,7 +715,9 @@ pub fn document(format: Format, s: &Subject) -> String {
     out.push('\n');
     out += &heading(format, 2, "KPIs");
     out += &para(
-        "One value per replication, summarised over replications in `summary.json` and `kpis.csv`.",
+        "One value per replication (in `kpis.csv`; a sweep's in `sweep.csv`, by point), \
+         summarised over replications in `summary.json` and `kpis_summary.csv` (a sweep's \
+         in `sweep_summary.csv`).",
     );
     out += &aggregates().render(format);
     out.push('\n');
