@@ -297,7 +297,10 @@ impl SectorFigure {
                 let (px, py) = chart.backend_coord(&(x + 0.5, 0.0));
                 cell.draw(&Text::new(
                     first.format("%b %y").to_string(),
-                    (px - cell.get_base_pixel().0, py - cell.get_base_pixel().1 + 6),
+                    (
+                        px - cell.get_base_pixel().0,
+                        py - cell.get_base_pixel().1 + 6,
+                    ),
                     small.clone().pos(Pos::new(HPos::Center, VPos::Top)),
                 ))?;
             }
@@ -360,6 +363,10 @@ mod tests {
             ]
         );
         assert_eq!(month_sum(&[1.0, f32::NAN, 2.0, 4.0], 0, 2), 3.0);
-        assert_eq!(month_sum(&[1.0], 0, 5), 1.0, "days past the end add nothing");
+        assert_eq!(
+            month_sum(&[1.0], 0, 5),
+            1.0,
+            "days past the end add nothing"
+        );
     }
 }
