@@ -67,8 +67,6 @@ pub struct SectorFigure {
     months: Vec<(NaiveDate, bool)>,
     /// Legend label of the observed dots, when a panel has some.
     observed_label: Option<String>,
-    /// Period covered, for the title.
-    period: String,
     /// Footer.
     footer: Footer,
 }
@@ -172,7 +170,6 @@ pub fn figure(run: &RunData, per_rep: &PerReplication) -> Option<SectorFigure> {
             format!("observed monthly total ({name}), to {month}")
         }
     });
-    let s = &run.summary;
     let right = if per_rep.totals.is_empty() {
         "bar: sum of daily means (no daily records: no spread); y scales differ"
     } else {
@@ -182,11 +179,6 @@ pub fn figure(run: &RunData, per_rep: &PerReplication) -> Option<SectorFigure> {
         panels,
         months: months.iter().map(|m| (m.0, m.3)).collect(),
         observed_label,
-        period: format!(
-            "{} – {}",
-            s.start.format("%-d %b %Y"),
-            s.end.format("%-d %b %Y")
-        ),
         footer: Footer {
             right: right.into(),
             ..figure::footer(run, false)
@@ -315,10 +307,8 @@ impl Figure for SectorFigure {
     }
 
     fn title(&self) -> String {
-        format!(
-            "Border Patrol apprehensions by sector, per month, {}",
-            self.period
-        )
+        // The months are on the panels' axes; the period would not fit.
+        "Border Patrol apprehensions by sector and month".into()
     }
 
     fn size(&self) -> (u32, u32) {
