@@ -28,7 +28,8 @@ struct RawCalibration {
     #[serde(default)]
     targets: Vec<RawTarget>,
     /// Also take the base scenario's `observed:` series as targets, with
-    /// the roles given there.
+    /// the roles given there; a per-place (per-origin) series is left out
+    /// when a share target of its metric by place (origin) fits that split.
     #[serde(default)]
     observed_targets: bool,
     #[serde(default = "one_replication")]
@@ -274,8 +275,25 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
 
     let parameters = check_parameters(&raw.parameters, &base.resolved, &mut checks);
     let mut targets = check_targets(&raw.targets, &mut checks);
+    // Index in the base's `observed` of each target taken from it.
+    let mut from_base = Vec::new();
     if raw.observed_targets {
-        targets.extend(base.observed.iter().map(Target::from_observed));
+        for (i, o) in base.observed.iter().enumerate() {
+            // A share target of the metric by place (origin) already fits
+            // that split; the base's per-place (per-origin) levels of the
+            // same metric would count those months a second time.
+            let split = targets.iter().any(|t| match &t.observed {
+                Observed::Shares { by, .. } if t.metric == o.metric => match by {
+                    ShareBy::Place => o.place.is_some(),
+                    ShareBy::Origin => o.origin.is_some(),
+                },
+                _ => false,
+            });
+            if !split {
+                targets.push(Target::from_observed(o));
+                from_base.push(i);
+            }
+        }
     }
     let method = check_method(&raw.method, &mut checks);
     checks.positive_at_most("discrepancy.relative", raw.discrepancy.relative, 10.0);
@@ -298,7 +316,8 @@ pub fn load(path: &Path, sets: &[(String, Value)]) -> Result<Calibration> {
                 path: if i < raw.targets.len() {
                     format!("targets[{i}]")
                 } else {
-                    format!("observed[{}] of the base", i - raw.targets.len())
+                    let k = from_base.get(i - raw.targets.len()).copied().unwrap_or(0);
+                    format!("observed[{k}] of the base")
                 },
                 message,
                 at: None,

@@ -1,6 +1,8 @@
 //! The calendar x axis: simulated days as a continuous coordinate (day `d`
-//! spans `[d, d+1)`) with ticks on the first of each month, labelled with the
-//! month and year, so every time chart reads in calendar dates.
+//! spans `[d, d+1)`) with ticks spaced by the span shown (weekly or
+//! fortnightly labelled "20 Dec" for a zoomed window, the first of each
+//! month labelled "Dec 2023" for longer spans), so every time chart reads in
+//! calendar dates.
 
 use std::ops::Range;
 
@@ -36,10 +38,37 @@ impl DayAxis {
             .checked_add_signed(chrono::Duration::days(x.floor() as i64))
     }
 
-    /// Ticks: the first day of months inside the run (every k-th month when
-    /// the run is long), or every seven days when the run is shorter than two
-    /// months and would otherwise show one tick or none.
+    /// Tick spacing by the span shown: every 7 days up to [`WEEKLY_MAX`]
+    /// days (a zoomed window of a few weeks), every 14 days up to
+    /// [`FORTNIGHTLY_MAX`], the first of each month beyond. The one place
+    /// every time chart gets its ticks from.
+    pub fn spacing(&self) -> Spacing {
+        if self.days <= WEEKLY_MAX {
+            Spacing::Days(7)
+        } else if self.days <= FORTNIGHTLY_MAX {
+            Spacing::Days(14)
+        } else {
+            Spacing::Months
+        }
+    }
+
+    /// Ticks by [`Self::spacing`]: days from the first shown one, or the
+    /// first day of months inside the span; at most `max` (every k-th tick
+    /// when there would be more).
     fn ticks(&self, max: usize) -> Vec<f64> {
+        let all = match self.spacing() {
+            Spacing::Days(step) => (0..=self.days)
+                .step_by(step as usize)
+                .map(f64::from)
+                .collect(),
+            Spacing::Months => self.month_starts(),
+        };
+        let step = all.len().div_ceil(max.max(1));
+        all.into_iter().step_by(step.max(1)).collect()
+    }
+
+    /// Positions of the first day of each month inside the span.
+    fn month_starts(&self) -> Vec<f64> {
         // Saturating: a run's dates come from validated scenarios (years 1 to
         // 9999), but the axis is also drawn from saved files.
         let end = self
@@ -57,26 +86,32 @@ impl DayAxis {
                 None => break,
             }
         }
-        if months.len() >= 2 {
-            let step = months.len().div_ceil(max.max(1));
-            return months.into_iter().step_by(step.max(1)).collect();
-        }
-        let weeks = (0..=self.days)
-            .step_by(7)
-            .map(f64::from)
-            .collect::<Vec<_>>();
-        let step = weeks.len().div_ceil(max.max(1));
-        weeks.into_iter().step_by(step.max(1)).collect()
+        months
     }
 
-    /// Tick label: "Mar 2023" on month ticks, "14 Mar" on weekly ones.
+    /// Tick label: "Mar 2023" on month ticks, "14 Mar" on day ticks.
     pub fn label(&self, x: f64) -> String {
-        match self.date_at(x) {
-            Some(d) if d.day() == 1 && self.days >= 56 => d.format("%b %Y").to_string(),
-            Some(d) => d.format("%-d %b").to_string(),
-            None => String::new(),
+        match (self.date_at(x), self.spacing()) {
+            (Some(d), Spacing::Months) if d.day() == 1 => d.format("%b %Y").to_string(),
+            (Some(d), _) => d.format("%-d %b").to_string(),
+            (None, _) => String::new(),
         }
     }
+}
+
+/// Longest span with a tick every week [d]: five or six ticks.
+pub const WEEKLY_MAX: u32 = 45;
+/// Longest span with a tick every two weeks [d]: up to nine ticks; longer
+/// spans have a tick a month.
+pub const FORTNIGHTLY_MAX: u32 = 120;
+
+/// How far apart the ticks of a time axis are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spacing {
+    /// Every so many days from the first shown day [d].
+    Days(u32),
+    /// On the first of each month.
+    Months,
 }
 
 impl Ranged for DayAxis {
@@ -130,6 +165,26 @@ mod tests {
         let ax = DayAxis::new(start, 31);
         assert!(!ax.ticks(20).is_empty());
         assert_eq!(ax.label(40.0), "");
+    }
+
+    /// A compare window of 15 Dec – 15 Jan (32 days) gets weekly ticks
+    /// labelled by day, not the one month label it had.
+    #[test]
+    fn a_zoomed_month_gets_weekly_day_labels() {
+        let start = NaiveDate::from_ymd_opt(2023, 12, 15).unwrap_or_default();
+        let ax = DayAxis::new(start, 32);
+        assert_eq!(ax.spacing(), Spacing::Days(7));
+        let labels: Vec<String> = ax.ticks(14).iter().map(|&x| ax.label(x)).collect();
+        assert_eq!(labels, ["15 Dec", "22 Dec", "29 Dec", "5 Jan", "12 Jan"]);
+        // 1 Dec – 15 Jan (46 days) has two month starts, but a fortnightly
+        // tick says more than two month labels.
+        let ax = DayAxis::new(start - chrono::Days::new(14), 46);
+        assert_eq!(ax.spacing(), Spacing::Days(14));
+        assert_eq!(ax.label(14.0), "15 Dec");
+        assert_eq!(ax.ticks(14).len(), 4, "days 0, 14, 28 and 42");
+        let ax = DayAxis::new(start, 121);
+        assert_eq!(ax.spacing(), Spacing::Months);
+        assert_eq!(ax.label(ax.ticks(14)[0]), "Jan 2024");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Caravans: each one's size and its distance from the start over time,
 //! two panels sharing the calendar, one colour per caravan, zoomed to the
-//! days some caravan is on the road. The scenario carries no observed
-//! caravan series, only each caravan's declared timeline (the day it sets
-//! off, the day it dissolves, where it halts), which is marked as such.
+//! days some caravan is on the road. Beside the simulated caravans: each
+//! one's declared timeline (the day it sets off, the day it dissolves,
+//! where it halts; an input, marked as such) and, where the scenario's
+//! `observed_caravans:` reports the real caravan of the same name, its
+//! reported position and size by date as black dots.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -41,6 +43,19 @@ struct Declared {
     halt_km: Option<f64>,
 }
 
+/// A real caravan's reported days (the scenario's `observed_caravans`),
+/// in days of the chart's axis.
+#[derive(Debug, Clone, PartialEq)]
+struct Reported {
+    /// The simulated caravan it is drawn beside.
+    name: String,
+    /// (middle of the day [d on the chart's axis], km from the start) of
+    /// each day with a reported position.
+    km: Vec<(f64, f64)>,
+    /// (middle of the day, members [persons]) of each day with a number.
+    size: Vec<(f64, f64)>,
+}
+
 /// The caravans chart.
 #[derive(Debug, Clone)]
 pub struct CaravanFigure {
@@ -48,6 +63,8 @@ pub struct CaravanFigure {
     caravans: Vec<Caravan>,
     /// Their timelines as declared by the scenario.
     declared: Vec<Declared>,
+    /// The real caravans' reported days.
+    reported: Vec<Reported>,
     /// The calendar.
     axis: DayAxis,
     /// Footer.
@@ -116,14 +133,21 @@ pub fn figure(run: &RunData) -> Option<CaravanFigure> {
         .unwrap_or(chrono::NaiveDate::MAX);
     let axis = DayAxis::new(start, (last + 1 - first) as u32);
     let declared = declared(run, axis, &caravans);
-    let right = if declared.is_empty() {
-        "line: median; band: 90% of replications; no observed caravan data"
-    } else {
-        "line: median; band: 90% of replications; thin lines: the scenario's timeline (no observed data)"
+    let reported = reported(run, axis, &caravans);
+    let right = match (declared.is_empty(), reported.is_empty()) {
+        (true, true) => "line: median; band: 90% of replications; no observed caravan data",
+        (false, true) => {
+            "line: median; band: 90% of replications; thin lines: the scenario's timeline (no observed data)"
+        }
+        (true, false) => "simulated: median line, 90% band; observed: black dots",
+        (false, false) => {
+            "simulated: median line, 90% band; thin lines: scenario's timeline; dots: observed"
+        }
     };
     Some(CaravanFigure {
         caravans,
         declared,
+        reported,
         axis,
         footer: Footer {
             right: right.into(),
@@ -162,7 +186,76 @@ fn declared(run: &RunData, axis: DayAxis, caravans: &[Caravan]) -> Vec<Declared>
         .collect()
 }
 
+/// The scenario's `observed_caravans` of each drawn caravan, their days
+/// inside the axis; malformed entries are skipped (the scenario was
+/// validated when it ran; this only guards hand-edited files).
+fn reported(run: &RunData, axis: DayAxis, caravans: &[Caravan]) -> Vec<Reported> {
+    let Some(Value::Seq(list)) = run
+        .scenario
+        .as_ref()
+        .and_then(|v| field(v, "observed_caravans"))
+    else {
+        return Vec::new();
+    };
+    let end = f64::from(axis.days);
+    list.iter()
+        .filter_map(|item| {
+            let name = field(item, "caravan").and_then(as_str)?.to_string();
+            if !caravans.iter().any(|c| c.name == name) {
+                return None;
+            }
+            let Some(Value::Seq(days)) = field(item, "days") else {
+                return None;
+            };
+            let mut r = Reported {
+                name,
+                km: Vec::new(),
+                size: Vec::new(),
+            };
+            for day in days {
+                let Some(date) = field(day, "date").and_then(as_str) else {
+                    continue;
+                };
+                let Ok(date) = check_date(date) else { continue };
+                let x = axis.x_of(date) + 0.5;
+                if !(0.0..end).contains(&x) {
+                    continue;
+                }
+                if let Some(km) = field(day, "km").and_then(as_f64) {
+                    r.km.push((x, km));
+                }
+                if let Some(size) = field(day, "size").and_then(as_f64) {
+                    r.size.push((x, size));
+                }
+            }
+            (!r.km.is_empty() || !r.size.is_empty()).then_some(r)
+        })
+        .collect()
+}
+
 impl CaravanFigure {
+    /// The reported days on one panel: black dots, joined by a thin black
+    /// line on the distance panel (a position is between two reports).
+    fn observed<DB: DrawingBackend>(&self, chart: &mut TimeChart<'_, DB>, km: bool) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        for r in &self.reported {
+            let pts = if km { &r.km } else { &r.size };
+            if km && pts.len() > 1 {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    pts.clone(),
+                    style::BLACK.stroke_width(1),
+                )))?;
+            }
+            chart.draw_series(
+                pts.iter()
+                    .map(|&p| Circle::new(p, 5, style::BLACK.filled())),
+            )?;
+        }
+        Ok(())
+    }
+
     /// One panel: every caravan's median and 90% band of `pick`.
     fn panel<DB: DrawingBackend>(
         &self,
@@ -245,12 +338,30 @@ impl Figure for CaravanFigure {
     where
         DB::ErrorType: 'static,
     {
-        let legend: Vec<LegendItem> = self
+        let simulated = if self.reported.is_empty() {
+            ""
+        } else {
+            " (simulated)"
+        };
+        let mut legend: Vec<LegendItem> = self
             .caravans
             .iter()
             .enumerate()
-            .map(|(i, c)| LegendItem::line(c.name.clone(), style::series_colour(i), 3))
+            .map(|(i, c)| {
+                LegendItem::line(format!("{}{simulated}", c.name), style::series_colour(i), 3)
+            })
             .collect();
+        if !self.reported.is_empty() {
+            let sizes = self.reported.iter().any(|r| !r.size.is_empty());
+            legend.push(LegendItem::dot(
+                if sizes {
+                    "observed: reported km by date; size only where a number was reported"
+                } else {
+                    "observed: reported km by date (no reported sizes)"
+                },
+                style::BLACK,
+            ));
+        }
         let area = style::frame(root, &self.title(), &legend, &self.footer)?;
         let (_, h) = area.dim_in_pixel();
         let (upper, lower) = area.split_vertically(h / 2);
@@ -267,17 +378,31 @@ impl Figure for CaravanFigure {
             .iter()
             .filter_map(|d| d.halt_km)
             .fold(0.0, f64::max);
-        let mut top = figure::time_panel(&upper, self.axis, max(size), "members [persons]", false)?;
+        let reported = |pick: fn(&Reported) -> &[(f64, f64)]| {
+            self.reported
+                .iter()
+                .flat_map(|r| pick(r).iter().map(|p| p.1))
+                .fold(0.0, f64::max)
+        };
+        let mut top = figure::time_panel(
+            &upper,
+            self.axis,
+            max(size).max(reported(|r| &r.size)),
+            "members [persons]",
+            false,
+        )?;
         self.timeline(&mut top, false)?;
         self.panel(&mut top, size)?;
+        self.observed(&mut top, false)?;
         let mut bottom = figure::time_panel(
             &lower,
             self.axis,
-            max(km).max(halt),
+            max(km).max(halt).max(reported(|r| &r.km)),
             "distance from start [km]",
             true,
         )?;
         self.timeline(&mut bottom, true)?;
-        self.panel(&mut bottom, km)
+        self.panel(&mut bottom, km)?;
+        self.observed(&mut bottom, true)
     }
 }

@@ -76,8 +76,10 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .iter()
         .map(|s| format!("{}:{s}", sectors::PREFIX))
         .collect();
-    let cumulative = fan::daily_needed(&run);
-    let per_rep = data::per_replication(&run, &sector_metrics, &cumulative)?.unwrap_or_default();
+    // Day by day: the cumulative series, and the sectors for their months.
+    let mut daily = fan::daily_needed(&run);
+    daily.extend(sector_metrics.iter().cloned());
+    let per_rep = data::per_replication(&run, &sector_metrics, &daily)?.unwrap_or_default();
 
     let mut charts: Vec<Chart> = Vec::new();
     let mut covered: BTreeSet<String> = fan::covered().into_iter().map(str::to_string).collect();
@@ -103,7 +105,7 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
     }
     // Briefing order: the national series, where they happen, where people
     // are, then the detail of caravans and of each port.
-    if let Some(f) = sectors::figure(&run, &per_rep.totals) {
+    if let Some(f) = sectors::figure(&run, &per_rep) {
         charts.push(save(&f, run_dir)?);
         covered.extend(sector_metrics);
     }

@@ -14,11 +14,13 @@
 //!     seed: 42,                     // master seed of every random stream
 //!     replications: 20,             // default; `--replications` overrides
 //!     observed: [ ... ],            // monthly data to score against (optional)
+//!     observed_caravans: [ ... ],   // reported caravan days (optional, see [`caravans`])
 //!     kpis: [ ... ],                // user KPIs (optional, see [`kpis`])
 //!     model: (kind: "mmc", ...),
 //! )
 //! ```
 
+pub mod caravans;
 pub mod kpis;
 pub mod locate;
 pub mod path;
@@ -38,6 +40,7 @@ pub use crate::model::ModelSpec;
 use crate::model::{Registration, register};
 use crate::montecarlo::Experiment;
 pub use crate::validate::{Checks, Problem};
+pub use caravans::ObservedCaravan;
 pub use kpis::UserKpi;
 pub use source::Origin;
 
@@ -66,6 +69,8 @@ pub struct Scenario {
     /// Observed monthly series to compare with (charts, the scorecard,
     /// calibration).
     pub observed: Vec<ObservedSeries>,
+    /// Reported days of real caravans, for the caravans chart.
+    pub observed_caravans: Vec<ObservedCaravan>,
     /// KPIs the scenario declares, appended after the model's own by
     /// [`Scenario::experiment`].
     pub kpis: Vec<UserKpi>,
@@ -105,6 +110,8 @@ struct RawHeader {
     replications: u32,
     #[serde(default)]
     observed: Vec<RawObserved>,
+    #[serde(default)]
+    observed_caravans: Vec<caravans::RawObservedCaravan>,
     /// Read entry by entry ([`kpis::check_kpis`]) so one bad entry does not
     /// hide the problems of the others.
     #[serde(default)]
@@ -258,6 +265,7 @@ impl Scenario {
             );
         }
         let observed = check_observed(&h.observed, &mut checks);
+        let observed_caravans = caravans::check(&h.observed_caravans, &mut checks);
         let model = calendar.and_then(|cal| check_model(h.model, &cal, &mut checks));
         let kpis = match calendar {
             Some(cal) if !h.kpis.is_empty() => {
@@ -274,6 +282,7 @@ impl Scenario {
                 replications: h.replications,
                 model,
                 observed,
+                observed_caravans,
                 kpis,
                 source: label.to_string(),
                 resolved: value,

@@ -711,3 +711,113 @@ fn saved_files_that_are_not_regular_files_are_refused() {
         "{err}"
     );
 }
+
+/// The fixture's scenario with observed series per sector (Oct – Nov 2023:
+/// the fixture's sector data stop there, as CBP's FY2023 file stops in Sep
+/// 2023) and the Christmas Eve caravan's reported days.
+fn with_sector_and_caravan_observations(dir: &Path) {
+    let ron = fs::read_to_string(dir.join("scenario.ron")).expect("read scenario.ron");
+    let sectors: String = SECTORS
+        .iter()
+        .map(|(s, share)| {
+            format!(
+                r#"(metric: "usbp_apprehensions", place: "{s}", role: "fit", source: "CBP by sector (x.csv)", monthly: [("2023-10", {}), ("2023-11", {})]),"#,
+                (188_000.0 * share).round(),
+                (191_000.0 * share).round()
+            )
+        })
+        .collect();
+    let caravan = r#"observed_caravans: [(caravan: "Christmas Eve", source: "press",
+        days: [(date: "2023-12-24", km: 15, size: 8000), (date: "2023-12-26", km: 62), (date: "2023-12-28", km: 105)])],
+    model: ("#;
+    let ron = ron
+        .replacen(
+            "    observed: [\n",
+            &format!("    observed: [\n{sectors}\n"),
+            1,
+        )
+        .replacen("    model: (", caravan, 1);
+    fs::write(dir.join("scenario.ron"), ron).expect("write scenario.ron");
+}
+
+/// The sectors chart draws a panel per sector with the observed monthly
+/// totals as dots and says there is no observed split after the last
+/// observed month; the caravans chart draws the reported days and says
+/// which lines are simulated and which dots observed.
+#[test]
+fn sector_and_caravan_charts_show_their_observations() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fixture");
+    fabricate(&dir);
+    borderflow::report::render(&dir).expect("render");
+    let count_dots = |svg: &str| svg.matches("<circle").count();
+    let before = fs::read_to_string(dir.join("sectors.svg")).expect("svg");
+    let caravans_before = fs::read_to_string(dir.join("caravans.svg")).expect("svg");
+    assert!(caravans_before.contains("no observed data"));
+
+    with_sector_and_caravan_observations(&dir);
+    borderflow::report::render(&dir).expect("render with observations");
+    let svg = fs::read_to_string(dir.join("sectors.svg")).expect("svg");
+    // 9 sectors × 2 observed months, plus the legend's dot.
+    assert_eq!(
+        count_dots(&svg) - count_dots(&before),
+        9 * 2 + 1,
+        "one dot per sector and observed month"
+    );
+    assert!(
+        svg.contains("observed monthly total (CBP by sector); no observed split after Nov 2023"),
+        "the legend says what the dots are and where they stop"
+    );
+    for s in ["San Diego", "Rio Grande Valley", "Oct 23", "Jan 24"] {
+        assert!(svg.contains(s), "{s} missing from the sectors chart");
+    }
+    assert_png_drawn(&dir.join("sectors.png"));
+
+    let caravans = fs::read_to_string(dir.join("caravans.svg")).expect("svg");
+    assert!(
+        caravans.contains("Christmas Eve (simulated)")
+            && caravans.contains("observed: reported km by date; size only where a number")
+            && caravans.contains("dots: observed")
+            && !caravans.contains("no observed data"),
+        "caravans chart does not say what is observed"
+    );
+    // Three reported positions and one reported size, plus the legend's dot.
+    assert_eq!(
+        count_dots(&caravans) - count_dots(&caravans_before),
+        3 + 1 + 1
+    );
+    // The 15-day zoom gets weekly day ticks, not one month label.
+    assert!(caravans.contains("28 Dec") && !caravans.contains("Jan 2024"));
+}
+
+/// The baseline carries CBP's sector counts for Jan – Sep 2023 only, and
+/// its calibration, which fits the same months as sector shares, does not
+/// take them as level targets a second time.
+#[test]
+fn baseline_sector_series_are_not_fitted_twice() {
+    let scn =
+        borderflow::Scenario::from_file(Path::new("scenarios/baseline.ron")).expect("baseline");
+    let per_sector: Vec<_> = scn.observed.iter().filter(|o| o.place.is_some()).collect();
+    assert_eq!(per_sector.len(), 9, "one series per sector");
+    let last = NaiveDate::from_ymd_opt(2023, 9, 1).expect("date");
+    assert!(
+        per_sector
+            .iter()
+            .all(|o| o.monthly.len() == 9 && o.monthly.iter().all(|m| m.0 <= last))
+    );
+    let cal = borderflow::calibrate::load(Path::new("scenarios/calibration/baseline.ron"), &[])
+        .expect("calibration");
+    let levels_at_sectors = cal.targets.iter().filter(|t| t.place.is_some()).count();
+    assert_eq!(levels_at_sectors, 0, "per-sector levels beside the shares");
+    // The national series still come from the base: USBP, OFO and Mexico.
+    let national_fit = cal
+        .targets
+        .iter()
+        .filter(|t| t.place.is_none() && t.role == borderflow::scenario::Role::Fit)
+        .count();
+    assert_eq!(
+        national_fit,
+        3 + 2 + 1,
+        "base's three, December twice, the shares"
+    );
+}
