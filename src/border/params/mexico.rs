@@ -71,7 +71,12 @@ impl RawMexico {
         c.within("detention_days", self.detention_days, 0.0, 365.0);
         c.within("relocation_days", self.relocation_days, 0.0, 365.0);
         c.within("retry_rest_days", self.retry_rest_days, 0.0, 365.0);
-        c.within("give_up_per_relocation", self.give_up_per_relocation, 0.0, 1.0);
+        c.within(
+            "give_up_per_relocation",
+            self.give_up_per_relocation,
+            0.0,
+            1.0,
+        );
         let outcomes = DetentionOutcomes {
             relocate: self.relocate_share,
             papers: self.papers_share,
