@@ -59,9 +59,10 @@ impl Summary {
         out
     }
 
-    /// Appends [`Summary::csv_fields`] to `out`. Each value is the shortest
-    /// decimal that reads back to the same number, always with a fraction or
-    /// an exponent (`3.0`, `1e-7`), so CSV readers infer one float column.
+    /// Appends [`Summary::csv_fields`] to `out`. Each value is rounded to
+    /// 12 significant digits ([`tidy`]) and written as the shortest decimal
+    /// that reads back to it, always with a fraction or an exponent (`3.0`,
+    /// `1e-7`), so CSV readers infer one float column.
     /// Written by `ryu`: a run's daily summary holds days × metrics × 8
     /// numbers, and std's formatter made it a quarter of an M/M/c run's time.
     /// A value equal to the one before it (all eight, for one replication)
@@ -88,11 +89,37 @@ impl Summary {
                 Some((bits, range)) if *bits == v.to_bits() => {
                     out.extend_from_within(range.clone());
                 }
-                _ => out.push_str(format_float(&mut buffer, v)),
+                _ => out.push_str(format_float(&mut buffer, tidy(v))),
             }
             last = Some((v.to_bits(), start..out.len()));
         }
     }
+}
+
+/// `x` rounded to 12 significant digits, for tables people read and join:
+/// it drops the float noise of sums and means (`4888.450000000001` →
+/// `4888.45`, `226.38896398225233` → `226.388963982`) and keeps every digit
+/// a count, a mean of counts or an interval can mean (Monte Carlo error is
+/// far above 1 part in 10¹²). Arithmetic, not a format-and-parse round
+/// trip, because a daily summary holds hundreds of thousands of numbers:
+/// scaling by an exact power of ten and rounding gives the double nearest
+/// the 12-digit decimal, which the shortest-decimal writer then prints as
+/// it. Non-finite values, zero and magnitudes the scaling cannot reach
+/// (below 1e-280 or so) pass unchanged; above 1e34 the power of ten is
+/// itself rounded, which may leave a stray digit past the twelfth.
+pub fn tidy(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let digits = 11 - x.abs().log10().floor() as i32;
+    let r = if digits >= 0 {
+        let f = 10f64.powi(digits);
+        (x * f).round() / f
+    } else {
+        let f = 10f64.powi(-digits);
+        (x / f).round() * f
+    };
+    if r.is_finite() { r } else { x }
 }
 
 /// `v` as the shortest decimal that reads back to it, with a fraction or an
@@ -203,6 +230,40 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rounding to 12 significant digits drops float noise and keeps the
+    /// digits that mean something, at every magnitude.
+    #[test]
+    fn tidy_keeps_twelve_significant_digits() {
+        assert_eq!(tidy(4888.450000000001), 4888.45);
+        assert_eq!(tidy(226.38896398225233).to_string(), "226.388963982");
+        assert_eq!(tidy(-0.30000000000000004), -0.3);
+        assert_eq!(tidy(1_921_657.000000001), 1_921_657.0);
+        assert_eq!(tidy(1.234567890123456e15), 1.23456789012e15);
+        assert_eq!(tidy(6.02214076e-23), 6.02214076e-23);
+        for x in [0.0, f64::NAN, f64::INFINITY, 1e-300] {
+            let t = tidy(x);
+            assert!(t == x || (x.is_nan() && t.is_nan()), "{x} became {t}");
+        }
+        let mut out = String::new();
+        Summary {
+            n: 2,
+            mean: 209.0,
+            ci95_low: 191.61103601774767,
+            ci95_high: 226.38896398225233,
+            sd: 1.0,
+            p05: 204.2,
+            p25: 205.0,
+            p50: 206.0,
+            p75: 211.5,
+            p95: 215.9,
+        }
+        .push_csv_fields(&mut out);
+        assert_eq!(
+            out,
+            "209.0,191.611036018,226.388963982,204.2,205.0,206.0,211.5,215.9"
+        );
+    }
 
     #[test]
     fn exact_summary_matches_hand_values() {

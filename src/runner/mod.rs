@@ -228,17 +228,6 @@ impl Aggregator {
 /// The KPI summaries as one flat table: `kpis_summary.csv`.
 pub const KPIS_SUMMARY_FILE: &str = "kpis_summary.csv";
 
-/// A value for a table people read and join: at most 12 significant digits,
-/// which drops the float noise of sums (`4888.450000000001` → `4888.45`)
-/// and keeps every digit a count or a mean of counts can mean.
-fn tidy(x: f64) -> f64 {
-    if x.is_finite() {
-        format!("{x:.11e}").parse().unwrap_or(x)
-    } else {
-        x
-    }
-}
-
 /// Writes `kpis_summary.csv`: one row per KPI with the scenario, seed and
 /// replications as columns (so runs join in pandas or polars), the KPI's
 /// label and unit, and its summary across replications.
@@ -261,7 +250,7 @@ fn write_kpis_summary(path: &Path, header: &RunHeader, kpis: &[(String, Summary)
         ]
         .map(|x| {
             if x.is_finite() {
-                tidy(x).to_string()
+                crate::stats::tidy(x).to_string()
             } else {
                 String::new()
             }
