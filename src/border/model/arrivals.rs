@@ -16,6 +16,8 @@ use crate::rng::Stream;
 pub(super) struct Arrivals {
     /// Arrival rate by origin and day, with surges [parties/s].
     party_rates: Vec<Vec<f64>>,
+    /// Probability that a party of each origin is a family [0–1].
+    family_party: Vec<f64>,
     /// Cumulative shares of family sizes 2, 3, … [0–1].
     family_cum: Vec<f64>,
     /// Gaps, party sizes and plans.
@@ -24,7 +26,8 @@ pub(super) struct Arrivals {
 
 impl Arrivals {
     /// The process over `days` days [d]: each origin's daily rate of people,
-    /// with surges, turned into parties per second by its mean party size.
+    /// with surges, turned into parties per second by its mean party size
+    /// (so the rate of persons does not depend on `family_share`).
     pub(super) fn new(p: &BorderParams, days: u32, rng: Stream) -> Self {
         let mean_family: f64 = p
             .family_size_weights
@@ -38,12 +41,16 @@ impl Arrivals {
             acc += w;
             family_cum.push(acc);
         }
-        let party_rates = p
+        let family_party: Vec<f64> = p
             .origins
             .iter()
+            .map(|origin| family_party_share(origin.family_share, mean_family))
+            .collect();
+        let party_rates = family_party
+            .iter()
             .enumerate()
-            .map(|(o, origin)| {
-                let mean_size = 1.0 + origin.family_share * (mean_family - 1.0);
+            .map(|(o, q)| {
+                let mean_size = 1.0 + q * (mean_family - 1.0);
                 (0..days as usize)
                     .map(|d| {
                         let mut x = p.daily_rates[o][d];
@@ -65,6 +72,7 @@ impl Arrivals {
             .collect();
         Self {
             party_rates,
+            family_party,
             family_cum,
             rng,
         }
@@ -107,12 +115,11 @@ impl Arrivals {
     /// otherwise waiting at its start place. Returns its slot.
     pub(super) fn arrive(&mut self, ctx: &mut Ctx<'_>, o: u16) -> u32 {
         let origin = &ctx.p.origins[o as usize];
-        let size = if self.rng.random::<f64>() < origin.family_share {
-            let u: f64 = self.rng.random();
-            2 + self.family_cum.iter().position(|&c| u < c).unwrap_or(0) as u32
-        } else {
-            1
-        };
+        let size = party_size(
+            &mut self.rng,
+            self.family_party[o as usize],
+            &self.family_cum,
+        );
         ctx.today.arrivals += u64::from(size);
         let lvl = if origin.crossing.is_some() {
             level::TRANSIT + 3
@@ -128,5 +135,74 @@ impl Arrivals {
             PLAN_CROSS
         };
         ctx.parties.add(o, size, lvl, plan)
+    }
+}
+
+/// Probability that a party is a family [0–1] when a share `s` [0–1] of
+/// persons travel in families of mean size `m` [persons/party, ≥ 2].
+///
+/// Out of `n` parties, `q·n` families hold `q·n·m` persons and `(1 − q)·n`
+/// single travellers hold one each, so the share of persons in families is
+/// `s = q·m / (q·m + 1 − q)`. Solving for `q`: `q·m·(1 − s) = s·(1 − q)`,
+/// hence `q = s / (s + (1 − s)·m)`. It is 0 at `s = 0`, 1 at `s = 1`, and
+/// below `s` in between since families carry several persons each.
+pub(super) fn family_party_share(s: f64, m: f64) -> f64 {
+    let denominator = s + (1.0 - s) * m;
+    if denominator > 0.0 {
+        s / denominator
+    } else {
+        0.0
+    }
+}
+
+/// Size of one party [persons]: a family with probability `family_party`
+/// [0–1], its size 2, 3, … drawn from the cumulative shares `family_cum`;
+/// otherwise one person.
+fn party_size(rng: &mut Stream, family_party: f64, family_cum: &[f64]) -> u32 {
+    if rng.random::<f64>() < family_party {
+        let u: f64 = rng.random();
+        2 + family_cum.iter().position(|&c| u < c).unwrap_or(0) as u32
+    } else {
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    /// The baseline's family sizes 2, 3, 4, 5 as cumulative shares (mean
+    /// 3.15 persons).
+    const CUM: [f64; 4] = [0.30, 0.65, 0.90, 1.0];
+
+    #[test]
+    fn family_share_is_the_share_of_persons_in_families() {
+        // 200,000 parties: the share of persons in families has a standard
+        // error near 0.0015 at s = 0.4, so ±0.006 is four standard errors;
+        // reading s as a share of parties would give 0.68.
+        let q = family_party_share(0.4, 3.15);
+        let mut rng = stream(1, 0, "arrivals");
+        let (mut in_families, mut persons) = (0u64, 0u64);
+        for _ in 0..200_000 {
+            let n = u64::from(party_size(&mut rng, q, &CUM));
+            persons += n;
+            if n >= 2 {
+                in_families += n;
+            }
+        }
+        let share = in_families as f64 / persons as f64;
+        assert!(
+            (share - 0.4).abs() < 0.006,
+            "share of persons in families {share:.4}"
+        );
+    }
+
+    #[test]
+    fn family_party_share_bounds() {
+        assert_eq!(family_party_share(0.0, 3.15), 0.0);
+        assert_eq!(family_party_share(1.0, 3.15), 1.0);
+        // Exact: 0.4 / (0.4 + 0.6 · 3.15) = 0.4 / 2.29.
+        assert!((family_party_share(0.4, 3.15) - 0.4 / 2.29).abs() < 1e-12);
     }
 }

@@ -145,7 +145,10 @@ pub struct Origin {
     pub persons_per_driver_person: f64,
     /// How long after the driver arrivals follow it [d].
     pub driver_lag_days: f64,
-    /// Share of parties that are families (size ≥ 2) [0–1].
+    /// Share of persons who travel in families (parties of 2 or more)
+    /// [0–1]: a share of people, like CBP's family-unit (FMUA) share of
+    /// encounters, not of parties; the arrivals turn it into the
+    /// probability that a party is a family from the family sizes.
     pub family_share: f64,
     /// Share that queue for papers at the hub [0–1].
     pub wait_for_papers_share: f64,
