@@ -260,17 +260,7 @@ fn border_and_eagle_pass_closed() -> (Scenario, Scenario) {
         r#"(name: "Eagle Pass closed", kind: "port_state", port: "Eagle Pass", state: "closed", from: "2023-02-01", until: "2023-02-14")"#,
     )
     .unwrap();
-    let ron::Value::Map(root) = &mut w else {
-        panic!("a scenario is a map")
-    };
-    let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
-        panic!("the baseline has a model")
-    };
-    let Some(ron::Value::Seq(list)) = model.get_mut(&ron::Value::String("interventions".into()))
-    else {
-        panic!("the baseline has interventions")
-    };
-    list.push(closure);
+    crate::interventions(&mut w).push(closure);
     set_path(
         &mut w,
         "name",

@@ -34,17 +34,7 @@ fn baseline_and_more_enforcement(give_up: f64) -> (Scenario, Scenario) {
         ron::Value::String("more-enforcement".into()),
     )
     .unwrap();
-    let ron::Value::Map(root) = &mut v else {
-        panic!("a scenario is a map")
-    };
-    let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
-        panic!("the baseline has a model")
-    };
-    let Some(ron::Value::Seq(list)) = model.get_mut(&ron::Value::String("interventions".into()))
-    else {
-        panic!("the baseline has interventions")
-    };
-    list.push(more);
+    crate::interventions(&mut v).push(more);
     (base, Scenario::from_value(v, "more-enforcement").unwrap())
 }
 

@@ -29,20 +29,6 @@ fn baseline_value() -> Value {
     source::load_text(EMBEDDED_SCENARIO, &origin).expect("the embedded baseline reads")
 }
 
-/// The `model.interventions` list of a scenario value.
-fn interventions(value: &mut Value) -> &mut Vec<Value> {
-    let Value::Map(root) = value else {
-        panic!("a scenario is a struct")
-    };
-    let Some(Value::Map(model)) = root.get_mut(&Value::String("model".into())) else {
-        panic!("the baseline has a model section")
-    };
-    match model.get_mut(&Value::String("interventions".into())) {
-        Some(Value::Seq(list)) => list,
-        _ => panic!("the baseline has interventions"),
-    }
-}
-
 fn border(scn: &Scenario) -> &BorderParams {
     scn.model.params::<Border>().expect("a border scenario")
 }
@@ -78,7 +64,7 @@ fn every_intervention_example_validates_against_the_baseline() {
     for doc in INTERVENTION_DOCS {
         let mut value = baseline_value();
         let example: Value = ron::from_str(doc.example).expect("an example is RON");
-        interventions(&mut value).push(example);
+        crate::interventions(&mut value).push(example);
         let scn = Scenario::from_value(value, EMBEDDED_LABEL)
             .unwrap_or_else(|e| panic!("the example of {} does not validate: {e}", doc.kind));
         let p = border(&scn);
