@@ -10,7 +10,7 @@ use super::parties::PLAN_CROSS;
 use super::policy::Policy;
 use super::ports::Ports;
 use super::{BorderEvent, Step, level};
-use crate::border::params::{BorderParams, Region};
+use crate::border::params::{BorderParams, Mode, Region};
 use crate::engine::{DAY, Scheduler, SimTime, days_to_time};
 use crate::rng::Stream;
 
@@ -32,6 +32,12 @@ pub(super) struct Transit {
     /// Open fraction of each city's ports, one entry per day (news history)
     /// [0–1].
     city_open_history: Vec<Vec<f64>>,
+    /// Persons each leave-at-will mode with a `capacity_per_day` has taken
+    /// from each leg start today, by leg and mode.
+    taken: Vec<[DayCapacity; 4]>,
+    /// Whether a release of the waiting riders of a capacity-limited mode
+    /// is scheduled for the next day start, by leg and mode.
+    release_pending: Vec<[bool; 4]>,
     /// Modes suspended by the policy in force.
     suspended: [bool; 4],
     /// Enforcement multiplier in transit in force [×].
@@ -49,6 +55,8 @@ impl Transit {
             leg_detection: vec![[[0.0; 2]; 4]; p.legs.len()],
             route_cum: vec![Default::default(); p.places.len()],
             city_open_history: vec![Vec::new(); p.cities.len()],
+            taken: vec![[DayCapacity::default(); 4]; p.legs.len()],
+            release_pending: vec![[false; 4]; p.legs.len()],
             suspended: [false; 4],
             enforcement: 1.0,
             rng,
@@ -163,8 +171,8 @@ impl Transit {
         self.start_leg(ctx, sched, slot);
     }
 
-    /// Chooses the mode of `leg` for a party: weights by papers, skipping
-    /// suspended modes and full stations.
+    /// Chooses the mode of `leg` for a party: weights by papers, lowered by
+    /// price, skipping suspended modes and full stations.
     fn choose_mode(&mut self, ctx: &Ctx<'_>, slot: u32, leg: usize) -> usize {
         let p = ctx.p;
         let pt = ctx.parties[slot];
@@ -176,9 +184,7 @@ impl Transit {
             }
             // A scheduled mode whose station holds more than a day of seats is
             // skipped: people do not wait days for a bus while trucks leave.
-            if md.departures_per_day > 0.0
-                && self.station_persons[leg][k] as f64 > md.seats * md.departures_per_day
-            {
+            if self.station_persons[leg][k] as f64 > daily_capacity(md) {
                 continue;
             }
             w[k] = if legal {
@@ -186,6 +192,12 @@ impl Transit {
             } else {
                 md.weight_irregular
             };
+            // Skipped when free, so that a scenario without prices draws and
+            // weighs exactly as before prices existed.
+            if md.price_usd_per_1000_km > 0.0 {
+                let usd = md.price_usd_per_1000_km * p.legs[leg].km / 1000.0;
+                w[k] *= (-p.route_choice.price_cost_per_1000_usd * usd / 1000.0).exp();
+            }
         }
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
@@ -216,11 +228,95 @@ impl Transit {
         let mode = self.choose_mode(ctx, slot, leg);
         ctx.parties[slot].mode = mode as u8;
         ctx.parties.goto(slot, level::TRANSIT + mode);
-        if p.modes[mode].departures_per_day > 0.0 {
+        let md = &p.modes[mode];
+        if md.departures_per_day > 0.0 {
             self.station[leg][mode].push_back(slot);
             self.station_persons[leg][mode] += u64::from(pt.size);
+        } else if let Some(cap) = md.capacity_per_day {
+            let today = day_of(sched.now());
+            if self.station[leg][mode].is_empty() && self.taken[leg][mode].take(today, cap, pt.size)
+            {
+                self.travel(ctx, sched, slot, leg, mode);
+            } else {
+                // No room today: wait for tomorrow's capacity, behind those
+                // already waiting.
+                self.station[leg][mode].push_back(slot);
+                self.station_persons[leg][mode] += u64::from(pt.size);
+                self.schedule_release(ctx, sched, leg, mode);
+            }
         } else {
             self.travel(ctx, sched, slot, leg, mode);
+        }
+    }
+
+    /// Schedules, once, the release of the riders waiting for a
+    /// capacity-limited mode at the next day start, if that is within the
+    /// horizon (later, they wait till the end).
+    fn schedule_release(
+        &mut self,
+        ctx: &Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        leg: usize,
+        mode: usize,
+    ) {
+        let tomorrow = day_of(sched.now()) + 1;
+        if self.release_pending[leg][mode] || tomorrow >= ctx.days as usize {
+            return;
+        }
+        self.release_pending[leg][mode] = true;
+        sched.schedule_at(
+            tomorrow as SimTime * DAY,
+            BorderEvent::Departure {
+                leg: leg as u16,
+                mode: mode as u8,
+            },
+        );
+    }
+
+    /// A new day for a capacity-limited mode: its waiting riders set off up
+    /// to the day's capacity, in order of arrival; the rest wait for the next
+    /// day. Riders of a suspended mode choose again.
+    fn release(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        leg: usize,
+        mode: usize,
+        cap: f64,
+    ) {
+        self.release_pending[leg][mode] = false;
+        if self.suspended[mode] {
+            self.choose_again(ctx, sched, leg, mode);
+            return;
+        }
+        let today = day_of(sched.now());
+        while let Some(&slot) = self.station[leg][mode].front() {
+            let size = ctx.parties.size(slot);
+            if !self.taken[leg][mode].take(today, cap, size) {
+                break;
+            }
+            self.station[leg][mode].pop_front();
+            self.station_persons[leg][mode] -= u64::from(size);
+            self.travel(ctx, sched, slot, leg, mode);
+        }
+        if !self.station[leg][mode].is_empty() {
+            self.schedule_release(ctx, sched, leg, mode);
+        }
+    }
+
+    /// Riders waiting for a suspended service at the start of `leg` choose
+    /// another mode.
+    fn choose_again(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        leg: usize,
+        mode: usize,
+    ) {
+        let waiting: Vec<u32> = self.station[leg][mode].drain(..).collect();
+        self.station_persons[leg][mode] = 0;
+        for slot in waiting {
+            self.start_leg(ctx, sched, slot);
         }
     }
 
@@ -250,7 +346,9 @@ impl Transit {
     }
 
     /// A bus or train leaves the start of `leg`: it takes queued riders up to
-    /// its seats; riders of a suspended mode choose again.
+    /// its seats; riders of a suspended mode choose again. For a mode that
+    /// leaves at will with a daily capacity, the event is the day start that
+    /// releases its waiting riders.
     pub(super) fn departure(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -259,13 +357,13 @@ impl Transit {
         mode: usize,
     ) {
         let md = &ctx.p.modes[mode];
+        if md.departures_per_day <= 0.0 {
+            let cap = md.capacity_per_day.unwrap_or(f64::INFINITY);
+            self.release(ctx, sched, leg, mode, cap);
+            return;
+        }
         if self.suspended[mode] {
-            // Riders waiting for a suspended service choose another mode.
-            let waiting: Vec<u32> = self.station[leg][mode].drain(..).collect();
-            self.station_persons[leg][mode] = 0;
-            for slot in waiting {
-                self.start_leg(ctx, sched, slot);
-            }
+            self.choose_again(ctx, sched, leg, mode);
         } else {
             let mut seats = md.seats;
             while seats > 0.0 {
@@ -307,5 +405,63 @@ impl Transit {
         }
         self.start_leg(ctx, sched, slot);
         None
+    }
+}
+
+/// The most people a mode carries from a leg start in a day [persons/day]:
+/// seats × departures for a scheduled mode, the capacity of a mode that
+/// leaves at will, unlimited without one.
+fn daily_capacity(md: &Mode) -> f64 {
+    if md.departures_per_day > 0.0 {
+        md.seats * md.departures_per_day
+    } else {
+        md.capacity_per_day.unwrap_or(f64::INFINITY)
+    }
+}
+
+/// What a capacity-limited mode has taken from one leg start on one day.
+#[derive(Debug, Clone, Copy, Default)]
+struct DayCapacity {
+    /// The day counted [day index].
+    day: usize,
+    /// People taken that day [persons].
+    taken: f64,
+}
+
+impl DayCapacity {
+    /// Takes a party of `size` on `day` if the day's capacity `cap`
+    /// [persons/day] is not yet used up; a new day starts empty. The last
+    /// party in may overfill by less than its own size, as the last rider of
+    /// a bus does: parties are not split.
+    fn take(&mut self, day: usize, cap: f64, size: u32) -> bool {
+        if day != self.day {
+            self.day = day;
+            self.taken = 0.0;
+        }
+        if self.taken >= cap {
+            return false;
+        }
+        self.taken += f64::from(size);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DayCapacity;
+
+    #[test]
+    fn a_full_truck_refuses_the_next_party_until_the_next_day() {
+        // Capacity 10 persons/day: parties of 4, 4 and 3 fill it (11, the
+        // last party overfilling by one, as parties are not split); the
+        // fourth finds no room the same day and is taken the next.
+        let mut c = DayCapacity::default();
+        assert!(c.take(5, 10.0, 4));
+        assert!(c.take(5, 10.0, 4));
+        assert!(c.take(5, 10.0, 3));
+        assert!(!c.take(5, 10.0, 1), "a full truck takes no one more today");
+        assert_eq!(c.taken, 11.0);
+        assert!(c.take(6, 10.0, 1), "the next day starts empty");
+        assert_eq!(c.taken, 1.0);
     }
 }

@@ -96,6 +96,10 @@ pub(super) struct RawMode {
     departures_per_day: f64,
     #[serde(default)]
     seats: f64,
+    #[serde(default)]
+    capacity_per_day: Option<f64>,
+    #[serde(default)]
+    price_usd_per_1000_km: f64,
     detection_factor: f64,
     weight_irregular: f64,
     weight_papers: f64,
@@ -110,8 +114,23 @@ pub struct Mode {
     pub km_per_day_max: f64,
     /// Scheduled departures per day from each leg start; 0 = leave at will [1/day].
     pub departures_per_day: f64,
-    /// Migrants carried per departure [persons].
+    /// Migrants carried per departure [persons]. Freight trains carried
+    /// 1,000 and more riders each (Ferromex stopped 60 trains with >4,000
+    /// aboard on 19 Sep 2023), so values above 1,000 are accepted.
     pub seats: f64,
+    /// For a mode that leaves at will (`departures_per_day` 0): the most
+    /// people it takes from each leg start per day [persons/day]; `None`
+    /// (absent) = unlimited, as before this field existed. Parties that find
+    /// the day's capacity used wait for the next day, unless a full day's
+    /// capacity is already waiting, when they choose another mode. Smugglers'
+    /// trucks are the case: each load is a vehicle and a driver paid for.
+    pub capacity_per_day: Option<f64>,
+    /// Price a migrant pays for the mode [USD per 1000 km of road]; it
+    /// lowers the mode's choice weight by `exp(−route_choice.
+    /// price_cost_per_1000_usd × price of the leg / 1000)`. Smugglers charge
+    /// thousands of dollars for the journey, which most migrants cannot pay:
+    /// the reason trains, buses and walking carry most. 0 (absent) = free.
+    pub price_usd_per_1000_km: f64,
     /// Checkpoint detection hazard factor [×].
     pub detection_factor: f64,
     /// Choice weight for parties without papers [≥ 0].
@@ -168,6 +187,23 @@ impl RawMode {
         if self.departures_per_day > 0.0 {
             c.within("seats", self.seats, 1.0, 1e5);
         }
+        if let Some(cap) = self.capacity_per_day {
+            if self.departures_per_day > 0.0 {
+                c.fail(
+                    "capacity_per_day",
+                    "only for a mode that leaves at will (departures_per_day 0); \
+                     a scheduled mode carries seats × departures_per_day",
+                );
+            } else {
+                c.within("capacity_per_day", cap, 1.0, 1e7);
+            }
+        }
+        c.within(
+            "price_usd_per_1000_km",
+            self.price_usd_per_1000_km,
+            0.0,
+            1e5,
+        );
         c.within("detection_factor", self.detection_factor, 0.0, 100.0);
         c.within("weight_irregular", self.weight_irregular, 0.0, 1e6);
         c.within("weight_papers", self.weight_papers, 0.0, 1e6);
@@ -176,6 +212,8 @@ impl RawMode {
             km_per_day_max: self.km_per_day_max,
             departures_per_day: self.departures_per_day,
             seats: self.seats,
+            capacity_per_day: self.capacity_per_day,
+            price_usd_per_1000_km: self.price_usd_per_1000_km,
             detection_factor: self.detection_factor,
             weight_irregular: self.weight_irregular,
             weight_papers: self.weight_papers,
@@ -379,6 +417,12 @@ pub struct RouteChoice {
     pub closed_port_aversion: f64,
     /// Delay with which news of port states reaches parties [d].
     pub info_delay_days: u32,
+    /// Utility cost of a mode's price in mode choice [per 1000 USD]: a
+    /// mode's weight is multiplied by `exp(−this × price / 1000)`, the price
+    /// being `price_usd_per_1000_km` × the leg's road length. 0 (absent) =
+    /// prices do not matter, as before this field existed.
+    #[serde(default)]
+    pub price_cost_per_1000_usd: f64,
 }
 
 impl RouteChoice {
@@ -388,5 +432,11 @@ impl RouteChoice {
         c.within("checkpoint_cost", self.checkpoint_cost, 0.0, 100.0);
         c.probability("closed_port_aversion", self.closed_port_aversion);
         c.at_most("info_delay_days", self.info_delay_days, 365);
+        c.within(
+            "price_cost_per_1000_usd",
+            self.price_cost_per_1000_usd,
+            0.0,
+            100.0,
+        );
     }
 }
