@@ -21,6 +21,7 @@ mod scenarios;
 mod scorecard;
 mod sweep;
 mod toy;
+mod transport;
 
 /// The `model.interventions` list of a resolved scenario value, to add to
 /// before validating (a test's what-if built in code).

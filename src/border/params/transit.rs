@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::MODE_NAMES;
+use super::{MODE_NAMES, bare};
 use crate::validate::{Checks, Names, suggest};
 
 /// A southern hub where parties wait for papers. Read as written; only
@@ -96,7 +96,7 @@ pub(super) struct RawMode {
     departures_per_day: f64,
     #[serde(default)]
     seats: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bare")]
     capacity_per_day: Option<f64>,
     #[serde(default)]
     price_usd_per_1000_km: f64,
