@@ -151,7 +151,14 @@ pub(super) fn check_modes(c: &mut Checks, raw: Vec<RawMode>) -> Vec<Option<Mode>
     let mut modes: Vec<Option<Mode>> = vec![None; MODE_NAMES.len()];
     c.at("modes", |c| {
         for (i, md) in raw.into_iter().enumerate() {
-            c.index(i, |c| {
+            // By name, as a `set` key names a mode (`modes["truck"]`), so a
+            // problem points at the line that wrote the value.
+            let segment = if md.name.is_empty() || md.name.contains(['"', '\\']) {
+                format!("[{i}]")
+            } else {
+                format!("[\"{}\"]", md.name)
+            };
+            c.at(&segment, |c| {
                 let k = known.resolve(c, "name", &md.name)?;
                 if modes[k].is_some() {
                     c.fail("name", format!("mode \"{}\" given twice", md.name));
