@@ -208,10 +208,12 @@ impl RawOrigin {
         c.probability("expelled_under_title42", self.expelled_under_title42);
         c.probability("removed_under_title8", self.removed_under_title8);
         c.probability("surrender_share", self.surrender_share);
+        if let Some(share) = self.surrender_share_under_title42 {
+            c.probability("surrender_share_under_title42", share);
+        }
         let surrender_t42 = self
             .surrender_share_under_title42
             .unwrap_or(self.surrender_share);
-        c.probability("surrender_share_under_title42", surrender_t42);
         if self.cbp_one_share + self.walkup_share > 1.0 {
             c.fail(
                 "walkup_share",
