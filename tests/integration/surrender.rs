@@ -104,6 +104,8 @@ fn outcomes(share: f64, p: f64) -> Outcomes {
 /// of one replication are ~10,000 parties (binomial noise ~1–2% each run),
 /// and apprehended parties still in custody at the end (48 h of 91 days,
 /// ~2% of apprehensions, the same in both runs) shift both shares alike.
+/// Measured: got-away share 0.1522 → 0.0614, ratio 0.404; crossings
+/// 280,317 and 279,647 persons.
 #[test]
 fn surrender_lowers_got_aways_by_the_evaders_share() {
     let p = 0.85;
@@ -139,6 +141,8 @@ fn surrender_lowers_got_aways_by_the_evaders_share() {
 /// bit: no tolerance). With 60% surrendering, the got-away share falls by
 /// (1 − 0.95)/(1 − 0.85) = 1/3, ±10% (binomial noise of ~3,000 got-away
 /// parties at 0.95, ~2% per run, and the custody shift as above).
+/// Measured: 279,177 apprehended and none got away at both probabilities;
+/// with 60% surrendering, got-away share 0.0614 → 0.0204, ratio 0.333.
 #[test]
 fn catch_probability_acts_on_evaders_only() {
     let (low, high) = (outcomes(1.0, 0.85), outcomes(1.0, 0.95));
