@@ -461,6 +461,7 @@ pub fn origins(p: &BorderParams) -> Table {
         "mean [persons/day]>",
         "CBP One share>",
         "walk-up share>",
+        "surrender share (Title 42)>",
     ]);
     let skip = p.spinup_days as usize;
     for (o, origin) in p.origins.iter().enumerate() {
@@ -485,6 +486,10 @@ pub fn origins(p: &BorderParams) -> Table {
             format!("{mean:.0}"),
             origin.cbp_one_share.to_string(),
             origin.walkup_share.to_string(),
+            format!(
+                "{} ({})",
+                origin.surrender_share, origin.surrender_share_under_title42
+            ),
         ]);
     }
     t

@@ -19,6 +19,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod scorecard;
+mod surrender;
 mod sweep;
 mod toy;
 mod transport;

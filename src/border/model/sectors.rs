@@ -15,6 +15,22 @@ use crate::engine::Scheduler;
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
 
+/// Whether a crossing attempt is apprehended, from one uniform draw `u` in
+/// [0, 1): below `surrender` [0–1] the party surrenders and `u / surrender`
+/// is again uniform, compared with `p_surrender` [0–1]; otherwise it evades
+/// and `(u − surrender) / (1 − surrender)` is compared with `p_evade` [0–1].
+/// One draw serves both choices, so a share of 0 gives exactly the old
+/// comparison `u < p_evade` (same random stream, same numbers), and
+/// changing `p_evade` changes only evaders' outcomes (common random
+/// numbers).
+fn apprehended(u: f64, surrender: f64, p_surrender: f64, p_evade: f64) -> bool {
+    if u < surrender {
+        u / surrender < p_surrender
+    } else {
+        (u - surrender) / (1.0 - surrender) < p_evade
+    }
+}
+
 /// Border Patrol sectors.
 pub(super) struct Sectors {
     /// People in custody by sector [persons].
@@ -51,8 +67,11 @@ impl Sectors {
         self.title42 = policy.title42;
     }
 
-    /// A crossing attempt between ports: apprehended (USBP) with the sector's
-    /// probability, boosted by officers of closed ports, or a got-away.
+    /// A crossing attempt between ports. The party surrenders (its origin's
+    /// `surrender_share`, or the Title 42 one while that is in force) and is
+    /// apprehended with `surrender_apprehension_prob`, or evades and is
+    /// apprehended with the sector's probability, boosted by officers of
+    /// closed ports; an evader not apprehended is a got-away.
     pub(super) fn cross(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -74,8 +93,16 @@ impl Sectors {
             .sum();
         let p_app =
             (sector.apprehension_prob + sector.officers_boost_per_closed_port * closed).min(1.0);
+        let origin = &p.origins[ctx.parties[slot].origin as usize];
+        let surrender = if self.title42 {
+            origin.surrender_share_under_title42
+        } else {
+            origin.surrender_share
+        };
+        let p_surrender = p.between_ports.surrender_apprehension_prob;
         let size = u64::from(ctx.parties.size(slot));
-        if self.rng.random::<f64>() < p_app {
+        let u = self.rng.random::<f64>();
+        if apprehended(u, surrender, p_surrender, p_app) {
             ctx.today.usbp += size;
             self.today[s] += size;
             self.since_check[s] += size;
@@ -191,5 +218,62 @@ impl Sectors {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apprehended;
+
+    /// Share of a fine grid of draws in [0, 1) that are apprehended.
+    fn caught_share(surrender: f64, p_surrender: f64, p_evade: f64) -> f64 {
+        let n = 100_000;
+        let caught = (0..n)
+            .filter(|&i| apprehended((i as f64 + 0.5) / n as f64, surrender, p_surrender, p_evade))
+            .count();
+        caught as f64 / n as f64
+    }
+
+    /// With no surrender the decision is the old `u < p` for every draw,
+    /// bit for bit (the shipped baseline must not move).
+    #[test]
+    fn no_surrender_is_the_old_comparison() {
+        for i in 0..1000 {
+            let u = i as f64 / 1000.0 + 1e-4;
+            for p in [0.0, 0.3, 0.85, 1.0] {
+                assert_eq!(apprehended(u, 0.0, 1.0, p), u < p, "u {u}, p {p}");
+            }
+        }
+    }
+
+    /// The apprehended share is s·q + (1 − s)·p; on a grid of 100,000
+    /// draws the only error is the grid's, under 1e-4.
+    #[test]
+    fn apprehended_share_mixes_surrender_and_evasion() {
+        for (s, q, p) in [(0.6, 1.0, 0.85), (0.3, 0.95, 0.5), (1.0, 0.9, 0.2)] {
+            let want = s * q + (1.0 - s) * p;
+            let got = caught_share(s, q, p);
+            assert!(
+                (got - want).abs() < 1e-4,
+                "s {s}, q {q}, p {p}: {got} vs {want}"
+            );
+        }
+    }
+
+    /// Raising the evaders' probability never changes a surrendering
+    /// draw's outcome: draws below the share give the same answer.
+    #[test]
+    fn evasion_probability_touches_only_evaders() {
+        let (s, q) = (0.6, 0.97);
+        for i in 0..10_000 {
+            let u = i as f64 / 10_000.0;
+            let (low, high) = (apprehended(u, s, q, 0.5), apprehended(u, s, q, 0.95));
+            if u < s {
+                assert_eq!(low, high, "u {u}");
+            } else {
+                assert!(high || !low, "u {u}: caught at 0.5 but not at 0.95");
+            }
+        }
+        assert!(caught_share(s, q, 0.95) > caught_share(s, q, 0.5));
     }
 }

@@ -124,6 +124,10 @@ pub(super) struct RawOrigin {
     walkup_share: f64,
     expelled_under_title42: f64,
     removed_under_title8: f64,
+    #[serde(default)]
+    surrender_share: f64,
+    #[serde(default)]
+    surrender_share_under_title42: Option<f64>,
 }
 
 /// An origin group: where its parties enter and how they choose.
@@ -160,6 +164,17 @@ pub struct Origin {
     pub expelled_under_title42: f64,
     /// Share of USBP apprehensions removed to Mexico under Title 8 [0–1].
     pub removed_under_title8: f64,
+    /// Share of crossing attempts between ports in which the party seeks
+    /// out Border Patrol to claim asylum instead of evading it [0–1]. Such a
+    /// party is apprehended with `between_ports.surrender_apprehension_prob`
+    /// and never becomes a got-away; an evader faces the sector's
+    /// apprehension probability. 0 (the default) means everyone evades, the
+    /// model before surrender existed, and draws no extra random number.
+    pub surrender_share: f64,
+    /// The same share while Title 42 is in force [0–1]: expulsion without an
+    /// asylum hearing made evading more attractive. Defaults to
+    /// `surrender_share`.
+    pub surrender_share_under_title42: f64,
 }
 
 /// What an origin's names resolve against.
@@ -192,6 +207,13 @@ impl RawOrigin {
         c.probability("walkup_share", self.walkup_share);
         c.probability("expelled_under_title42", self.expelled_under_title42);
         c.probability("removed_under_title8", self.removed_under_title8);
+        c.probability("surrender_share", self.surrender_share);
+        if let Some(share) = self.surrender_share_under_title42 {
+            c.probability("surrender_share_under_title42", share);
+        }
+        let surrender_t42 = self
+            .surrender_share_under_title42
+            .unwrap_or(self.surrender_share);
         if self.cbp_one_share + self.walkup_share > 1.0 {
             c.fail(
                 "walkup_share",
@@ -218,6 +240,8 @@ impl RawOrigin {
             walkup_share: self.walkup_share,
             expelled_under_title42: self.expelled_under_title42,
             removed_under_title8: self.removed_under_title8,
+            surrender_share: self.surrender_share,
+            surrender_share_under_title42: surrender_t42,
         };
         (origin, rates)
     }

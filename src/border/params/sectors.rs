@@ -87,6 +87,17 @@ pub struct BetweenPorts {
     pub title42_walkup_accept: f64,
     /// Share of parties at a closed port that cross between ports (rest move) [0–1].
     pub replan_cross_share: f64,
+    /// Apprehension probability of a party that surrenders to Border Patrol
+    /// (an origin's `surrender_share`) [0–1]; near 1 because it seeks out
+    /// agents. The sector's probability and the boost from closed ports
+    /// apply to evaders only.
+    #[serde(default = "certain")]
+    pub surrender_apprehension_prob: f64,
+}
+
+/// Default surrender apprehension probability: certain.
+fn certain() -> f64 {
+    1.0
 }
 
 impl BetweenPorts {
@@ -99,5 +110,7 @@ impl BetweenPorts {
         c.within("walkup_patience_days_mean", patience, 0.0, 365.0);
         c.probability("title42_walkup_accept", self.title42_walkup_accept);
         c.probability("replan_cross_share", self.replan_cross_share);
+        let surrender = self.surrender_apprehension_prob;
+        c.probability("surrender_apprehension_prob", surrender);
     }
 }
