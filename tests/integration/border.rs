@@ -464,8 +464,8 @@ fn triggered_port_closure_and_triggered_caravan() {
             "(name: \"Nogales\", lanes: 4.8, service_minutes: 60, hours_per_day: 24, opens_at_hour: 0, cbp_one_share: 0.07, trigger: (close_above_per_day: 300, reopen_below_per_day: 200, reopen_after_days: 5))",
         )
         .replace(
-            "caravans: [",
-            "caravans: [
+            "        caravans: [",
+            "        caravans: [
             (name: \"Triggered\", hub: \"Tapachula\", trigger_waiting_above: 300, target_size: 1500,
              walk_km_min: 15, walk_km_max: 30, walk_day_share: 0.7, shed_share_per_day: 0.05, detection_factor: 0.1,
              dissolve_after_days: 6, papers_bus_south_share: 0.0),",

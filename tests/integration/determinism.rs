@@ -46,8 +46,11 @@ fn pinned_values_have_not_moved() {
 const PIN_STREAM: [u64; 2] = [17256431784794283249, 15962412987998877247];
 const PIN_MMC_WAIT: f64 = 29.540824018269543;
 const PIN_MMC_EVENTS: u64 = 43165;
-const PIN_BASELINE_USBP_DEC: f64 = 254887.0;
-const PIN_BASELINE_EVENTS: u64 = 14832063;
+// Baseline re-pinned on 2026-11-30 on purpose: `family_share` became the
+// share of persons in families (issue 14), so more, smaller parties arrive
+// (events +31%, December USBP 254,887 → 253,106).
+const PIN_BASELINE_USBP_DEC: f64 = 253106.0;
+const PIN_BASELINE_EVENTS: u64 = 19387210;
 
 /// Replication r computed by `run`, by `compare` (as the baseline) and by a
 /// one-point `sweep` gives the same KPI values, bit for bit.

@@ -1,14 +1,13 @@
 //! Mexican enforcement as a mechanism, not a delay: with attrition of
 //! relocation (`model.mexico.give_up_per_relocation`), more enforcement
 //! removes people from the flow, so it lowers Border Patrol apprehensions in
-//! every later month; without attrition, relocated parties only come back,
-//! and the effect fades by December (the revolving door of issue #14).
+//! the months after it starts; without attrition, relocated parties only
+//! come back, and by December the effect turns into a rise (the revolving
+//! door of issue #14).
 
 use std::path::Path;
 
 use borderflow::Scenario;
-use borderflow::compare::{CompareOptions, compare};
-use borderflow::runner::RunOptions;
 use borderflow::scenario::smoke::cut_horizon;
 use borderflow::scenario::source::{load_file, set_path};
 
@@ -42,41 +41,32 @@ fn baseline_and_more_enforcement(give_up: f64) -> (Scenario, Scenario) {
 /// Nov and Dec 2023: (mean, upper end of the 95% CI) each.
 fn usbp_effects(give_up: f64) -> Vec<(f64, f64)> {
     let (base, more) = baseline_and_more_enforcement(give_up);
-    let tmp = tempfile::tempdir().unwrap();
-    let opts = CompareOptions {
-        run: RunOptions {
-            replications: Some(3),
-            out: Some(tmp.path().join("c")),
-            progress: false,
-            ..RunOptions::default()
-        },
-        ..CompareOptions::default()
-    };
-    let out = compare(&base, std::slice::from_ref(&more), &opts, None).unwrap();
-    ["2023-10", "2023-11", "2023-12"]
-        .iter()
-        .map(|m| {
-            let k = out
-                .kpis
-                .iter()
-                .find(|k| k.kpi == format!("usbp_apprehensions:{m}"))
-                .expect("a monthly USBP KPI");
-            (k.difference.mean, k.difference.ci95_high)
-        })
-        .collect()
+    crate::paired_effects(
+        &base,
+        &more,
+        3,
+        &[
+            "usbp_apprehensions:2023-10",
+            "usbp_apprehensions:2023-11",
+            "usbp_apprehensions:2023-12",
+        ],
+    )
 }
 
 /// +50% enforcement from October with attrition 0.15 (the k-th relocation
-/// ends a journey with probability 0.15 k): USBP falls in October,
-/// November and December, each paired 95% interval below zero (measured
-/// with 4 replications: −5.2%, −5.8%, −0.9%); and December's fall is larger
-/// than without attrition, where the relocated come back (measured +1.7%,
-/// a rise). Common random numbers make both differences precise to about
-/// ±700 persons with 3 replications, against effects of 2,000–10,000.
+/// ends a journey with probability 0.15 k): USBP falls in October and
+/// November, each paired 95% interval below zero (measured with 3
+/// replications after `family_share` became a share of persons: about −5%
+/// each month); in December, under the hand baseline's ×0.5 "short of
+/// funds" enforcement, the fall is small (−1,600, interval reaching +400,
+/// so not asserted below zero) but the change is lower than without
+/// attrition, where the relocated come back and December rises (+4,300,
+/// +1.7%): the gap, about 5,900, is several times the differences' noise
+/// (±1,000 with 3 replications and common random numbers).
 #[test]
-fn with_attrition_more_enforcement_lowers_usbp_in_every_later_month() {
+fn with_attrition_more_enforcement_lowers_usbp_in_later_months() {
     let with = usbp_effects(0.15);
-    for ((mean, high), month) in with.iter().zip(["October", "November", "December"]) {
+    for ((mean, high), month) in with.iter().zip(["October", "November"]) {
         assert!(
             *high < 0.0,
             "{month} 2023: USBP change {mean:+.0} (95% CI up to {high:+.0}) with attrition"
@@ -84,7 +74,7 @@ fn with_attrition_more_enforcement_lowers_usbp_in_every_later_month() {
     }
     let without = usbp_effects(0.0);
     assert!(
-        with[2].0 < without[2].0,
+        with[2].0 < without[2].0 - 2000.0,
         "December: {:+.0} with attrition, {:+.0} without",
         with[2].0,
         without[2].0

@@ -38,3 +38,37 @@ pub fn interventions(value: &mut ron::Value) -> &mut Vec<ron::Value> {
         _ => panic!("the scenario has interventions"),
     }
 }
+
+/// The paired differences (what-if − `base`, common random numbers) of
+/// `kpis`, each as (mean, upper end of its 95% CI), from `replications`
+/// replications without charts: the elasticity tests' measurement.
+pub fn paired_effects(
+    base: &borderflow::Scenario,
+    whatif: &borderflow::Scenario,
+    replications: u32,
+    kpis: &[&str],
+) -> Vec<(f64, f64)> {
+    use borderflow::compare::{CompareOptions, compare};
+    use borderflow::runner::RunOptions;
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = CompareOptions {
+        run: RunOptions {
+            replications: Some(replications),
+            out: Some(tmp.path().join("c")),
+            progress: false,
+            ..RunOptions::default()
+        },
+        ..CompareOptions::default()
+    };
+    let out = compare(base, std::slice::from_ref(whatif), &opts, None).unwrap();
+    kpis.iter()
+        .map(|name| {
+            let k = out
+                .kpis
+                .iter()
+                .find(|k| k.kpi == *name)
+                .unwrap_or_else(|| panic!("no KPI {name}"));
+            (k.difference.mean, k.difference.ci95_high)
+        })
+        .collect()
+}

@@ -753,12 +753,15 @@ fn a_border_run_scores_its_observed_series_and_sector_kpi() {
         assert!(hand > 0.0, "Tucson apprehends people in December");
     }
     let fit = rows(&out.join("fit.csv"));
-    let months = |metric: &str, place: &str| -> Vec<String> {
+    // The baseline's own observed series (role fit; per sector Jan – Sep
+    // 2023) and the holdout this file adds.
+    let months_as = |metric: &str, place: &str, role: &str| -> Vec<String> {
         fit.iter()
-            .filter(|r| r["metric"] == metric && r["place"] == place)
+            .filter(|r| r["metric"] == metric && r["place"] == place && r["role"] == role)
             .map(|r| r["month"].clone())
             .collect()
     };
+    let months = |metric: &str, place: &str| months_as(metric, place, "fit");
     assert_eq!(
         months("usbp_apprehensions", "").len(),
         13,
@@ -766,8 +769,13 @@ fn a_border_run_scores_its_observed_series_and_sector_kpi() {
     );
     assert_eq!(months("ofo_encounters", "").len(), 13);
     assert_eq!(
-        months("usbp_apprehensions", "Tucson"),
+        months_as("usbp_apprehensions", "Tucson", "holdout"),
         ["2023-11", "2023-12"]
+    );
+    assert_eq!(
+        months("usbp_apprehensions", "Tucson").len(),
+        9,
+        "Jan – Sep 2023"
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(

@@ -6,8 +6,6 @@
 use std::path::Path;
 
 use borderflow::Scenario;
-use borderflow::compare::{CompareOptions, compare};
-use borderflow::runner::RunOptions;
 use borderflow::scenario::smoke::cut_horizon;
 use borderflow::scenario::source::{load_file, set_path};
 
@@ -60,23 +58,7 @@ fn with_and_without_trains() -> (Scenario, Scenario) {
 #[test]
 fn with_limited_priced_trucks_suspending_trains_lowers_december_usbp() {
     let (base, off) = with_and_without_trains();
-    let tmp = tempfile::tempdir().unwrap();
-    let opts = CompareOptions {
-        run: RunOptions {
-            replications: Some(3),
-            out: Some(tmp.path().join("c")),
-            progress: false,
-            ..RunOptions::default()
-        },
-        ..CompareOptions::default()
-    };
-    let out = compare(&base, std::slice::from_ref(&off), &opts, None).unwrap();
-    let k = out
-        .kpis
-        .iter()
-        .find(|k| k.kpi == "usbp_apprehensions:2023-12")
-        .expect("a monthly USBP KPI");
-    let (mean, high) = (k.difference.mean, k.difference.ci95_high);
+    let (mean, high) = crate::paired_effects(&base, &off, 3, &["usbp_apprehensions:2023-12"])[0];
     assert!(
         high < 0.0,
         "December 2023: USBP change {mean:+.0} (95% CI up to {high:+.0}) with trains suspended"
