@@ -43,17 +43,30 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
             ),
         });
     }
+    // Each `--set` parsed once: applied here, then its path kept for the
+    // locations (no file holds it) and, for a number, for the warning.
     let mut problems = Vec::new();
+    let mut cli_paths = Vec::new();
+    let mut cli_numbers = Vec::new();
     for set in sets {
         let applied = parse_set(set).and_then(|(at, v)| {
-            crate::scenario::source::set_path(value, &at, v).map_err(|why| crate::error::Problem {
-                path: crate::input::shown(&at),
-                message: why,
-                at: None,
-            })
+            let number = matches!(v, ron::Value::Number(_));
+            crate::scenario::source::set_path(value, &at, v)
+                .map(|()| (at.clone(), number))
+                .map_err(|why| crate::error::Problem {
+                    path: crate::input::shown(&at),
+                    message: why,
+                    at: None,
+                })
         });
-        if let Err(p) = applied {
-            problems.push(p);
+        match applied {
+            Ok((at, number)) => {
+                if number {
+                    cli_numbers.push(at.clone());
+                }
+                cli_paths.push(at);
+            }
+            Err(p) => problems.push(p),
         }
     }
     if !problems.is_empty() {
@@ -62,22 +75,15 @@ pub fn load_with_overrides(path: Option<&PathBuf>, sets: &[String]) -> Result<Sc
             problems,
         });
     }
-    // The label stays the file's path: it is also the source an output
-    // folder must never replace.
-    let cli_paths: Vec<String> = sets
-        .iter()
-        .filter_map(|s| parse_set(s).ok().map(|(at, _)| at))
-        .collect();
     // A what-if's own `set` keys: those of the given file, not its bases'.
     let mut changed: Vec<String> = match (path, loaded.files.first()) {
         (Some(_), Some(own)) => crate::scenario::source::own_parameter_sets(&own.text),
         _ => Vec::new(),
     };
+    // The label stays the file's path: it is also the source an output
+    // folder must never replace.
     let scn = Scenario::from_loaded(loaded, &label, &cli_paths)?;
-    changed.extend(sets.iter().filter_map(|s| match parse_set(s) {
-        Ok((at, ron::Value::Number(_))) => Some(at),
-        _ => None,
-    }));
+    changed.extend(cli_numbers);
     warn_whole_period(&scn, &changed);
     Ok(scn)
 }

@@ -42,21 +42,25 @@ pub fn annotate(err: Error, files: &[SourceText], cli_sets: &[String]) -> Error 
     let Error::Invalid { file, mut problems } = err else {
         return err;
     };
-    let trees: Vec<Option<Node>> = files.iter().map(|f| parse(&f.text)).collect();
-    for p in &mut problems {
-        let by_cli = cli_sets.iter().any(|s| covers(s, &p.path));
-        if p.at.is_none() && !by_cli {
-            p.at = find(&p.path, files, &trees);
-        }
+    let open: Vec<usize> = (0..problems.len())
+        .filter(|&i| {
+            let p = &problems[i];
+            p.at.is_none() && !cli_sets.iter().any(|s| covers(s, &p.path))
+        })
+        .collect();
+    let paths: Vec<&str> = open.iter().map(|&i| problems[i].path.as_str()).collect();
+    let places = place_all(&paths, files);
+    for (i, at) in open.into_iter().zip(places) {
+        problems[i].at = at;
     }
     Error::Invalid { file, problems }
 }
 
-/// The `file:line:column` where `path` is written in `files` (the first
-/// that writes it), if any.
-pub fn place(path: &str, files: &[SourceText]) -> Option<String> {
+/// The `file:line:column` where each of `paths` is written in `files` (the
+/// first that writes it), if any; each file is scanned once for all paths.
+pub fn place_all(paths: &[&str], files: &[SourceText]) -> Vec<Option<String>> {
     let trees: Vec<Option<Node>> = files.iter().map(|f| parse(&f.text)).collect();
-    find(path, files, &trees)
+    paths.iter().map(|p| find(p, files, &trees)).collect()
 }
 
 /// Whether a `set` key `key` sets the value at `path` or one that holds it.
@@ -391,7 +395,7 @@ mod tests {
     }
 
     fn at(path: &str, fs: &[SourceText]) -> Option<String> {
-        place(path, fs)
+        place_all(&[path], fs).pop().flatten()
     }
 
     const BASE: &str = r#"// base

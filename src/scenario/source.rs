@@ -314,11 +314,7 @@ fn apply_set(root: &mut Value, set: Value, label: &str, text: &str, key: &str) -
             ),
         });
     };
-    let own = [SourceText {
-        label: label.to_string(),
-        text: text.to_string(),
-    }];
-    let mut problems = Vec::new();
+    let mut bad = Vec::new();
     for (k, v) in entries {
         let Value::String(path) = k else {
             return Err(Error::Scenario {
@@ -327,21 +323,32 @@ fn apply_set(root: &mut Value, set: Value, label: &str, text: &str, key: &str) -
             });
         };
         if let Err(message) = set_path(root, &path, v) {
-            problems.push(crate::error::Problem {
-                at: super::locate::place(&path, &own),
-                path: format!("{key} \"{path}\""),
-                message,
-            });
+            bad.push((path, message));
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid {
-            file: label.to_string(),
-            problems,
-        })
+    if bad.is_empty() {
+        return Ok(());
     }
+    // Each key is placed as the path it sets, in this file alone.
+    let own = [SourceText {
+        label: label.to_string(),
+        text: text.to_string(),
+    }];
+    let paths: Vec<&str> = bad.iter().map(|(p, _)| p.as_str()).collect();
+    let places = super::locate::place_all(&paths, &own);
+    let problems = bad
+        .iter()
+        .zip(places)
+        .map(|((path, message), at)| crate::error::Problem {
+            path: format!("{key} \"{path}\""),
+            message: message.clone(),
+            at,
+        })
+        .collect();
+    Err(Error::Invalid {
+        file: label.to_string(),
+        problems,
+    })
 }
 
 /// What a borderflow input file is, told apart by its fields.
