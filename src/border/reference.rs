@@ -266,6 +266,7 @@ fn kind_of(action: &Action) -> &'static str {
         Action::DetentionOutcomes(_) => "detention_outcomes",
         Action::CrossingDelay(_) => "crossing_delay",
         Action::ArrivalSurge { .. } => "arrival_surge",
+        Action::AsylumLimits(_) => "asylum_limits",
     }
 }
 
@@ -302,19 +303,38 @@ fn effect(p: &BorderParams, action: &Action) -> String {
         Action::ArrivalSurge {
             origins,
             multiplier,
-        } => {
-            let who = if origins.is_empty() {
-                "every origin".to_string()
-            } else {
-                let names: Vec<&str> = origins
-                    .iter()
-                    .map(|&o| p.origins[o].name.as_str())
-                    .collect();
-                names.join(", ")
-            };
-            format!("arrivals of {who} × {multiplier}")
+        } => format!("arrivals of {} × {multiplier}", origin_names(p, origins)),
+        Action::AsylumLimits(a) => {
+            let mut s = format!(
+                "asylum limited for {}: {}% give up, {}% wait",
+                origin_names(p, &a.origins),
+                a.leave * 100.0,
+                a.wait * 100.0
+            );
+            if let Some(h) = a.fade_days {
+                s += &format!(", fading with a half-life of {h} d");
+            }
+            if let Some(t) = a.trigger {
+                s += &format!(
+                    ", on above {}/day, off after {} d below {}/day",
+                    t.on_above_per_day, t.off_after_days, t.off_below_per_day
+                );
+            }
+            s
         }
     }
+}
+
+/// The origin groups an entry names, or "every origin".
+fn origin_names(p: &BorderParams, origins: &[usize]) -> String {
+    if origins.is_empty() {
+        return "every origin".to_string();
+    }
+    let names: Vec<&str> = origins
+        .iter()
+        .map(|&o| p.origins[o].name.as_str())
+        .collect();
+    names.join(", ")
 }
 
 /// The interventions of a scenario, in list order (the order "last entry

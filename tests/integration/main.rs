@@ -9,6 +9,7 @@ mod calibration_report;
 mod cli;
 mod compare;
 mod determinism;
+mod deterrence;
 mod enforcement;
 mod engine;
 mod posterior;

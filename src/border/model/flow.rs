@@ -36,7 +36,11 @@ impl BorderModel<'_> {
                 let city = ctx.parties[slot].city as usize;
                 self.arrive_city(slot, city, sched)
             }
-            Step::Cross => self.sectors.cross(ctx, sched, slot, &self.ports),
+            Step::Cross => {
+                if self.north.goes_on(ctx, sched, slot) {
+                    self.sectors.cross(ctx, sched, slot, &self.ports)
+                }
+            }
             Step::Patience => self.north.patience(ctx, sched, slot),
             Step::Appointment => {
                 if !self.ports.appointment(ctx, sched, slot) {
@@ -114,11 +118,14 @@ impl BorderModel<'_> {
         self.transit.update_route_weights(p, today.max(0) as usize);
     }
 
-    /// Midnight: roll the sectors' daily apprehensions and open or close
+    /// Midnight: roll the sectors' daily apprehensions, turn triggered rules
+    /// limiting asylum on or off by national pressure, and open or close
     /// ports with a pressure trigger.
     pub(super) fn pressure_check(&mut self, sched: &mut Scheduler<BorderEvent>) {
         let p = self.ctx.p;
         self.sectors.roll_week();
+        let national = (0..p.sectors.len()).map(|s| self.sectors.pressure(s)).sum();
+        self.north.check_limits(p, national);
         for (k, port) in p.ports.iter().enumerate() {
             if port.trigger.is_none() {
                 continue;

@@ -39,6 +39,7 @@ mod north;
 mod parties;
 mod policy;
 mod ports;
+mod pressure;
 mod sectors;
 mod transit;
 

@@ -8,8 +8,9 @@ use super::daily::{self, Daily, Row};
 use super::parties::NONE32;
 use super::policy::Policy;
 use super::ports::Ports;
-use super::{BorderEvent, Step, level};
-use crate::border::params::BorderParams;
+use super::pressure::Hysteresis;
+use super::{BorderEvent, Step, level, outcome};
+use crate::border::params::{Action, AsylumLimits, BorderParams};
 use crate::engine::{DAY, HOUR, Scheduler, SimTime};
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
@@ -24,7 +25,13 @@ pub(super) struct North {
     slots: f64,
     /// Multiplier of the time to arrange a crossing in force [×].
     crossing_delay: f64,
-    /// Patience, lottery, re-planning and moves.
+    /// Rules limiting asylum in force by date [intervention indices].
+    limits: Vec<usize>,
+    /// Whether each intervention's pressure trigger has it on (indexed like
+    /// the interventions; only rules limiting asylum with a trigger use it).
+    limit_on: Vec<Hysteresis>,
+    /// Patience, lottery, re-planning, moves and the decision a rule
+    /// limiting asylum puts.
     rng: Stream,
 }
 
@@ -36,6 +43,8 @@ impl North {
             registered: 0,
             slots: 0.0,
             crossing_delay: 1.0,
+            limits: Vec::new(),
+            limit_on: Vec::new(),
             rng,
         }
     }
@@ -44,10 +53,92 @@ impl North {
     pub(super) fn apply_policy(&mut self, policy: &Policy) {
         self.slots = policy.cbp_one_slots;
         self.crossing_delay = policy.crossing_delay;
+        self.limits.clone_from(&policy.asylum_limits);
     }
 
-    /// Schedules the first CBP One lottery.
-    pub(super) fn start(&self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
+    /// Midnight: turns each triggered rule limiting asylum that is in force
+    /// by date on or off by `pressure`, the 7-day mean of national USBP
+    /// apprehensions [persons/day].
+    pub(super) fn check_limits(&mut self, p: &BorderParams, pressure: f64) {
+        for &i in &self.limits {
+            if let Action::AsylumLimits(AsylumLimits {
+                trigger: Some(t), ..
+            }) = &p.interventions[i].action
+            {
+                self.limit_on[i].update(
+                    pressure,
+                    t.on_above_per_day,
+                    t.off_below_per_day,
+                    t.off_after_days,
+                );
+            }
+        }
+    }
+
+    /// The shares of a party of origin `origin` about to cross between
+    /// ports on day `today` that give up and that wait, under the rules
+    /// limiting asylum that are on: each puts its decision, in list order,
+    /// to those the ones before it let go on.
+    fn limit_shares(&self, p: &BorderParams, origin: usize, today: i64) -> (f64, f64) {
+        let (mut leave, mut wait, mut going) = (0.0, 0.0, 1.0);
+        for &i in &self.limits {
+            let iv = &p.interventions[i];
+            let Action::AsylumLimits(a) = &iv.action else {
+                continue;
+            };
+            let on = a.trigger.is_none() || self.limit_on[i].on;
+            if !on || !(a.origins.is_empty() || a.origins.contains(&origin)) {
+                continue;
+            }
+            let strength = a.fade_days.map_or(1.0, |h| {
+                0.5f64.powf((today - iv.from_day).max(0) as f64 / h)
+            });
+            leave += going * strength * a.leave;
+            wait += going * strength * a.wait;
+            going *= 1.0 - strength * (a.leave + a.wait);
+        }
+        (leave, wait)
+    }
+
+    /// Whether the party in `slot`, about to cross between ports, goes on.
+    /// Under a rule limiting asylum it may give up instead (final outcome
+    /// `settled_in_mexico`: it stays in Mexico or goes home) or wait: it
+    /// registers for CBP One, or, while CBP One offers no slots, waits to
+    /// arrange a crossing and decides again. No draw is made when no rule is
+    /// in force, so scenarios without one keep their random streams.
+    pub(super) fn goes_on(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        slot: u32,
+    ) -> bool {
+        if self.limits.is_empty() {
+            return true;
+        }
+        let origin = ctx.parties[slot].origin as usize;
+        let today = day_of(sched.now()) as i64;
+        let (leave, wait) = self.limit_shares(ctx.p, origin, today);
+        if leave + wait <= 0.0 {
+            return true;
+        }
+        let u = self.rng.random::<f64>();
+        if u < leave {
+            ctx.parties.finish(slot, outcome::SETTLED_IN_MEXICO);
+        } else if u < leave + wait {
+            if self.slots > 0.0 {
+                self.register(ctx, sched, slot);
+            } else {
+                self.plan_crossing(ctx, sched, slot);
+            }
+        } else {
+            return true;
+        }
+        false
+    }
+
+    /// Schedules the first CBP One lottery and sizes the triggers' state.
+    pub(super) fn start(&mut self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
+        self.limit_on = vec![Hysteresis::default(); p.interventions.len()];
         sched.schedule_at(
             (p.cbp_one.draw_at_hour * HOUR as f64) as SimTime,
             BorderEvent::CbpOneDraw,

@@ -24,6 +24,9 @@ pub(super) struct Policy {
     pub(super) port_open: Vec<f64>,
     /// Capacity multiplier of each port (officers added) [×].
     pub(super) port_capacity: Vec<f64>,
+    /// Rules limiting asylum in force by date, in list order [intervention
+    /// indices]; whether a triggered one is on is the north's to track.
+    pub(super) asylum_limits: Vec<usize>,
 }
 
 impl Policy {
@@ -38,6 +41,7 @@ impl Policy {
             crossing_delay: 1.0,
             port_open: vec![1.0; p.ports.len()],
             port_capacity: vec![1.0; p.ports.len()],
+            asylum_limits: Vec::new(),
         }
     }
 
@@ -45,7 +49,7 @@ impl Policy {
     pub(super) fn in_force(p: &BorderParams, today: i64) -> Self {
         let mut pol = Self::none(p);
         let mut slot_mult = 1.0;
-        for iv in &p.interventions {
+        for (i, iv) in p.interventions.iter().enumerate() {
             if !(iv.from_day..iv.until_day).contains(&today) {
                 continue;
             }
@@ -70,6 +74,7 @@ impl Policy {
                 Action::DetentionOutcomes(o) => pol.outcomes = o,
                 Action::CrossingDelay(x) => pol.crossing_delay *= x,
                 Action::ArrivalSurge { .. } => {}
+                Action::AsylumLimits(_) => pol.asylum_limits.push(i),
             }
         }
         pol.cbp_one_slots *= slot_mult;

@@ -55,7 +55,7 @@ pub use caravans::Caravan;
 pub use mexico::{Crossing, DetentionOutcomes, Mexico};
 pub use north::{CbpOne, City};
 pub use origins::{Driver, Origin, driver_rate};
-pub use policy::{Action, INTERVENTION_KINDS, Intervention};
+pub use policy::{Action, AsylumLimits, INTERVENTION_KINDS, Intervention, LimitTrigger};
 pub use ports::{Port, Trigger};
 pub use sectors::{BetweenPorts, Sector, WhenFull};
 pub use transit::{Hub, Leg, Mode, Region, Route, RouteChoice};

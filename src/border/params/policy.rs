@@ -78,6 +78,46 @@ pub enum Action {
         /// Multiplier [×].
         multiplier: f64,
     },
+    /// A rule that limits asylum for those who cross between ports: each
+    /// party about to cross decides again whether to go on, wait for CBP
+    /// One or give up.
+    AsylumLimits(AsylumLimits),
+}
+
+/// A rule limiting asylum between ports, as the decision it puts to each
+/// party about to cross (see `border::model::north`). Deterrence here is a
+/// decision, not a delay: a party that gives up leaves the flow for good, one
+/// that waits registers for CBP One (and faces the rule again if its
+/// patience runs out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsylumLimits {
+    /// Share of the parties about to cross who give up (settle in Mexico or
+    /// go home) [0–1], at the rule's full strength.
+    pub leave: f64,
+    /// Share who turn to CBP One instead [0–1], at full strength.
+    pub wait: f64,
+    /// Half-life of the rule's strength as people learn how it is applied
+    /// [d]; `None`: it keeps its strength.
+    pub fade_days: Option<f64>,
+    /// Origin indices it applies to; empty = every origin.
+    pub origins: Vec<usize>,
+    /// Applies only while national between-ports pressure keeps it on.
+    pub trigger: Option<LimitTrigger>,
+}
+
+/// When a rule limiting asylum is on, by national between-ports pressure
+/// (the June 2024 proclamation's mechanism), with hysteresis: on when the
+/// 7-day mean of USBP apprehensions exceeds `on_above_per_day`, off once it
+/// has stayed below `off_below_per_day` for `off_after_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitTrigger {
+    /// Threshold that turns the rule on [apprehensions/day, 7-day mean].
+    pub on_above_per_day: f64,
+    /// Threshold below which the rule counts down to off [apprehensions/day, 7-day mean].
+    pub off_below_per_day: f64,
+    /// Days below `off_below_per_day` before the rule is off [d].
+    pub off_after_days: u32,
 }
 
 /// Intervention kinds accepted in `kind`: the `snake_case` names of
@@ -92,6 +132,7 @@ pub const INTERVENTION_KINDS: &[&str] = &[
     "detention_outcomes",
     "arrival_surge",
     "crossing_delay",
+    "asylum_limits",
 ];
 
 /// The window every kind has.
@@ -178,6 +219,23 @@ enum RawAction {
     CrossingDelay {
         /// Multiplier [×], 0.01 to 100.
         multiplier: f64,
+    },
+    /// Asylum limited for those who cross between ports.
+    AsylumLimits {
+        /// Share who give up [0–1].
+        leave_share: f64,
+        /// Share who turn to CBP One [0–1].
+        #[serde(default)]
+        wait_share: f64,
+        /// Half-life of the rule's strength [d], 1 to 10⁵; absent: no fading.
+        #[serde(default, deserialize_with = "bare")]
+        fade_days: Option<f64>,
+        /// Origin names; empty = every origin.
+        #[serde(default)]
+        origins: Vec<String>,
+        /// On and off by national pressure; absent: on for the whole window.
+        #[serde(default, deserialize_with = "bare")]
+        trigger: Option<LimitTrigger>,
     },
 }
 
@@ -438,17 +496,76 @@ impl RawAction {
                 origins,
                 multiplier,
             } => {
-                let list: Vec<Option<usize>> = c.at("origins", |c| {
-                    let resolve =
-                        |(j, n): (usize, &String)| c.index(j, |c| names.origins.resolve(c, "", n));
-                    origins.iter().enumerate().map(resolve).collect()
-                });
+                let origins = origin_list(c, names, origins);
                 c.within("multiplier", *multiplier, 0.0, 100.0);
                 Some(Action::ArrivalSurge {
-                    origins: list.into_iter().collect::<Option<Vec<usize>>>()?,
+                    origins: origins?,
                     multiplier: *multiplier,
                 })
             }
+            RawAction::AsylumLimits {
+                leave_share,
+                wait_share,
+                fade_days,
+                origins,
+                trigger,
+            } => {
+                let origins = origin_list(c, names, origins);
+                c.probability("leave_share", *leave_share);
+                c.probability("wait_share", *wait_share);
+                if leave_share + wait_share > 1.0 {
+                    c.fail(
+                        "wait_share",
+                        format!(
+                            "`leave_share` + `wait_share` must be at most 1 (got {})",
+                            leave_share + wait_share
+                        ),
+                    );
+                }
+                if let Some(h) = fade_days {
+                    c.within("fade_days", *h, 1.0, 1e5);
+                }
+                if let Some(t) = trigger {
+                    c.at("trigger", |c| t.check(c));
+                }
+                Some(Action::AsylumLimits(AsylumLimits {
+                    leave: *leave_share,
+                    wait: *wait_share,
+                    fade_days: *fade_days,
+                    origins: origins?,
+                    trigger: *trigger,
+                }))
+            }
+        }
+    }
+}
+
+/// Origin names resolved at `origins`; `None` if one is unknown.
+fn origin_list(c: &mut Checks, names: &PolicyNames, origins: &[String]) -> Option<Vec<usize>> {
+    let list: Vec<Option<usize>> = c.at("origins", |c| {
+        let resolve = |(j, n): (usize, &String)| c.index(j, |c| names.origins.resolve(c, "", n));
+        origins.iter().enumerate().map(resolve).collect()
+    });
+    list.into_iter().collect()
+}
+
+impl LimitTrigger {
+    /// Checks the thresholds at the current path: positive, the off
+    /// threshold at most the on one (hysteresis), at least one day.
+    fn check(&self, c: &mut Checks) {
+        c.within("on_above_per_day", self.on_above_per_day, 0.0, 1e6);
+        c.within("off_below_per_day", self.off_below_per_day, 0.0, 1e6);
+        if self.off_below_per_day > self.on_above_per_day {
+            c.fail(
+                "off_below_per_day",
+                format!(
+                    "must be at most `on_above_per_day` ({}) (got {})",
+                    self.on_above_per_day, self.off_below_per_day
+                ),
+            );
+        }
+        if self.off_after_days == 0 {
+            c.fail("off_after_days", "must be at least 1 (got 0)");
         }
     }
 }

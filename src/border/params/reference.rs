@@ -269,6 +269,53 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
         example: r#"(name: "Deterrence", kind: "crossing_delay", multiplier: 2.0, from: "2023-12-20", until: "2024-01-02")"#,
         combines: "multiplied; every entry in force multiplies the delay.",
     },
+    KindDoc {
+        kind: "asylum_limits",
+        summary: "A rule that limits asylum for those who cross between ports (the May 2023 \
+                  Title 8 consequences, the June 2024 proclamation). Each party about to cross \
+                  between ports decides again: it gives up (outcome `settled_in_mexico`), turns \
+                  to CBP One (registers and waits; if its patience runs out it faces the rule \
+                  again), or goes on. Deterrence as a decision, where `crossing_delay` only \
+                  postpones.",
+        fields: &[
+            required(
+                "leave_share",
+                "[0–1]",
+                "Share of the parties about to cross who give up, at full strength.",
+            ),
+            optional(
+                "wait_share",
+                "[0–1]; `leave_share` + `wait_share` ≤ 1",
+                "0",
+                "Share who turn to CBP One instead (wait and decide again while it has no slots).",
+            ),
+            optional(
+                "fade_days",
+                "[d], 1 to 100000",
+                "no fading",
+                "Half-life of the rule's strength from `from`, as people learn how it is applied: \
+                 both shares are scaled by 0.5^(days since `from` / `fade_days`).",
+            ),
+            optional(
+                "origins",
+                "list of origin names",
+                "every origin",
+                "The origin groups the rule applies to.",
+            ),
+            optional(
+                "trigger",
+                "(on_above_per_day: [persons/day], off_below_per_day: [persons/day] ≤ on, \
+                 off_after_days: [d] ≥ 1)",
+                "on for the whole window",
+                "On only while the 7-day mean of national USBP apprehensions keeps it on: on \
+                 above `on_above_per_day`, off once below `off_below_per_day` for \
+                 `off_after_days` days (checked at midnight).",
+            ),
+        ],
+        example: r#"(name: "Asylum limits", kind: "asylum_limits", leave_share: 0.3, wait_share: 0.2, fade_days: 60, trigger: (on_above_per_day: 2500, off_below_per_day: 1500, off_after_days: 21), from: "2023-12-01")"#,
+        combines: "in turn, in list order: each rule on puts its decision to those the ones \
+                   before it let go on.",
+    },
 ];
 
 /// How overlapping interventions combine, kind by kind, in one line each.
@@ -282,6 +329,7 @@ pub const COMBINING: &[(&str, &str)] = &[
         "`cbp_one_slots` slots_per_day, `port_state`, `detention_outcomes`",
     ),
     ("on while any is in force", "`title42`, `mode_suspension`"),
+    ("in turn, in list order", "`asylum_limits`"),
 ];
 
 /// The port field that closes a port by pressure, with an example `--set`.
