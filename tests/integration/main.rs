@@ -11,6 +11,7 @@ mod compare;
 mod determinism;
 mod enforcement;
 mod engine;
+mod origins;
 mod posterior;
 mod progress;
 mod records;
