@@ -57,6 +57,7 @@ fn origin_counts_add_up_to_the_national_count_every_day() {
     let all: Vec<&str> = DATA_GROUPS.iter().map(|g| g.name).collect();
     let mut sorted = all.clone();
     sorted.sort_unstable();
+    let reps: Vec<DailySeries> = (0..2).map(|r| exp.replicate(scn.seed, r).daily).collect();
     for (name, parts) in [
         ("usbp_apprehensions", &["usbp_apprehensions"][..]),
         ("ofo_encounters", &["ofo_encounters"][..]),
@@ -71,9 +72,7 @@ fn origin_counts_add_up_to_the_national_count_every_day() {
         } else {
             assert_eq!(names, sorted, "{name}");
         }
-        for r in 0..2 {
-            let rep = exp.replicate(scn.seed, r);
-            let d: &DailySeries = &rep.daily;
+        for (r, d) in reps.iter().enumerate() {
             let mut total = 0.0;
             for day in 0..d.days() {
                 let want: f64 = parts
