@@ -15,7 +15,7 @@
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
-use crate::metrics::{DailySeries, MetricKind, MetricSpec};
+use crate::metrics::{DailySeries, MetricKind, MetricSpec, Unit};
 use crate::results::score::{self as table, FitRow, ScoreRow};
 use crate::scenario::{ObservedSeries, Role};
 use crate::score::{self, Member};
@@ -27,6 +27,16 @@ pub enum ShareBy {
     Place,
     /// Origin groups.
     Origin,
+}
+
+impl ShareBy {
+    /// The dimension in words, for messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            ShareBy::Place => "place",
+            ShareBy::Origin => "origin group",
+        }
+    }
 }
 
 /// The observed side of a target.
@@ -141,16 +151,61 @@ impl Target {
             Observed::Monthly(_) => find(&self.place, &self.origin)
                 .map(|c| vec![c])
                 .ok_or_else(|| missing(self.describe())),
-            Observed::Shares { by, groups, .. } => groups
-                .iter()
-                .map(|g| {
-                    let (p, o) = match by {
-                        ShareBy::Place => (Some(g.clone()), self.origin.clone()),
-                        ShareBy::Origin => (self.place.clone(), Some(g.clone())),
-                    };
-                    find(&p, &o).ok_or_else(|| missing(format!("{}:{g}", self.metric)))
-                })
-                .collect(),
+            Observed::Shares { by, groups, .. } => {
+                let mut found = Vec::new();
+                let mut unknown = Vec::new();
+                for g in groups {
+                    let (p, o) = self.cell(*by, g);
+                    match find(&p, &o) {
+                        Some(c) => found.push(c),
+                        None => unknown.push(g.as_str()),
+                    }
+                }
+                if unknown.is_empty() {
+                    return Ok(found);
+                }
+                // The groups the model has along the same dimension, the
+                // other one held as the target gives it.
+                let known: Vec<String> = metrics
+                    .iter()
+                    .filter(|m| m.name == self.metric && m.scenario.is_none())
+                    .filter_map(|m| match by {
+                        ShareBy::Place if m.origin == self.origin => m.place.clone(),
+                        ShareBy::Origin if m.place == self.place => m.origin.clone(),
+                        _ => None,
+                    })
+                    .collect();
+                if known.is_empty() {
+                    let g = unknown[0];
+                    let (place, origin) = self.cell(*by, g);
+                    let mut spec =
+                        MetricSpec::new(&self.metric, Unit::Persons, MetricKind::Count, "");
+                    spec.place = place;
+                    spec.origin = origin;
+                    return Err(missing(spec.key()));
+                }
+                let what = by.word();
+                Err(unknown
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} has no {what} \"{g}\"{}",
+                            self.metric,
+                            crate::validate::suggest(g, known.iter().cloned())
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "))
+            }
+        }
+    }
+
+    /// The (place, origin) of group `g` of a breakdown by `by`: the group
+    /// along its dimension, the target's own value along the other.
+    fn cell(&self, by: ShareBy, g: &str) -> (Option<String>, Option<String>) {
+        match by {
+            ShareBy::Place => (Some(g.to_string()), self.origin.clone()),
+            ShareBy::Origin => (self.place.clone(), Some(g.to_string())),
         }
     }
 }
@@ -455,10 +510,8 @@ fn score_shares(
                 covered += 1;
             }
             means.push(mean);
-            let (place, origin) = match by {
-                ShareBy::Place => (g.clone(), t.origin.clone().unwrap_or_default()),
-                ShareBy::Origin => (t.place.clone().unwrap_or_default(), g.clone()),
-            };
+            let (place, origin) = t.cell(by, g);
+            let (place, origin) = (place.unwrap_or_default(), origin.unwrap_or_default());
             rows.push(FitRow {
                 metric: format!("{} (share)", t.metric),
                 place,

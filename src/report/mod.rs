@@ -139,6 +139,9 @@ pub fn render(run_dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|m| !covered.contains(*m) && !drawn_per_place(m))
         // Checks of the model's bookkeeping are records, not results.
         .filter(|m| !run.spec(m).is_some_and(|s| s.internal))
+        // Splits by origin group (a dozen per metric) stay in the records
+        // and the scorecard: a fan each would bury the report.
+        .filter(|m| run.spec(m).is_none_or(|s| s.origin.is_none()))
         .collect();
     for m in rest {
         if let Some(f) = fan::generic(&run, m, per_rep.daily.get(m).map(Vec::as_slice)) {

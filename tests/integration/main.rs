@@ -12,6 +12,7 @@ mod determinism;
 mod deterrence;
 mod enforcement;
 mod engine;
+mod origins;
 mod posterior;
 mod progress;
 mod records;

@@ -7,6 +7,7 @@
 //! `end_of_day`), so a name cannot drift away from its value, and adding a
 //! metric touches only the file of the mechanism that owns it.
 
+use crate::border::params::{BorderParams, OriginGroups};
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 
 /// One daily metric of a mechanism whose state is `S`.
@@ -19,8 +20,8 @@ pub(super) struct Daily<S> {
     pub(super) kind: MetricKind,
     /// Human label without the place.
     pub(super) label: &'static str,
-    /// The day's value from the mechanism's state at place index `i` (0 for
-    /// a national metric).
+    /// The day's value from the mechanism's state at place (or origin
+    /// group) index `i` (0 for a national metric).
     pub(super) value: fn(&S, usize) -> f64,
     /// A check of the model's bookkeeping, not a result (see
     /// [`MetricSpec::internal`]).
@@ -77,6 +78,18 @@ pub(super) fn per_place<'a, S>(
         .collect()
 }
 
+/// Specs of per-origin-group metrics `table` for each of `groups`: group
+/// by group, each group's metrics in the table's order (the `origin`
+/// dimension, keys `name::group`).
+pub(super) fn per_origin<'a, S>(
+    table: &[Daily<S>],
+    groups: impl Iterator<Item = &'a str>,
+) -> Vec<MetricSpec> {
+    groups
+        .flat_map(|g| table.iter().map(move |m| m.spec().of_origin(g)))
+        .collect()
+}
+
 /// A day's row of the table being filled, left to right.
 pub(super) struct Row<'a> {
     /// The day's cells, one per declared metric.
@@ -115,6 +128,12 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Writes the per-origin-group metrics `table` of `state` for groups
+    /// `0..n`, in the order of [`per_origin`].
+    pub(super) fn per_origin<S>(&mut self, state: &S, n: usize, table: &[Daily<S>]) {
+        self.per_place(state, n, table);
+    }
+
     /// Cells written so far.
     pub(super) fn filled(&self) -> usize {
         self.next
@@ -123,5 +142,58 @@ impl<'a> Row<'a> {
     /// Width of the row (declared metrics).
     pub(super) fn width(&self) -> usize {
         self.cells.len()
+    }
+}
+
+/// A day's count by origin group, for a mechanism's per-origin metric: the
+/// groups are the scenario's [`OriginGroups`], so every mechanism splits
+/// its count the same way.
+pub(super) struct ByOrigin {
+    /// Group index of each origin, by origin index.
+    of_origin: Vec<usize>,
+    /// Today's count by group [persons].
+    today: Vec<u64>,
+    /// The count of the day last closed by [`ByOrigin::close_day`], by
+    /// group [persons]: what another mechanism writing later in the same
+    /// `end_of_day` reads.
+    closed: Vec<u64>,
+}
+
+impl ByOrigin {
+    /// Zero counts for the scenario's origin groups.
+    pub(super) fn new(p: &BorderParams) -> Self {
+        let g = OriginGroups::of(&p.origins);
+        Self {
+            today: vec![0; g.names.len()],
+            closed: vec![0; g.names.len()],
+            of_origin: g.of_origin,
+        }
+    }
+
+    /// Counts `n` [persons] of origin `origin` (an index of `p.origins`).
+    pub(super) fn add(&mut self, origin: u16, n: u64) {
+        self.today[self.of_origin[origin as usize]] += n;
+    }
+
+    /// Today's count of group `g` [persons].
+    pub(super) fn get(&self, g: usize) -> f64 {
+        self.today[g] as f64
+    }
+
+    /// Number of groups.
+    pub(super) fn len(&self) -> usize {
+        self.today.len()
+    }
+
+    /// The count of group `g` on the day last closed [persons].
+    pub(super) fn closed(&self, g: usize) -> f64 {
+        self.closed[g] as f64
+    }
+
+    /// Ends the day: its counts become the closed day's, and a new day
+    /// starts from zero.
+    pub(super) fn close_day(&mut self) {
+        std::mem::swap(&mut self.today, &mut self.closed);
+        self.today.iter_mut().for_each(|n| *n = 0);
     }
 }

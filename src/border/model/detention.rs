@@ -4,18 +4,28 @@
 use rand::RngExt;
 
 use super::context::{Ctx, exp};
+use super::daily::{self, ByOrigin, Daily, Row};
 use super::parties::NONE16;
 use super::policy::Policy;
 use super::transit::Transit;
 use super::{BorderEvent, Step, level, outcome};
-use crate::border::params::{BorderParams, DetentionOutcomes};
+use crate::border::params::{BorderParams, DetentionOutcomes, OriginGroups};
 use crate::engine::Scheduler;
+use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
 
-/// Mexico's detention: the outcome shares in force and its own stream.
+/// Mexico's detention: the outcome shares in force, the day's detections
+/// by origin group and its own stream.
 pub(super) struct Detention {
     /// Shares of the outcomes of a detention in force [0–1].
     outcomes: DetentionOutcomes,
+    /// Detections today by origin group [persons].
+    by_origin: ByOrigin,
+    /// The origin groups with a detection metric, as indices of the
+    /// scenario's groups: all but those of Mexican nationals only, whom
+    /// Mexico's immigration agency does not detect (and whose data has no
+    /// column for them).
+    reported: Vec<usize>,
     /// Outcomes and rest after a relocation.
     rng: Stream,
 }
@@ -25,8 +35,18 @@ impl Detention {
     pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
         Self {
             outcomes: p.mexico.outcomes,
+            by_origin: ByOrigin::new(p),
+            reported: Self::reported(&OriginGroups::of(&p.origins)),
             rng,
         }
+    }
+
+    /// Indices of the groups with a detection metric (see
+    /// [`Detention::reported`]).
+    fn reported(groups: &OriginGroups) -> Vec<usize> {
+        (0..groups.names.len())
+            .filter(|&g| !groups.mexican[g])
+            .collect()
     }
 
     /// Takes the outcome shares in force.
@@ -42,7 +62,9 @@ impl Detention {
         sched: &mut Scheduler<BorderEvent>,
         slot: u32,
     ) {
-        ctx.today.mx += u64::from(ctx.parties.size(slot));
+        let size = u64::from(ctx.parties.size(slot));
+        ctx.today.mx += size;
+        self.by_origin.add(ctx.parties[slot].origin, size);
         let pid = ctx.parties.goto(slot, level::DETAINED_MX);
         ctx.at(sched, ctx.p.mexico.detention_days, pid, Step::DetentionEnd);
     }
@@ -99,5 +121,32 @@ impl Detention {
         let pid = ctx.parties.goto(slot, level::WAITING_SOUTH);
         let rest = exp(&mut self.rng, ctx.p.mexico.retry_rest_days);
         ctx.at(sched, rest, pid, Step::LeaveHub);
+    }
+
+    /// Per-origin-group daily metrics, by index into the reported groups.
+    fn daily_by_origin() -> [Daily<Detention>; 1] {
+        [Daily::new(
+            "mx_detections",
+            Unit::Persons,
+            MetricKind::Count,
+            "Detections by Mexico",
+            |s, i| s.by_origin.get(s.reported[i]),
+        )]
+    }
+
+    /// Declared metrics, reported origin group by group.
+    pub(super) fn metrics(p: &BorderParams) -> Vec<MetricSpec> {
+        let groups = OriginGroups::of(&p.origins);
+        let names = Self::reported(&groups)
+            .into_iter()
+            .map(|g| groups.names[g].clone())
+            .collect::<Vec<_>>();
+        daily::per_origin(&Self::daily_by_origin(), names.iter().map(String::as_str))
+    }
+
+    /// Writes the day's metrics and starts a new day's counts.
+    pub(super) fn end_of_day(&mut self, row: &mut Row<'_>) {
+        row.per_origin(self, self.reported.len(), &Self::daily_by_origin());
+        self.by_origin.close_day();
     }
 }

@@ -321,7 +321,8 @@ impl Model for BorderModel<'_> {
         self.ctx.end_of_day(&mut row);
         self.north.end_of_day(&mut row);
         self.ports.end_of_day(&mut row);
-        self.sectors.end_of_day(&mut row);
+        self.sectors.end_of_day(&mut row, &self.ports);
+        self.detention.end_of_day(&mut row);
         self.caravans.end_of_day(&mut row);
         assert_eq!(
             row.filled(),
@@ -339,6 +340,7 @@ pub(crate) fn metric_specs(p: &BorderParams) -> Vec<MetricSpec> {
     specs.extend(North::metrics());
     specs.extend(Ports::metrics(p));
     specs.extend(Sectors::metrics(p));
+    specs.extend(Detention::metrics(p));
     specs.extend(Caravans::metrics(p));
     specs
 }

@@ -6,10 +6,10 @@ use std::collections::VecDeque;
 use rand::RngExt;
 
 use super::context::{Ctx, exp};
-use super::daily::{self, Daily, Row};
+use super::daily::{self, ByOrigin, Daily, Row};
 use super::policy::Policy;
 use super::{BorderEvent, level, outcome};
-use crate::border::params::BorderParams;
+use crate::border::params::{BorderParams, OriginGroups};
 use crate::engine::{DAY, HOUR, Scheduler, SimTime};
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
@@ -54,6 +54,8 @@ pub(super) enum WalkUp {
 pub(super) struct Ports {
     /// Each port of the scenario, in its order.
     ports: Vec<PortState>,
+    /// People processed today by origin group [persons].
+    by_origin: ByOrigin,
     /// Title 42 in force: walk-ups are mostly turned back.
     title42: bool,
     /// Walk-up decisions.
@@ -77,6 +79,7 @@ impl Ports {
         };
         Self {
             ports: (0..p.ports.len()).map(|_| port()).collect(),
+            by_origin: ByOrigin::new(p),
             title42: false,
             rng,
         }
@@ -190,6 +193,8 @@ impl Ports {
         st.queued -= u64::from(size);
         ctx.today.ofo += u64::from(size);
         st.ofo_today += u64::from(size);
+        self.by_origin
+            .add(ctx.parties[slot].origin, u64::from(size));
         ctx.parties.finish(slot, outcome::ENTERED_PORT);
         let minutes = f64::from(size) * port.service_minutes
             / (port.lanes * open * st.capacity_mult.max(1e-9));
@@ -292,17 +297,42 @@ impl Ports {
         ]
     }
 
-    /// Declared metrics, port by port.
+    /// Per-origin-group daily metrics.
+    fn daily_by_origin() -> [Daily<Ports>; 1] {
+        [Daily::new(
+            "ofo_encounters",
+            Unit::Persons,
+            MetricKind::Count,
+            "OFO encounters at ports",
+            |s, g| s.by_origin.get(g),
+        )]
+    }
+
+    /// People processed on the day just ended (by [`Ports::end_of_day`])
+    /// in origin group `g` [persons].
+    pub(super) fn ofo_of_group(&self, g: usize) -> f64 {
+        self.by_origin.closed(g)
+    }
+
+    /// Declared metrics, port by port, then origin group by origin group.
     pub(super) fn metrics(p: &BorderParams) -> Vec<MetricSpec> {
-        daily::per_place(&Self::daily(), p.ports.iter().map(|x| x.name.as_str()))
+        let mut specs = daily::per_place(&Self::daily(), p.ports.iter().map(|x| x.name.as_str()));
+        let groups = OriginGroups::of(&p.origins);
+        specs.extend(daily::per_origin(
+            &Self::daily_by_origin(),
+            groups.names.iter().map(String::as_str),
+        ));
+        specs
     }
 
     /// Writes the day's metrics and starts a new day's counts.
     pub(super) fn end_of_day(&mut self, row: &mut Row<'_>) {
         row.per_place(self, self.ports.len(), &Self::daily());
+        row.per_origin(self, self.by_origin.len(), &Self::daily_by_origin());
         for st in &mut self.ports {
             st.ofo_today = 0;
         }
+        self.by_origin.close_day();
     }
 
     /// No queue impossibly long (a counter wrapped below zero) and no one

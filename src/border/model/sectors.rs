@@ -6,11 +6,11 @@ use std::collections::VecDeque;
 use rand::RngExt;
 
 use super::context::{Ctx, exp};
-use super::daily::{self, Daily, Row};
+use super::daily::{self, ByOrigin, Daily, Row};
 use super::policy::Policy;
 use super::ports::Ports;
 use super::{BorderEvent, Step, level, outcome};
-use crate::border::params::{BorderParams, WhenFull};
+use crate::border::params::{BorderParams, OriginGroups, WhenFull};
 use crate::engine::Scheduler;
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
@@ -43,6 +43,8 @@ pub(super) struct Sectors {
     history: Vec<VecDeque<u64>>,
     /// Apprehensions by sector today, for the daily metric [persons].
     today: Vec<u64>,
+    /// Apprehensions by origin group today, for the daily metric [persons].
+    by_origin: ByOrigin,
     /// Title 42 in force: apprehended people are expelled, not removed.
     title42: bool,
     /// Apprehension, returns and retries.
@@ -57,6 +59,7 @@ impl Sectors {
             since_check: vec![0; p.sectors.len()],
             history: vec![VecDeque::new(); p.sectors.len()],
             today: vec![0; p.sectors.len()],
+            by_origin: ByOrigin::new(p),
             title42: false,
             rng,
         }
@@ -105,6 +108,7 @@ impl Sectors {
         if apprehended(u, surrender, p_surrender, p_app) {
             ctx.today.usbp += size;
             self.today[s] += size;
+            self.by_origin.add(ctx.parties[slot].origin, size);
             self.since_check[s] += size;
             let occupancy = self.custody[s] as f64;
             let full = occupancy + size as f64 > sector.custody_capacity;
@@ -194,15 +198,68 @@ impl Sectors {
         )]
     }
 
-    /// Declared metrics, sector by sector.
-    pub(super) fn metrics(p: &BorderParams) -> Vec<MetricSpec> {
-        daily::per_place(&Self::daily(), p.sectors.iter().map(|s| s.name.as_str()))
+    /// Per-origin-group daily metrics, read from the sectors and the
+    /// ports' day just ended: USBP apprehensions, and encounters (USBP
+    /// apprehensions + OFO encounters), the count CBP publishes by
+    /// citizenship (`cbp_sw_monthly_by_citizenship_fy23_fy24.csv`).
+    fn daily_by_origin<'a>() -> [Daily<(&'a Sectors, &'a Ports)>; 2] {
+        [
+            Daily::new(
+                "usbp_apprehensions",
+                Unit::Persons,
+                MetricKind::Count,
+                "USBP apprehensions",
+                |(s, _), g| s.by_origin.get(g),
+            ),
+            Daily::new(
+                "encounters",
+                Unit::Persons,
+                MetricKind::Count,
+                "Encounters (USBP + OFO)",
+                |(s, ports), g| s.by_origin.get(g) + ports.ofo_of_group(g),
+            ),
+        ]
     }
 
-    /// Writes the day's metrics and starts a new day's counts.
-    pub(super) fn end_of_day(&mut self, row: &mut Row<'_>) {
+    /// National encounters (USBP apprehensions + OFO encounters), the
+    /// total of the per-origin ones.
+    fn daily_national<'a>() -> [Daily<(&'a Sectors, &'a Ports)>; 1] {
+        [Daily::new(
+            "encounters",
+            Unit::Persons,
+            MetricKind::Count,
+            "Encounters (USBP + OFO)",
+            |(s, ports), _| {
+                (0..s.by_origin.len())
+                    .map(|g| s.by_origin.get(g) + ports.ofo_of_group(g))
+                    .sum()
+            },
+        )]
+    }
+
+    /// Declared metrics, sector by sector, then national encounters, then
+    /// origin group by origin group.
+    pub(super) fn metrics(p: &BorderParams) -> Vec<MetricSpec> {
+        let mut specs = daily::per_place(&Self::daily(), p.sectors.iter().map(|s| s.name.as_str()));
+        specs.extend(daily::national(&Self::daily_national()));
+        let groups = OriginGroups::of(&p.origins);
+        specs.extend(daily::per_origin(
+            &Self::daily_by_origin(),
+            groups.names.iter().map(String::as_str),
+        ));
+        specs
+    }
+
+    /// Writes the day's metrics and starts a new day's counts; `ports`
+    /// has ended the same day already (its OFO encounters by origin group
+    /// go into the encounters).
+    pub(super) fn end_of_day(&mut self, row: &mut Row<'_>, ports: &Ports) {
         row.per_place(self, self.today.len(), &Self::daily());
+        let n = self.by_origin.len();
+        row.national(&(&*self, ports), &Self::daily_national());
+        row.per_origin(&(&*self, ports), n, &Self::daily_by_origin());
         self.today.iter_mut().for_each(|n| *n = 0);
+        self.by_origin.close_day();
     }
 
     /// Custody within capacity where a full sector releases people.

@@ -54,7 +54,9 @@ use serde::Deserialize;
 pub use caravans::Caravan;
 pub use mexico::{Crossing, DetentionOutcomes, Mexico};
 pub use north::{CbpOne, City};
-pub use origins::{Driver, Origin, driver_rate};
+pub use origins::{
+    DATA_GROUPS, DataGroup, Driver, OTHER_GROUP, Origin, OriginGroups, driver_rate, group_name,
+};
 pub use policy::{Action, AsylumLimits, INTERVENTION_KINDS, Intervention, LimitTrigger};
 pub use ports::{Port, Trigger};
 pub use sectors::{BetweenPorts, Sector, WhenFull};

@@ -304,3 +304,112 @@ impl RawOrigin {
         rates
     }
 }
+
+/// Name of the one origin group that collects every origin named
+/// `Other …`.
+pub const OTHER_GROUP: &str = "Other";
+
+/// An origin group of the outputs and the data columns it stands for: the
+/// citizenship codes of CBP's encounters by citizenship
+/// (`cbp_sw_monthly_by_citizenship_fy23_fy24.csv`) and of Mexico's
+/// detections by nationality
+/// (`mexico_upm_irregular_events_monthly_by_nationality_2023_2024.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataGroup {
+    /// The group's name in the outputs (`usbp_apprehensions::Venezuela`).
+    pub name: &'static str,
+    /// CBP citizenship codes summed into the group.
+    pub cbp: &'static [&'static str],
+    /// Mexico's (UPM) nationality codes summed into the group; empty for
+    /// Mexicans, whom Mexico's immigration agency does not detect.
+    pub upm: &'static [&'static str],
+}
+
+/// The one mapping between the model's origin groups and the data's
+/// columns. Each named origin of the baseline is a group of its own, under
+/// its own name. The two origins the model tells apart by route only,
+/// "Other via Nicaragua" (flights to Managua, then north by land) and
+/// "Other by air" (flights into Mexico), form one group, [`OTHER_GROUP`]:
+/// no series counts encounters by route of travel, and the data lump the
+/// same people together (CBP's `OOO` plus eleven small named nationalities
+/// the model does not carry; Mexico's `OTHER` plus Senegal, Brazil and
+/// China), so that is the finest split that can be scored.
+pub const DATA_GROUPS: [DataGroup; 11] = [
+    group("Mexico", &["MEX"], &[]),
+    group("Venezuela", &["VEN"], &["VEN"]),
+    group("Guatemala", &["GTM"], &["GTM"]),
+    group("Honduras", &["HND"], &["HND"]),
+    group("Cuba", &["CUB"], &["CUB"]),
+    group("Colombia", &["COL"], &["COL"]),
+    group("Ecuador", &["ECU"], &["ECU"]),
+    group("Haiti", &["HTI"], &["HTI"]),
+    group("Nicaragua", &["NIC"], &["NIC"]),
+    group("El Salvador", &["SLV"], &["SLV"]),
+    group(
+        OTHER_GROUP,
+        &[
+            "OOO", "PER", "IND", "CHN", "BRA", "RUS", "TUR", "ROU", "UKR", "CAN", "PHL", "MMR",
+        ],
+        &["SEN", "BRA", "CHN", "OTHER"],
+    ),
+];
+
+/// A row of [`DATA_GROUPS`].
+const fn group(
+    name: &'static str,
+    cbp: &'static [&'static str],
+    upm: &'static [&'static str],
+) -> DataGroup {
+    DataGroup { name, cbp, upm }
+}
+
+/// The output group of an origin named `name`: [`OTHER_GROUP`] for a name
+/// beginning `Other` (see [`DATA_GROUPS`] for why they are one group), its
+/// own name otherwise.
+pub fn group_name(name: &str) -> &str {
+    if name.starts_with(OTHER_GROUP) {
+        OTHER_GROUP
+    } else {
+        name
+    }
+}
+
+/// A scenario's origin groups: their names in order of first appearance
+/// among the origins, and each origin's group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginGroups {
+    /// Group names, in order of first appearance.
+    pub names: Vec<String>,
+    /// Index in `names` of each origin's group, by origin index.
+    pub of_origin: Vec<usize>,
+    /// Whether a group holds only Mexican nationals (whom Mexico does not
+    /// detect, so it has no `mx_detections`), by group index.
+    pub mexican: Vec<bool>,
+}
+
+impl OriginGroups {
+    /// The groups of `origins` (see [`group_name`]).
+    pub fn of(origins: &[Origin]) -> Self {
+        let mut g = Self {
+            names: Vec::new(),
+            of_origin: Vec::with_capacity(origins.len()),
+            mexican: Vec::new(),
+        };
+        for o in origins {
+            let name = group_name(&o.name);
+            let k = match g.names.iter().position(|n| n == name) {
+                Some(k) => {
+                    g.mexican[k] &= o.mexican;
+                    k
+                }
+                None => {
+                    g.names.push(name.to_string());
+                    g.mexican.push(o.mexican);
+                    g.names.len() - 1
+                }
+            };
+            g.of_origin.push(k);
+        }
+        g
+    }
+}
