@@ -110,6 +110,9 @@ impl<'p> Ctx<'p> {
     pub(super) fn release_bucket(&mut self, sched: &mut Scheduler<BorderEvent>) {
         let k = (sched.now() / BUCKET) as usize;
         let mut bucket = std::mem::take(&mut self.buckets[k]);
+        for &(_, pid, _) in &bucket {
+            self.parties.prefetch(pid.slot);
+        }
         for (t, pid, step) in bucket.drain(..) {
             sched.schedule_at(t, BorderEvent::Party(pid, step));
         }
