@@ -113,8 +113,13 @@ impl<'p> Ctx<'p> {
         for &(_, pid, _) in &bucket {
             self.parties.prefetch(pid.slot);
         }
+        // In time order they join the queue's in-order run, O(1) each,
+        // instead of its heap. The sort is stable, so events at the same
+        // second keep the order they were scheduled in, as the heap's
+        // insertion sequence kept it: the order handled is unchanged.
+        bucket.sort_by_key(|&(t, _, _)| t);
         for (t, pid, step) in bucket.drain(..) {
-            sched.schedule_at(t, BorderEvent::Party(pid, step));
+            sched.schedule_at_in_order(t, BorderEvent::Party(pid, step));
         }
         // Hand the allocation to a later bucket so allocations are reused.
         if let Some(next) = self.buckets.get_mut(k + 1)
