@@ -43,6 +43,11 @@ pub(super) struct Ctx<'p> {
     pub(super) today: DayCounts,
     /// Party events of later hours, by hour (see [`Ctx::at`]).
     buckets: Vec<Vec<(SimTime, Pid, Step)>>,
+    /// Scratch of the bucket sort: events per second of the hour, then
+    /// where each second's events start (see [`sort_by_second`]).
+    second_counts: Vec<u32>,
+    /// Scratch of the bucket sort: the released bucket in time order.
+    sorted: Vec<(SimTime, Pid, Step)>,
 }
 
 impl<'p> Ctx<'p> {
@@ -54,6 +59,8 @@ impl<'p> Ctx<'p> {
             parties: Parties::default(),
             today: DayCounts::default(),
             buckets: vec![Vec::new(); days as usize * (DAY / BUCKET) as usize],
+            second_counts: vec![0; BUCKET as usize + 1],
+            sorted: Vec::new(),
         }
     }
 
@@ -110,9 +117,25 @@ impl<'p> Ctx<'p> {
     pub(super) fn release_bucket(&mut self, sched: &mut Scheduler<BorderEvent>) {
         let k = (sched.now() / BUCKET) as usize;
         let mut bucket = std::mem::take(&mut self.buckets[k]);
-        for (t, pid, step) in bucket.drain(..) {
-            sched.schedule_at(t, BorderEvent::Party(pid, step));
+        for &(_, pid, _) in &bucket {
+            self.parties.prefetch(pid.slot);
         }
+        // In time order they join the queue's in-order run, O(1) each,
+        // instead of its heap. The sort is stable, so events at the same
+        // second keep the order they were scheduled in, as the heap's
+        // insertion sequence kept it: the order handled is unchanged.
+        let mut sorted = std::mem::take(&mut self.sorted);
+        sort_by_second(
+            &bucket,
+            k as SimTime * BUCKET,
+            &mut self.second_counts,
+            &mut sorted,
+        );
+        for &(t, pid, step) in &sorted {
+            sched.schedule_at_in_order(t, BorderEvent::Party(pid, step));
+        }
+        self.sorted = sorted;
+        bucket.clear();
         // Hand the allocation to a later bucket so allocations are reused.
         if let Some(next) = self.buckets.get_mut(k + 1)
             && next.capacity() < bucket.capacity()
@@ -135,6 +158,35 @@ impl<'p> Ctx<'p> {
         row.national(self, &national_metrics());
         self.today = DayCounts::default();
     }
+}
+
+/// Stable counting sort of one bucket's events by time into `out`: every
+/// time lies in the bucket's [`BUCKET`] seconds from `start` [s], so a count
+/// per second replaces comparisons (a comparison sort of the bucket took
+/// ~12% of a baseline replication). `counts` has `BUCKET + 1` entries and
+/// comes back zeroed.
+fn sort_by_second(
+    bucket: &[(SimTime, Pid, Step)],
+    start: SimTime,
+    counts: &mut [u32],
+    out: &mut Vec<(SimTime, Pid, Step)>,
+) {
+    let second = |t: SimTime| (t - start) as usize;
+    debug_assert!(bucket.iter().all(|e| second(e.0) < BUCKET as usize));
+    for e in bucket {
+        counts[second(e.0) + 1] += 1;
+    }
+    for s in 1..counts.len() {
+        counts[s] += counts[s - 1];
+    }
+    out.clear();
+    out.extend_from_slice(bucket);
+    for &e in bucket {
+        let at = &mut counts[second(e.0)];
+        out[*at as usize] = e;
+        *at += 1;
+    }
+    counts.fill(0);
 }
 
 /// An exponential draw with mean `mean`.
@@ -333,4 +385,44 @@ fn ledger_metrics<'p>() -> [Daily<Ctx<'p>>; 7] {
         )
         .internal(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUCKET, Pid, Step, sort_by_second};
+
+    #[test]
+    fn the_bucket_sort_is_stable_by_time() {
+        // Slots number the events in scheduling order; equal times must keep
+        // it, as the queue's insertion sequence would.
+        let start = 7 * BUCKET;
+        let times = [
+            start + 90,
+            start + 5,
+            start + 90,
+            start + BUCKET - 1,
+            start,
+            start + 5,
+        ];
+        let bucket: Vec<_> = times
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                (
+                    t,
+                    Pid {
+                        slot: i as u32,
+                        generation: 0,
+                    },
+                    Step::Cross,
+                )
+            })
+            .collect();
+        let mut counts = vec![0; BUCKET as usize + 1];
+        let mut out = Vec::new();
+        sort_by_second(&bucket, start, &mut counts, &mut out);
+        let slots: Vec<u32> = out.iter().map(|e| e.1.slot).collect();
+        assert_eq!(slots, [4, 1, 5, 0, 2, 3]);
+        assert!(counts.iter().all(|&c| c == 0), "scratch left zeroed");
+    }
 }

@@ -284,6 +284,15 @@ impl Model for BorderModel<'_> {
         }
     }
 
+    /// A party event coming due: its slot is read first thing (the
+    /// generation check), so start loading it now.
+    #[inline]
+    fn prefetch(&self, event: &BorderEvent) {
+        if let BorderEvent::Party(pid, _) = event {
+            self.ctx.parties.prefetch(pid.slot);
+        }
+    }
+
     /// Conservation of people; no counter wrapped below zero (every level and
     /// queue at most everyone who ever arrived); no port served anyone while
     /// closed; custody within capacity when full custody releases people.

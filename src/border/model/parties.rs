@@ -26,7 +26,12 @@ pub(super) const PLAN_WALK_UP: u8 = 1;
 pub(super) const PLAN_CROSS: u8 = 2;
 
 /// A travel party: one to a few people who move and decide together.
+///
+/// Aligned to 32 bytes (its size) so that a party never straddles two cache
+/// lines: the first read of a slot when its event comes due is a cache miss,
+/// and one line is all a prefetch has to fetch (see [`Parties::prefetch`]).
 #[derive(Debug, Clone, Copy)]
+#[repr(align(32))]
 pub(super) struct Party {
     /// Generation, bumped at every change of place (stale-event guard).
     pub(super) generation: u32,
@@ -164,6 +169,28 @@ impl Parties {
     /// People in the party in `slot` [persons].
     pub(super) fn size(&self, slot: u32) -> u32 {
         self.slots[slot as usize].size
+    }
+
+    /// Asks the processor to start loading the party in `slot` into the
+    /// cache without waiting for it; changes nothing.
+    ///
+    /// Why: the slab (~100,000 parties at the December peak) is far larger
+    /// than the cache and a party's events are days apart, so the first read
+    /// of a slot when its event comes due missed the cache nearly every
+    /// time (a third of a baseline replication). Prefetching the slots of a
+    /// whole hour's bucket when it enters the queue lets those misses
+    /// overlap instead of waiting one after another.
+    #[inline]
+    pub(super) fn prefetch(&self, slot: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(pt) = self.slots.get(slot as usize) {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: a prefetch is a hint that never faults and changes no
+            // memory; the pointer comes from a live reference anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(pt).cast()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
     }
 
     /// Whether an event about `pid` still concerns the party as it is now.

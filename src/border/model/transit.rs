@@ -14,6 +14,10 @@ use crate::border::params::{BorderParams, Mode, Region};
 use crate::engine::{DAY, Scheduler, SimTime, days_to_time};
 use crate::rng::Stream;
 
+/// How many riders behind the one boarding a departure prefetches
+/// (see `Parties::prefetch`).
+const BOARDING_AHEAD: usize = 8;
+
 /// Routes, stations and the checkpoints on the way.
 pub(super) struct Transit {
     /// Station queues per (leg, mode) for scheduled modes.
@@ -367,6 +371,11 @@ impl Transit {
         } else {
             let mut seats = md.seats;
             while seats > 0.0 {
+                // Riders waited long enough for their slots to leave the
+                // cache: start loading the one a few places behind.
+                if let Some(&behind) = self.station[leg][mode].get(BOARDING_AHEAD) {
+                    ctx.parties.prefetch(behind);
+                }
                 let Some(slot) = self.station[leg][mode].pop_front() else {
                     break;
                 };
