@@ -199,7 +199,26 @@ fn declared_metrics_compose_in_record_order() {
         "cbp_one_registered",
     ];
     assert_eq!(b.names[..national.len()], national);
-    let rest: Vec<&str> = b.names[national.len()..]
+    // Origin groups (`name::origin`, issue 14) and the national encounters
+    // (USBP + OFO, the citizenship file's measure) come with the mechanisms
+    // that count them; the places keep their order among themselves.
+    let (by_origin, by_place): (Vec<&String>, Vec<&String>) = b.names[national.len()..]
+        .iter()
+        .filter(|n| *n != "encounters")
+        .partition(|n| n.contains("::"));
+    assert!(b.names.iter().any(|n| n == "encounters"));
+    for (metric, groups) in [
+        ("ofo_encounters", 11),
+        ("usbp_apprehensions", 11),
+        ("encounters", 11),
+        // Mexico does not detect its own nationals.
+        ("mx_detections", 10),
+    ] {
+        let prefix = format!("{metric}::");
+        let n = by_origin.iter().filter(|k| k.starts_with(&prefix)).count();
+        assert_eq!(n, groups, "{metric} by origin group");
+    }
+    let rest: Vec<&str> = by_place
         .iter()
         .map(|n| n.split(':').next().unwrap())
         .collect();

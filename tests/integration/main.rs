@@ -12,6 +12,7 @@ mod determinism;
 mod deterrence;
 mod enforcement;
 mod engine;
+mod hindcast;
 mod origins;
 mod posterior;
 mod progress;
@@ -25,6 +26,8 @@ mod surrender;
 mod sweep;
 mod toy;
 mod transport;
+
+use std::path::Path;
 
 /// The `model.interventions` list of a resolved scenario value, to add to
 /// before validating (a test's what-if built in code).
@@ -50,14 +53,31 @@ pub fn paired_effects(
     replications: u32,
     kpis: &[&str],
 ) -> Vec<(f64, f64)> {
+    paired_effects_with(base, whatif, replications, kpis, None)
+}
+
+/// [`paired_effects`], each replication (both arms alike) drawing its
+/// parameters from `posterior` when given, so the intervals hold parameter
+/// uncertainty too.
+pub fn paired_effects_with(
+    base: &borderflow::Scenario,
+    whatif: &borderflow::Scenario,
+    replications: u32,
+    kpis: &[&str],
+    posterior: Option<&Path>,
+) -> Vec<(f64, f64)> {
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
+    let posterior = posterior.map(|p| {
+        std::sync::Arc::new(borderflow::posterior::Posterior::from_path(p).unwrap())
+    });
     let opts = CompareOptions {
         run: RunOptions {
             replications: Some(replications),
             out: Some(tmp.path().join("c")),
             progress: false,
+            posterior,
             ..RunOptions::default()
         },
         ..CompareOptions::default()

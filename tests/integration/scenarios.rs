@@ -185,15 +185,23 @@ fn huge_file_is_refused_before_reading() {
     assert!(!out.exists());
 }
 
-/// The baseline and every what-if run one full replication with every
-/// invariant checked after every event (conservation, no negative queue, no
-/// port serving while closed, custody within capacity) and break none.
+/// The baseline, the calibrated baseline, the 2024 hindcast and every
+/// what-if run one full replication with every invariant checked after
+/// every event (conservation, no negative queue, no port serving while
+/// closed, custody within capacity) and break none.
 #[test]
 fn baseline_and_whatifs_keep_their_invariants() {
     use rayon::prelude::*;
-    let mut files = vec![std::path::PathBuf::from("scenarios/baseline.ron")];
+    let mut files: Vec<std::path::PathBuf> = [
+        "scenarios/baseline.ron",
+        "scenarios/calibration/baseline-fit/calibrated.ron",
+        "scenarios/hindcast-2024.ron",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .collect();
     files.extend(ron_files(Path::new("scenarios/whatif"), &[]));
-    assert!(files.len() >= 8, "{files:?}");
+    assert!(files.len() >= 10, "{files:?}");
     let progress =
         super::progress::Progress::start("scenarios::baseline_and_whatifs_keep_their_invariants");
     let failures: Vec<String> = files
