@@ -69,9 +69,8 @@ pub fn paired_effects_with(
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
-    let posterior = posterior.map(|p| {
-        std::sync::Arc::new(borderflow::posterior::Posterior::from_path(p).unwrap())
-    });
+    let posterior = posterior
+        .map(|p| std::sync::Arc::new(borderflow::posterior::Posterior::from_path(p).unwrap()));
     let opts = CompareOptions {
         run: RunOptions {
             replications: Some(replications),
