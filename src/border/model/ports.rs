@@ -8,6 +8,7 @@ use rand::RngExt;
 use super::context::{Ctx, exp};
 use super::daily::{self, ByOrigin, Daily, Row};
 use super::policy::Policy;
+use super::pressure::Hysteresis;
 use super::{BorderEvent, level, outcome};
 use crate::border::params::{BorderParams, OriginGroups};
 use crate::engine::{DAY, HOUR, Scheduler, SimTime};
@@ -29,10 +30,8 @@ struct PortState {
     scheduled: f64,
     /// Capacity multiplier from interventions (officers added) [×].
     capacity_mult: f64,
-    /// Closed by the pressure trigger.
-    triggered_closed: bool,
-    /// Days the sector pressure has been below the reopening threshold [d].
-    calm_days: u32,
+    /// Closed by the pressure trigger (with its days of calm).
+    triggered: Hysteresis,
     /// People processed today [persons].
     ofo_today: u64,
     /// People served while the port was closed: must stay 0 (invariant).
@@ -72,8 +71,7 @@ impl Ports {
             pending: false,
             scheduled: 1.0,
             capacity_mult: 1.0,
-            triggered_closed: false,
-            calm_days: 0,
+            triggered: Hysteresis::default(),
             ofo_today: 0,
             served_while_closed: 0,
         };
@@ -100,7 +98,7 @@ impl Ports {
 
     /// Open fraction of port `k` now [0–1].
     pub(super) fn port_open(&self, k: usize) -> f64 {
-        if self.ports[k].triggered_closed {
+        if self.ports[k].triggered.on {
             0.0
         } else {
             self.ports[k].scheduled
@@ -123,20 +121,12 @@ impl Ports {
         let Some(t) = p.ports[k].trigger else {
             return;
         };
-        let st = &mut self.ports[k];
-        if !st.triggered_closed && mean > t.close_above_per_day {
-            st.triggered_closed = true;
-            st.calm_days = 0;
-        } else if st.triggered_closed {
-            if mean < t.reopen_below_per_day {
-                st.calm_days += 1;
-            } else {
-                st.calm_days = 0;
-            }
-            if st.calm_days >= t.reopen_after_days {
-                st.triggered_closed = false;
-            }
-        }
+        self.ports[k].triggered.update(
+            mean,
+            t.close_above_per_day,
+            t.reopen_below_per_day,
+            t.reopen_after_days,
+        );
     }
 
     /// Starts service at port `k` if no service event is pending.
