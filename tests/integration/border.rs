@@ -394,6 +394,15 @@ fn closing_lukeville_raises_tucson_and_lowers_lukeville_encounters() {
     );
 }
 
+/// Doubling CBP One (with the officers to process it) from 1 Dec 2023
+/// raises port entries and lowers waiting in the north; and it moves a
+/// stated share of people from USBP to OFO: of the added port encounters
+/// over Dec 2023 – Jan 2024, about 36% are people who would otherwise have
+/// been apprehended between ports (8 paired replications: OFO +66,922, USBP
+/// −24,330; scenarios/README.md). Asserted within 0.25–0.50: the ratio of
+/// two paired differences whose noise is about ±0.5% each, but of a
+/// what-if whose USBP fall also depends on how many of the waiting would
+/// have crossed, so a wide band, not a point.
 #[test]
 fn doubling_cbp_one_raises_ofo_and_lowers_waiting() {
     let b = baseline();
@@ -403,6 +412,19 @@ fn doubling_cbp_one_raises_ofo_and_lowers_waiting() {
         "OFO encounters",
         &w.sums("ofo_encounters", from, to),
         &b.sums("ofo_encounters", from, to),
+    );
+    let (more_ofo, _) = paired(
+        &w.sums("ofo_encounters", from, to),
+        &b.sums("ofo_encounters", from, to),
+    );
+    let (less_usbp, _) = paired(
+        &w.sums("usbp_apprehensions", from, to),
+        &b.sums("usbp_apprehensions", from, to),
+    );
+    let moved = -less_usbp / more_ofo;
+    assert!(
+        (0.25..=0.50).contains(&moved),
+        "share of added port encounters taken from USBP: {moved:.3} (OFO {more_ofo:+.0}, USBP {less_usbp:+.0})"
     );
     // Waiting in the north, summed over days (person-days).
     assert_down(
