@@ -106,7 +106,7 @@ impl BorderModel<'_> {
         self.hubs.apply_policy(p, &pol);
         self.detention.apply_policy(&pol);
         self.caravans.apply_policy(p, &pol);
-        self.north.apply_policy(&pol);
+        self.north.apply_policy(p, &pol, today);
         self.sectors.apply_policy(&pol);
         self.ports.apply_policy(&pol);
         for k in 0..p.ports.len() {
@@ -125,7 +125,7 @@ impl BorderModel<'_> {
         let p = self.ctx.p;
         self.sectors.roll_week();
         let national = (0..p.sectors.len()).map(|s| self.sectors.pressure(s)).sum();
-        self.north.check_limits(p, national);
+        self.north.check_limits(p, sched.now() / DAY, national);
         for (k, port) in p.ports.iter().enumerate() {
             if port.trigger.is_none() {
                 continue;

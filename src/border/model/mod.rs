@@ -214,7 +214,7 @@ impl<'p> BorderModel<'p> {
             detention: Detention::new(p, s("detention")),
             transit: Transit::new(p, s("travel")),
             caravans: Caravans::new(p, s("caravans")),
-            north: North::new(s("north")),
+            north: North::new(p, s("north")),
             ports: Ports::new(p, s("ports")),
             sectors: Sectors::new(p, s("border")),
         }

@@ -30,36 +30,44 @@ pub(super) struct North {
     /// Whether each intervention's pressure trigger has it on (indexed like
     /// the interventions; only rules limiting asylum with a trigger use it).
     limit_on: Vec<Hysteresis>,
+    /// Today's shares of those about to cross who give up and who wait,
+    /// by origin [0–1]: the rules change only at midnight (by date, by
+    /// trigger, by fading), so they are worked out then, not per crossing.
+    limit_shares: Vec<(f64, f64)>,
     /// Patience, lottery, re-planning, moves and the decision a rule
     /// limiting asylum puts.
     rng: Stream,
 }
 
 impl North {
-    /// Empty cities, no CBP One slots.
-    pub(super) fn new(rng: Stream) -> Self {
+    /// Empty cities, no CBP One slots, no rule limiting asylum.
+    pub(super) fn new(p: &BorderParams, rng: Stream) -> Self {
         Self {
             pool: Vec::new(),
             registered: 0,
             slots: 0.0,
             crossing_delay: 1.0,
             limits: Vec::new(),
-            limit_on: Vec::new(),
+            limit_on: vec![Hysteresis::default(); p.interventions.len()],
+            limit_shares: vec![(0.0, 0.0); p.origins.len()],
             rng,
         }
     }
 
-    /// Takes the CBP One slots and crossing delay in force.
-    pub(super) fn apply_policy(&mut self, policy: &Policy) {
+    /// Takes the CBP One slots, crossing delay and rules limiting asylum in
+    /// force on day `today` (at its midnight).
+    pub(super) fn apply_policy(&mut self, p: &BorderParams, policy: &Policy, today: i64) {
         self.slots = policy.cbp_one_slots;
         self.crossing_delay = policy.crossing_delay;
         self.limits.clone_from(&policy.asylum_limits);
+        self.update_limit_shares(p, today);
     }
 
-    /// Midnight: turns each triggered rule limiting asylum that is in force
-    /// by date on or off by `pressure`, the 7-day mean of national USBP
-    /// apprehensions [persons/day].
-    pub(super) fn check_limits(&mut self, p: &BorderParams, pressure: f64) {
+    /// Midnight of day `today`: turns each triggered rule limiting asylum
+    /// that is in force by date on or off by `pressure`, the 7-day mean of
+    /// national USBP apprehensions [persons/day], and works out the day's
+    /// shares.
+    pub(super) fn check_limits(&mut self, p: &BorderParams, today: i64, pressure: f64) {
         for &i in &self.limits {
             if let Action::AsylumLimits(AsylumLimits {
                 trigger: Some(t), ..
@@ -73,13 +81,21 @@ impl North {
                 );
             }
         }
+        self.update_limit_shares(p, today);
+    }
+
+    /// Works out [`North::limit_shares`] for day `today`.
+    fn update_limit_shares(&mut self, p: &BorderParams, today: i64) {
+        for o in 0..self.limit_shares.len() {
+            self.limit_shares[o] = self.shares_of(p, o, today);
+        }
     }
 
     /// The shares of a party of origin `origin` about to cross between
     /// ports on day `today` that give up and that wait, under the rules
     /// limiting asylum that are on: each puts its decision, in list order,
     /// to those the ones before it let go on.
-    fn limit_shares(&self, p: &BorderParams, origin: usize, today: i64) -> (f64, f64) {
+    fn shares_of(&self, p: &BorderParams, origin: usize, today: i64) -> (f64, f64) {
         let (mut leave, mut wait, mut going) = (0.0, 0.0, 1.0);
         for &i in &self.limits {
             let iv = &p.interventions[i];
@@ -112,12 +128,7 @@ impl North {
         sched: &mut Scheduler<BorderEvent>,
         slot: u32,
     ) -> bool {
-        if self.limits.is_empty() {
-            return true;
-        }
-        let origin = ctx.parties[slot].origin as usize;
-        let today = day_of(sched.now()) as i64;
-        let (leave, wait) = self.limit_shares(ctx.p, origin, today);
+        let (leave, wait) = self.limit_shares[ctx.parties[slot].origin as usize];
         if leave + wait <= 0.0 {
             return true;
         }
@@ -136,9 +147,8 @@ impl North {
         false
     }
 
-    /// Schedules the first CBP One lottery and sizes the triggers' state.
-    pub(super) fn start(&mut self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
-        self.limit_on = vec![Hysteresis::default(); p.interventions.len()];
+    /// Schedules the first CBP One lottery.
+    pub(super) fn start(&self, p: &BorderParams, sched: &mut Scheduler<BorderEvent>) {
         sched.schedule_at(
             (p.cbp_one.draw_at_hour * HOUR as f64) as SimTime,
             BorderEvent::CbpOneDraw,
