@@ -129,12 +129,18 @@ impl<E: Event> Scheduler<E> {
     /// validated durations are non-negative).
     #[inline]
     pub fn schedule_at(&mut self, at: SimTime, event: E) {
+        self.assert_not_past(at);
+        self.queue.push(at, event.class(), event);
+    }
+
+    /// Panics if `at` [s] is before now (see [`Scheduler::schedule_at`]).
+    #[inline]
+    fn assert_not_past(&self, at: SimTime) {
         assert!(
             at >= self.now,
             "event scheduled in the past ({at} s < now {} s)",
             self.now
         );
-        self.queue.push(at, event.class(), event);
     }
 
     /// [`Scheduler::schedule_at`] for one of a batch of events scheduled in
@@ -147,11 +153,7 @@ impl<E: Event> Scheduler<E> {
     /// As [`Scheduler::schedule_at`].
     #[inline]
     pub fn schedule_at_in_order(&mut self, at: SimTime, event: E) {
-        assert!(
-            at >= self.now,
-            "event scheduled in the past ({at} s < now {} s)",
-            self.now
-        );
+        self.assert_not_past(at);
         self.queue.push_in_order(at, event.class(), event);
     }
 

@@ -108,32 +108,34 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// The earliest queued entry's key, and whether it is the run's front
+    /// (else the heap's); `None` when empty.
+    #[inline]
+    fn earliest(&self) -> Option<(u128, bool)> {
+        match (self.run.front(), self.heap.peek()) {
+            (Some(r), Some(h)) if h.key < r.key => Some((h.key, false)),
+            (Some(r), _) => Some((r.key, true)),
+            (None, Some(h)) => Some((h.key, false)),
+            (None, None) => None,
+        }
+    }
+
     /// Removes and returns the earliest event with its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let from_run = match (self.run.front(), self.heap.peek()) {
-            (Some(r), Some(h)) => r.key < h.key,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
+        let (_, from_run) = self.earliest()?;
         let e = if from_run {
             self.run.pop_front()
         } else {
             self.heap.pop()
         };
-        e.map(|e| (((e.key >> 64) as u64) as SimTime, e.event))
+        e.map(|e| (time_of(e.key), e.event))
     }
 
     /// Time of the earliest event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        let key = match (self.run.front(), self.heap.peek()) {
-            (Some(r), Some(h)) => r.key.min(h.key),
-            (Some(r), None) => r.key,
-            (None, Some(h)) => h.key,
-            (None, None) => return None,
-        };
-        Some(((key >> 64) as u64) as SimTime)
+        self.earliest().map(|(key, _)| time_of(key))
     }
 
     /// The `k`-th next event (0: the first) of the in-order run, if the run
@@ -155,6 +157,12 @@ impl<E> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty() && self.run.is_empty()
     }
+}
+
+/// The time [s] of a queue key (its upper 64 bits).
+#[inline]
+fn time_of(key: u128) -> SimTime {
+    ((key >> 64) as u64) as SimTime
 }
 
 #[cfg(test)]
