@@ -73,9 +73,7 @@ pub(super) fn per_place<'a, S>(
     table: &[Daily<S>],
     places: impl Iterator<Item = &'a str>,
 ) -> Vec<MetricSpec> {
-    places
-        .flat_map(|at| table.iter().map(move |m| m.spec().at(at)))
-        .collect()
+    per_each(table, places, MetricSpec::at)
 }
 
 /// Specs of per-origin-group metrics `table` for each of `groups`: group
@@ -85,8 +83,19 @@ pub(super) fn per_origin<'a, S>(
     table: &[Daily<S>],
     groups: impl Iterator<Item = &'a str>,
 ) -> Vec<MetricSpec> {
-    groups
-        .flat_map(|g| table.iter().map(move |m| m.spec().of_origin(g)))
+    per_each(table, groups, MetricSpec::of_origin)
+}
+
+/// Specs of metrics `table` for each of `names` along one dimension,
+/// `along` putting a name on a spec: name by name, each name's metrics in
+/// the table's order.
+fn per_each<'a, S>(
+    table: &[Daily<S>],
+    names: impl Iterator<Item = &'a str>,
+    along: fn(MetricSpec, &str) -> MetricSpec,
+) -> Vec<MetricSpec> {
+    names
+        .flat_map(|n| table.iter().map(move |m| along(m.spec(), n)))
         .collect()
 }
 
