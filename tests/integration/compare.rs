@@ -251,9 +251,7 @@ fn mmc_and_eleven() -> (Scenario, Scenario) {
 /// before), and the same with Eagle Pass closed 1–14 Feb: short enough for
 /// a few seconds a comparison of two replications in release.
 fn border_and_eagle_pass_closed() -> (Scenario, Scenario) {
-    use borderflow::scenario::smoke::cut_horizon;
-    let end = chrono::NaiveDate::from_ymd_opt(2023, 2, 28).unwrap();
-    let v = cut_horizon(load_file(Path::new("scenarios/baseline.ron")).unwrap(), end).unwrap();
+    let v = crate::cut_to("scenarios/baseline.ron", (2023, 2, 28));
     let base = Scenario::from_value(v.clone(), "baseline-feb").unwrap();
     let mut w = v;
     let closure: ron::Value = ron::from_str(

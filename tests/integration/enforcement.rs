@@ -9,8 +9,7 @@
 use std::path::Path;
 
 use borderflow::Scenario;
-use borderflow::scenario::smoke::cut_horizon;
-use borderflow::scenario::source::{load_file, set_path};
+use borderflow::scenario::source::set_path;
 
 /// The shipped calibration: its scenario and its posterior.
 const FIT: &str = "scenarios/calibration/baseline-fit";
@@ -18,9 +17,7 @@ const FIT: &str = "scenarios/calibration/baseline-fit";
 /// The calibrated baseline ending on 31 Jan 2024, and the same with
 /// Mexico's enforcement ×1.5 everywhere from `from` [date].
 fn calibrated_and_more_enforcement(from: &str) -> (Scenario, Scenario) {
-    let end = chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
-    let file = Path::new(FIT).join("calibrated.ron");
-    let mut v = cut_horizon(load_file(&file).unwrap(), end).unwrap();
+    let mut v = crate::cut_to(&format!("{FIT}/calibrated.ron"), (2024, 1, 31));
     let base = Scenario::from_value(v.clone(), "calibrated").unwrap();
     let more: ron::Value = ron::from_str(&format!(
         r#"(name: "Mexico +50%", kind: "mexico_enforcement", region: "all", multiplier: 1.5, from: "{from}")"#

@@ -9,27 +9,20 @@ use borderflow::Scenario;
 use borderflow::scenario::source::{load_file, set_path};
 use ron::Value;
 
+/// Whether `iv` (an intervention's value) is named `name`.
+fn named(iv: &Value, name: &str) -> bool {
+    matches!(iv, Value::Map(m) if m.get(&Value::String("name".into())) == Some(&Value::String(name.into())))
+}
+
 /// The intervention named `name` in a resolved scenario value.
-fn intervention<'v>(scenario: &'v Value, name: &str) -> &'v ron::Map {
-    let Value::Map(root) = scenario else {
-        panic!("a scenario is a struct")
-    };
-    let Some(Value::Map(model)) = root.get(&Value::String("model".into())) else {
-        panic!("no model")
-    };
-    let Some(Value::Seq(list)) = model.get(&Value::String("interventions".into())) else {
-        panic!("no interventions")
-    };
-    list.iter()
-        .find_map(|iv| match iv {
-            Value::Map(m)
-                if m.get(&Value::String("name".into())) == Some(&Value::String(name.into())) =>
-            {
-                Some(m)
-            }
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no intervention {name}"))
+fn intervention(scenario: &mut Value, name: &str) -> ron::Map {
+    match crate::interventions(scenario)
+        .iter()
+        .find(|iv| named(iv, name))
+    {
+        Some(Value::Map(m)) => m.clone(),
+        _ => panic!("no intervention {name}"),
+    }
 }
 
 /// A number field of an intervention.
@@ -46,15 +39,15 @@ fn number(iv: &ron::Map, field: &str) -> f64 {
 /// follows, so the hindcast cannot keep numbers nobody fitted.
 #[test]
 fn the_june_2024_rule_copies_the_fitted_2023_rule() {
-    let hindcast = load_file(Path::new("scenarios/hindcast-2024.ron")).unwrap();
-    let fitted = load_file(Path::new(
+    let mut hindcast = load_file(Path::new("scenarios/hindcast-2024.ron")).unwrap();
+    let mut fitted = load_file(Path::new(
         "scenarios/calibration/baseline-fit/calibrated.ron",
     ))
     .unwrap();
-    let june = intervention(&hindcast, "June 2024 proclamation");
-    let rule_2023 = intervention(&fitted, "Title 8 consequences");
+    let june = intervention(&mut hindcast, "June 2024 proclamation");
+    let rule_2023 = intervention(&mut fitted, "Title 8 consequences");
     for field in ["leave_share", "wait_share", "fade_days"] {
-        let (a, b) = (number(june, field), number(rule_2023, field));
+        let (a, b) = (number(&june, field), number(&rule_2023, field));
         // The hindcast writes the medians to 4 significant digits.
         assert!(
             (a - b).abs() <= 5e-4 * b.abs(),
@@ -75,13 +68,7 @@ fn the_june_2024_proclamation_lowers_usbp_in_july() {
     let path = Path::new("scenarios/hindcast-2024.ron");
     let mut v = load_file(path).unwrap();
     let with = Scenario::from_value(v.clone(), "hindcast-2024").unwrap();
-    crate::interventions(&mut v).retain(|iv| match iv {
-        Value::Map(m) => {
-            m.get(&Value::String("name".into()))
-                != Some(&Value::String("June 2024 proclamation".into()))
-        }
-        _ => true,
-    });
+    crate::interventions(&mut v).retain(|iv| !named(iv, "June 2024 proclamation"));
     set_path(&mut v, "name", Value::String("no-proclamation".into())).unwrap();
     let without = Scenario::from_value(v, "no-proclamation").unwrap();
     let fit = Path::new("scenarios/calibration/baseline-fit");

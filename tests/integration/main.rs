@@ -29,6 +29,40 @@ mod transport;
 
 use std::path::Path;
 
+/// Scenario file `file` (from the crate root) resolved and cut to end on
+/// `end` (year, month, day), its interventions after that dropped: a short
+/// horizon for a fast test.
+pub fn cut_to(file: &str, (y, m, d): (i32, u32, u32)) -> ron::Value {
+    use borderflow::scenario::smoke::cut_horizon;
+    use borderflow::scenario::source::load_file;
+    let end = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    cut_horizon(load_file(Path::new(file)).unwrap(), end).unwrap()
+}
+
+/// The KPI means (name, mean) of `replications` replications of `scn` with
+/// its seed, on one thread, without charts.
+pub fn kpi_means(scn: &borderflow::Scenario, replications: u32) -> Vec<(String, f64)> {
+    use borderflow::runner::{RunOptions, run};
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        replications: Some(replications),
+        out: Some(tmp.path().join("run")),
+        threads: Some(1),
+        progress: false,
+        ..RunOptions::default()
+    };
+    let out = run(scn, &opts, None).unwrap();
+    out.kpis.iter().map(|(k, s)| (k.clone(), s.mean)).collect()
+}
+
+/// KPI `name` of [`kpi_means`]' result.
+pub fn kpi(kpis: &[(String, f64)], name: &str) -> f64 {
+    kpis.iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no KPI {name}"))
+        .1
+}
+
 /// The `model.interventions` list of a resolved scenario value, to add to
 /// before validating (a test's what-if built in code).
 pub fn interventions(value: &mut ron::Value) -> &mut Vec<ron::Value> {

@@ -6,14 +6,12 @@
 //! citizenship.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use borderflow::Scenario;
 use borderflow::border::params::DATA_GROUPS;
 use borderflow::metrics::{DailySeries, MetricSpec};
-use borderflow::scenario::smoke::cut_horizon;
-use borderflow::scenario::source::load_file;
 
 const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
 
@@ -21,10 +19,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The baseline ending on `end` (`YYYY-MM-DD`).
-fn baseline_to(end: &str) -> Scenario {
-    let end = chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d").unwrap();
-    let v = cut_horizon(load_file(Path::new("scenarios/baseline.ron")).unwrap(), end).unwrap();
+/// The baseline ending on `end` (year, month, day).
+fn baseline_to(end: (i32, u32, u32)) -> Scenario {
+    let v = crate::cut_to("scenarios/baseline.ron", end);
     Scenario::from_value(v, "baseline (cut)").unwrap()
 }
 
@@ -51,7 +48,7 @@ fn national(metrics: &[MetricSpec], name: &str) -> usize {
 /// Mexicans (whom Mexico does not detect and its data does not list).
 #[test]
 fn origin_counts_add_up_to_the_national_count_every_day() {
-    let scn = baseline_to("2023-02-28");
+    let scn = baseline_to((2023, 2, 28));
     let exp = scn.experiment();
     let metrics = exp.metrics();
     let all: Vec<&str> = DATA_GROUPS.iter().map(|g| g.name).collect();
@@ -161,7 +158,7 @@ fn observed_cbp(month: &str) -> Vec<f64> {
 /// fit moves by a few points.
 #[test]
 fn baseline_nationality_split_in_december_2023_is_measured() {
-    let scn = baseline_to("2023-12-31");
+    let scn = baseline_to((2023, 12, 31));
     let exp = scn.experiment();
     let metrics = exp.metrics();
     let groups = by_origin(&metrics, "encounters");

@@ -12,12 +12,8 @@
 //! (1 − s)(1 − p) and the apprehended share s + (1 − s) p: the tests compare
 //! measured shares with these, the flow of crossings itself being measured.
 
-use std::path::Path;
-
 use borderflow::Scenario;
-use borderflow::runner::{RunOptions, run};
-use borderflow::scenario::smoke::cut_horizon;
-use borderflow::scenario::source::{load_file, set_path};
+use borderflow::scenario::source::set_path;
 use ron::Value;
 
 /// Surrender share used with the mechanism on [0–1]: in FY2023, family
@@ -64,8 +60,7 @@ fn set_in_each(v: &mut Value, list: &str, key: &str, value: f64) {
 /// evaders with `p` and no boost from closed ports, every origin
 /// surrendering with `share`; run once (seed of the scenario).
 fn outcomes(share: f64, p: f64) -> Outcomes {
-    let end = chrono::NaiveDate::from_ymd_opt(2023, 1, 31).unwrap();
-    let mut v = cut_horizon(load_file(Path::new("scenarios/baseline.ron")).unwrap(), end).unwrap();
+    let mut v = crate::cut_to("scenarios/baseline.ron", (2023, 1, 31));
     for (path, x) in [
         ("model.between_ports.retry_after_expulsion", 0.0),
         ("model.between_ports.retry_after_removal", 0.0),
@@ -75,23 +70,8 @@ fn outcomes(share: f64, p: f64) -> Outcomes {
     set_in_each(&mut v, "sectors", "apprehension_prob", p);
     set_in_each(&mut v, "sectors", "officers_boost_per_closed_port", 0.0);
     set_in_each(&mut v, "origins", "surrender_share", share);
-    let scn = Scenario::from_value(v, "surrender").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let opts = RunOptions {
-        replications: Some(1),
-        out: Some(tmp.path().join("run")),
-        threads: Some(1),
-        ..RunOptions::default()
-    };
-    let out = run(&scn, &opts, None).unwrap();
-    let kpi = |name: &str| {
-        out.kpis
-            .iter()
-            .find(|(k, _)| k == name)
-            .unwrap_or_else(|| panic!("KPI {name}"))
-            .1
-            .mean
-    };
+    let kpis = crate::kpi_means(&Scenario::from_value(v, "surrender").unwrap(), 1);
+    let kpi = |name: &str| crate::kpi(&kpis, name);
     Outcomes {
         apprehended: kpi("outcome:apprehended"),
         got_away: kpi("outcome:got_away"),

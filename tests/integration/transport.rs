@@ -3,11 +3,8 @@
 //! trains in December 2023 lowers Border Patrol apprehensions instead of
 //! shifting riders onto free, unlimited, faster trucks.
 
-use std::path::Path;
-
 use borderflow::Scenario;
-use borderflow::scenario::smoke::cut_horizon;
-use borderflow::scenario::source::{load_file, set_path};
+use borderflow::scenario::source::set_path;
 
 /// The transport values of the test, by scenario path, and why:
 /// - trucks take at most 1,000 persons a day from each leg start
@@ -32,8 +29,7 @@ const TRANSPORT: [(&str, f64); 4] = [
 /// The baseline ending on 31 Dec 2023 with the transport values above, and
 /// the same with trains suspended for all of December 2023.
 fn with_and_without_trains() -> (Scenario, Scenario) {
-    let end = chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-    let mut v = cut_horizon(load_file(Path::new("scenarios/baseline.ron")).unwrap(), end).unwrap();
+    let mut v = crate::cut_to("scenarios/baseline.ron", (2023, 12, 31));
     for (path, value) in TRANSPORT {
         set_path(&mut v, path, ron::Value::Number(value.into())).unwrap();
     }
