@@ -265,6 +265,7 @@ fn kind_of(action: &Action) -> &'static str {
         Action::ModeSuspension(_) => "mode_suspension",
         Action::DetentionOutcomes(_) => "detention_outcomes",
         Action::CrossingDelay(_) => "crossing_delay",
+        Action::StockRelease(_) => "stock_release",
         Action::ArrivalSurge { .. } => "arrival_surge",
         Action::AsylumLimits(_) => "asylum_limits",
     }
@@ -300,6 +301,7 @@ fn effect(p: &BorderParams, action: &Action) -> String {
             o.relocate, o.papers, o.deport, o.settle
         ),
         Action::CrossingDelay(x) => format!("crossing delay × {x}"),
+        Action::StockRelease(x) => format!("leaving the central stock × {x}"),
         Action::ArrivalSurge {
             origins,
             multiplier,

@@ -5,6 +5,7 @@ use super::caravans::Onward;
 use super::parties::{PLAN_CBP_ONE, PLAN_WALK_UP};
 use super::policy::Policy;
 use super::ports::WalkUp;
+use super::transit::LegEnd;
 use super::{BorderEvent, BorderModel, Step};
 use crate::engine::{DAY, Scheduler};
 
@@ -22,10 +23,17 @@ impl BorderModel<'_> {
                 let place = ctx.p.hubs[ctx.parties[slot].hub as usize].place;
                 self.transit.start_journey(ctx, sched, slot, place)
             }
-            Step::LegDone => {
-                if let Some(city) = self.transit.leg_done(ctx, sched, slot) {
-                    self.arrive_city(slot, city, sched);
+            Step::LegDone => match self.transit.leg_done(ctx, slot) {
+                LegEnd::City(city) => self.arrive_city(slot, city, sched),
+                LegEnd::Through(leg) => {
+                    if !self.stock.stops(ctx, slot, leg) {
+                        self.transit.start_leg(ctx, sched, slot)
+                    }
                 }
+            },
+            Step::LeaveStock => {
+                self.stock.leave(ctx, slot);
+                self.transit.start_leg(ctx, sched, slot)
             }
             Step::Detained => self.detention.detained(ctx, sched, slot),
             Step::DetentionEnd => self
@@ -109,6 +117,7 @@ impl BorderModel<'_> {
         self.north.apply_policy(p, &pol, today);
         self.sectors.apply_policy(&pol);
         self.ports.apply_policy(&pol);
+        self.stock.apply_policy(&pol);
         for k in 0..p.ports.len() {
             let was = self.ports.port_open(k);
             self.ports
@@ -119,10 +128,12 @@ impl BorderModel<'_> {
     }
 
     /// Midnight: roll the sectors' daily apprehensions, turn triggered rules
-    /// limiting asylum on or off by national pressure, and open or close
-    /// ports with a pressure trigger.
+    /// limiting asylum on or off by national pressure, open or close ports
+    /// with a pressure trigger, and send the day's leavers out of the
+    /// central stock.
     pub(super) fn pressure_check(&mut self, sched: &mut Scheduler<BorderEvent>) {
         let p = self.ctx.p;
+        self.stock.release(&mut self.ctx, sched);
         self.sectors.roll_week();
         let national = (0..p.sectors.len()).map(|s| self.sectors.pressure(s)).sum();
         self.north.check_limits(p, sched.now() / DAY, national);

@@ -26,7 +26,8 @@
 //!
 //! Random streams, one per mechanism, so a draw added to one does not shift
 //! another's common random numbers: `arrivals`, `hubs`, `detention`,
-//! `travel` (transit), `caravans`, `north`, `ports` and `border` (sectors).
+//! `travel` (transit), `caravans`, `north`, `ports`, `border` (sectors) and
+//! `stock`.
 
 mod arrivals;
 mod caravans;
@@ -41,6 +42,7 @@ mod policy;
 mod ports;
 mod pressure;
 mod sectors;
+mod stock;
 mod transit;
 
 use arrivals::Arrivals;
@@ -52,6 +54,7 @@ use hubs::Hubs;
 use north::North;
 use ports::Ports;
 use sectors::Sectors;
+use stock::Stock;
 use transit::Transit;
 
 pub use parties::Pid;
@@ -78,8 +81,10 @@ pub mod level {
     pub const PORT_QUEUE: usize = 8;
     /// In Border Patrol custody.
     pub const CUSTODY: usize = 9;
+    /// Waiting in central Mexico on the way north (the central stock).
+    pub const WAITING_CENTRAL: usize = 10;
     /// Number of levels.
-    pub const N: usize = 10;
+    pub const N: usize = 11;
 }
 
 /// Final outcomes, indices of the model's cumulative outcome counts.
@@ -119,6 +124,8 @@ pub enum Step {
     DetentionEnd,
     /// Arrives back at the southern hub after a relocation.
     Relocated,
+    /// Leaves the stock in central Mexico for the rest of its route.
+    LeaveStock,
     /// Reaches its northern city.
     ReachCity,
     /// Attempts a crossing between ports.
@@ -200,6 +207,8 @@ pub struct BorderModel<'p> {
     ports: Ports,
     /// Border Patrol sectors between ports.
     sectors: Sectors,
+    /// The people waiting in central Mexico.
+    stock: Stock,
 }
 
 impl<'p> BorderModel<'p> {
@@ -217,6 +226,7 @@ impl<'p> BorderModel<'p> {
             north: North::new(p, s("north")),
             ports: Ports::new(p, s("ports")),
             sectors: Sectors::new(p, s("border")),
+            stock: Stock::new(s("stock")),
         }
     }
 
@@ -316,6 +326,8 @@ impl Model for BorderModel<'_> {
         let p = self.ctx.p;
         self.ports.check(p, parties.arrived, violations);
         self.sectors.check(p, violations);
+        self.stock
+            .check(parties.level[level::WAITING_CENTRAL], violations);
     }
 
     /// Each mechanism writes the metrics it declared, in the order of
@@ -333,6 +345,7 @@ impl Model for BorderModel<'_> {
         self.sectors.end_of_day(&mut row, &self.ports);
         self.detention.end_of_day(&mut row);
         self.caravans.end_of_day(&mut row);
+        self.stock.end_of_day(self.ctx.p, &mut row);
         assert_eq!(
             row.filled(),
             row.width(),
@@ -351,5 +364,6 @@ pub(crate) fn metric_specs(p: &BorderParams) -> Vec<MetricSpec> {
     specs.extend(Sectors::metrics(p));
     specs.extend(Detention::metrics(p));
     specs.extend(Caravans::metrics(p));
+    specs.extend(Stock::metrics(p));
     specs
 }

@@ -20,6 +20,8 @@ pub(super) struct Policy {
     pub(super) outcomes: DetentionOutcomes,
     /// Multiplier of the time to arrange a crossing between ports [×].
     pub(super) crossing_delay: f64,
+    /// Multiplier of the rate of leaving the central stock [×].
+    pub(super) stock_release: f64,
     /// Scheduled open fraction of each port [0–1].
     pub(super) port_open: Vec<f64>,
     /// Capacity multiplier of each port (officers added) [×].
@@ -39,6 +41,7 @@ impl Policy {
             suspended: [false; 4],
             outcomes: p.mexico.outcomes,
             crossing_delay: 1.0,
+            stock_release: 1.0,
             port_open: vec![1.0; p.ports.len()],
             port_capacity: vec![1.0; p.ports.len()],
             asylum_limits: Vec::new(),
@@ -73,6 +76,7 @@ impl Policy {
                 Action::ModeSuspension(m) => pol.suspended[m] = true,
                 Action::DetentionOutcomes(o) => pol.outcomes = o,
                 Action::CrossingDelay(x) => pol.crossing_delay *= x,
+                Action::StockRelease(x) => pol.stock_release *= x,
                 Action::ArrivalSurge { .. } => {}
                 Action::AsylumLimits(_) => pol.asylum_limits.push(i),
             }

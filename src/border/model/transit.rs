@@ -397,24 +397,29 @@ impl Transit {
         }
     }
 
-    /// A leg is done: the next leg starts, or the party has reached the
-    /// city returned.
-    pub(super) fn leg_done(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        sched: &mut Scheduler<BorderEvent>,
-        slot: u32,
-    ) -> Option<usize> {
+    /// A leg is done: the party moves on to the next leg of its route
+    /// (which the caller starts, or not, see [`LegEnd`]).
+    pub(super) fn leg_done(&mut self, ctx: &mut Ctx<'_>, slot: u32) -> LegEnd {
         let p = ctx.p;
         let pt = &mut ctx.parties[slot];
-        pt.leg += 1;
         let route = &p.routes[pt.route as usize];
+        let done = route.legs[pt.leg as usize];
+        pt.leg += 1;
         if pt.leg as usize >= route.legs.len() {
-            return Some(route.city);
+            LegEnd::City(route.city)
+        } else {
+            LegEnd::Through(done)
         }
-        self.start_leg(ctx, sched, slot);
-        None
     }
+}
+
+/// Where a finished leg leaves a party.
+pub(super) enum LegEnd {
+    /// At its route's northern city (city index).
+    City(usize),
+    /// Between two legs of its route, at the end of leg (index) `.0`: it
+    /// stops there or starts its next leg.
+    Through(usize),
 }
 
 /// The most people a mode carries from a leg start in a day [persons/day]:

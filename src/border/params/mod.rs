@@ -17,6 +17,7 @@
 //! | `ports` | `ports` and their closure triggers |
 //! | `sectors` | `sectors`, `between_ports` |
 //! | `caravans` | `caravans` |
+//! | `stock` | `central_stock`: people waiting in central Mexico |
 //! | `policy` | `interventions`, a tagged enum by `kind` |
 //! | `reference` | each intervention kind documented, for `docs/reference.md` |
 //!
@@ -46,6 +47,7 @@ mod policy;
 mod ports;
 pub mod reference;
 mod sectors;
+mod stock;
 mod transit;
 
 use ron::Value;
@@ -60,6 +62,7 @@ pub use origins::{
 pub use policy::{Action, AsylumLimits, INTERVENTION_KINDS, Intervention, LimitTrigger};
 pub use ports::{Port, Trigger};
 pub use sectors::{BetweenPorts, Sector, WhenFull};
+pub use stock::CentralStock;
 pub use transit::{Hub, Leg, Mode, Region, Route, RouteChoice};
 
 use crate::calendar::Calendar;
@@ -69,6 +72,7 @@ use mexico::RawMexico;
 use north::{CityLinks, RawCity};
 use origins::{OriginLinks, RawDriver, RawOrigin};
 use policy::{PolicyNames, RawIntervention};
+use stock::RawCentralStock;
 use transit::{Graph, Places, RawLeg, RawMode, RawRoute};
 
 /// The four travel modes, in the order of [`Mode`] indices and of the
@@ -114,6 +118,8 @@ struct RawBorder {
     cbp_one: Deferred<CbpOne>,
     sectors: Vec<Deferred<Sector>>,
     between_ports: Deferred<BetweenPorts>,
+    #[serde(default, deserialize_with = "bare")]
+    central_stock: Option<Deferred<RawCentralStock>>,
     #[serde(default)]
     caravans: Vec<Deferred<RawCaravan>>,
     #[serde(default)]
@@ -158,6 +164,9 @@ pub struct BorderParams {
     pub sectors: Vec<Sector>,
     /// Between ports.
     pub between_ports: BetweenPorts,
+    /// People waiting in central Mexico on their way north; `None`: nobody
+    /// stops (the hand baseline).
+    pub central_stock: Option<CentralStock>,
     /// Caravans.
     pub caravans: Vec<Caravan>,
     /// Interventions.
@@ -189,6 +198,7 @@ struct Parts {
     cbp_one: Option<CbpOne>,
     sectors: Vec<Sector>,
     between_ports: Option<BetweenPorts>,
+    central_stock: Option<Option<RawCentralStock>>,
     caravans: Vec<Option<RawCaravan>>,
     interventions: Vec<Option<RawIntervention>>,
 }
@@ -261,6 +271,8 @@ impl Parts {
         let cbp_one = c.read("cbp_one", raw.cbp_one);
         let sectors = c.read_list("sectors", raw.sectors);
         let between_ports = c.read("between_ports", raw.between_ports);
+        // Absent: no stock (`Some(None)` is a stock that failed to read).
+        let central_stock = raw.central_stock.map(|s| c.read("central_stock", s));
         let caravans = c.read_each("caravans", raw.caravans);
         // Each intervention is read by its kind (see `policy`).
         let names = entry_names(&raw.interventions);
@@ -294,6 +306,7 @@ impl Parts {
             cbp_one,
             sectors: sectors?,
             between_ports,
+            central_stock,
             caravans,
             interventions,
         })
@@ -320,6 +333,7 @@ impl Parts {
             cbp_one,
             sectors,
             between_ports,
+            central_stock,
             caravans,
             interventions,
         } = self;
@@ -367,6 +381,11 @@ impl Parts {
         if let Some(bp) = &between_ports {
             c.at("between_ports", |c| bp.check(c));
         }
+        let central_stock = central_stock.map(|s| {
+            c.at("central_stock", |c| {
+                s?.check(c, &net.places.names, &net.places.legs, &net.routes)
+            })
+        });
 
         let names = caravans.iter().map(|x| x.as_ref().map(|x| x.name.clone()));
         let caravan_names: Names = c.unique_read_names("caravans", "caravan", names.collect());
@@ -381,8 +400,16 @@ impl Parts {
             origins: &origin_names,
             modes: &transit::mode_names(),
         };
+        let has_stock = central_stock.is_some();
         let interventions = c.each("interventions", &iv_names, interventions, |c, _, iv| {
-            iv?.check(c, cal, &policy_names)
+            let iv = iv?.check(c, cal, &policy_names)?;
+            if matches!(iv.action, Action::StockRelease(_)) && !has_stock {
+                c.fail(
+                    "kind",
+                    "`stock_release` needs a `central_stock` in the model (there is none to release)",
+                );
+            }
+            Some(iv)
         });
 
         if !c.clean_since(before) {
@@ -407,6 +434,10 @@ impl Parts {
             cbp_one: cbp_one?,
             sectors: net.sectors,
             between_ports: between_ports?,
+            central_stock: match central_stock {
+                Some(s) => Some(s?),
+                None => None,
+            },
             caravans: caravans.into_iter().flatten().collect(),
             interventions: interventions.into_iter().flatten().collect(),
             drivers: net.drivers,

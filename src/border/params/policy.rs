@@ -71,6 +71,9 @@ pub enum Action {
     /// Multiplies the time parties in the northern cities take before crossing
     /// between ports (deterrence > 1, a rush before a rule change < 1) [×].
     CrossingDelay(f64),
+    /// Multiplies the rate at which people leave the stock in central
+    /// Mexico (`central_stock`) [×].
+    StockRelease(f64),
     /// Multiplies arrivals (of the listed origins, or all) [×].
     ArrivalSurge {
         /// Origin indices; empty = every origin.
@@ -132,6 +135,7 @@ pub const INTERVENTION_KINDS: &[&str] = &[
     "detention_outcomes",
     "arrival_surge",
     "crossing_delay",
+    "stock_release",
     "asylum_limits",
 ];
 
@@ -218,6 +222,11 @@ enum RawAction {
     /// The time before crossing between ports scaled.
     CrossingDelay {
         /// Multiplier [×], 0.01 to 100.
+        multiplier: f64,
+    },
+    /// The stock in central Mexico's leaving rate scaled.
+    StockRelease {
+        /// Multiplier [×], 0 to 100.
         multiplier: f64,
     },
     /// Asylum limited for those who cross between ports.
@@ -491,6 +500,10 @@ impl RawAction {
             RawAction::CrossingDelay { multiplier } => {
                 c.within("multiplier", *multiplier, 0.01, 100.0);
                 Some(Action::CrossingDelay(*multiplier))
+            }
+            RawAction::StockRelease { multiplier } => {
+                c.within("multiplier", *multiplier, 0.0, 100.0);
+                Some(Action::StockRelease(*multiplier))
             }
             RawAction::ArrivalSurge {
                 origins,

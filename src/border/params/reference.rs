@@ -270,6 +270,20 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
         combines: "multiplied; every entry in force multiplies the delay.",
     },
     KindDoc {
+        kind: "stock_release",
+        summary: "The rate at which people leave the stock waiting in central Mexico \
+                  (`central_stock`) scaled: above 1 they set off for the border sooner (news of a \
+                  rule to come, work drying up), below 1 they stay longer. It sends north only \
+                  people who are in the stock, where an `arrival_surge` creates new arrivals.",
+        fields: &[required(
+            "multiplier",
+            "[×], 0 to 100",
+            "Scales the daily leaving rate 1 / `stay_days`.",
+        )],
+        example: r#"(name: "Late-2023 release", kind: "stock_release", multiplier: 2.0, from: "2023-11-10", until: "2023-12-10")"#,
+        combines: "multiplied; every entry in force multiplies the rate.",
+    },
+    KindDoc {
         kind: "asylum_limits",
         summary: "A rule that limits asylum for those who cross between ports (the May 2023 \
                   Title 8 consequences, the June 2024 proclamation). Each party about to cross \
@@ -322,7 +336,7 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
 pub const COMBINING: &[(&str, &str)] = &[
     (
         "multiplied",
-        "`cbp_one_slots` multiplier, `port_capacity`, `mexico_enforcement`, `arrival_surge`, `crossing_delay`",
+        "`cbp_one_slots` multiplier, `port_capacity`, `mexico_enforcement`, `arrival_surge`, `crossing_delay`, `stock_release`",
     ),
     (
         "last entry in force wins (list order)",
