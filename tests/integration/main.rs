@@ -22,6 +22,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod scorecard;
+mod stock;
 mod surrender;
 mod sweep;
 mod toy;
