@@ -316,6 +316,9 @@ fn effect(p: &BorderParams, action: &Action) -> String {
             if let Some(h) = a.fade_days {
                 s += &format!(", fading with a half-life of {h} d");
             }
+            if let Some(j) = a.strength_of {
+                s += &format!(" (the strength of \"{}\")", p.interventions[j].name);
+            }
             if let Some(t) = a.trigger {
                 s += &format!(
                     ", on above {}/day, off after {} d below {}/day",

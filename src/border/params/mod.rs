@@ -401,7 +401,8 @@ impl Parts {
             modes: &transit::mode_names(),
         };
         let has_stock = central_stock.is_some();
-        let interventions = c.each("interventions", &iv_names, interventions, |c, _, iv| {
+        let links = policy::strength_links(&interventions);
+        let mut interventions = c.each("interventions", &iv_names, interventions, |c, _, iv| {
             let iv = iv?.check(c, cal, &policy_names)?;
             if matches!(iv.action, Action::StockRelease(_)) && !has_stock {
                 c.fail(
@@ -411,6 +412,7 @@ impl Parts {
             }
             Some(iv)
         });
+        policy::link_strengths(c, &links, &iv_names, &mut interventions);
 
         if !c.clean_since(before) {
             return None;

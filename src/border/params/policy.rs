@@ -106,6 +106,10 @@ pub struct AsylumLimits {
     pub origins: Vec<usize>,
     /// Applies only while national between-ports pressure keeps it on.
     pub trigger: Option<LimitTrigger>,
+    /// The rule (intervention index) whose shares and fading this one
+    /// copies (`strength_of`), resolved after every intervention is read;
+    /// `None`: its own.
+    pub strength_of: Option<usize>,
 }
 
 /// When a rule limiting asylum is on, by national between-ports pressure
@@ -231,11 +235,17 @@ enum RawAction {
     },
     /// Asylum limited for those who cross between ports.
     AsylumLimits {
-        /// Share who give up [0–1].
-        leave_share: f64,
-        /// Share who turn to CBP One [0–1].
-        #[serde(default)]
-        wait_share: f64,
+        /// Share who give up [0–1]; required unless `strength_of` is given.
+        #[serde(default, deserialize_with = "bare")]
+        leave_share: Option<f64>,
+        /// Share who turn to CBP One [0–1]; absent: 0.
+        #[serde(default, deserialize_with = "bare")]
+        wait_share: Option<f64>,
+        /// Name of another rule limiting asylum whose shares and fading this
+        /// one takes, so that a posterior draw of that rule's numbers
+        /// carries to this one; excludes the three fields.
+        #[serde(default, deserialize_with = "bare")]
+        strength_of: Option<String>,
         /// Half-life of the rule's strength [d], 1 to 10⁵; absent: no fading.
         #[serde(default, deserialize_with = "bare")]
         fade_days: Option<f64>,
@@ -519,13 +529,37 @@ impl RawAction {
             RawAction::AsylumLimits {
                 leave_share,
                 wait_share,
+                strength_of,
                 fade_days,
                 origins,
                 trigger,
             } => {
                 let origins = origin_list(c, names, origins);
-                c.probability("leave_share", *leave_share);
-                c.probability("wait_share", *wait_share);
+                if strength_of.is_some() {
+                    let own = [
+                        ("leave_share", leave_share.is_some()),
+                        ("wait_share", wait_share.is_some()),
+                        ("fade_days", fade_days.is_some()),
+                    ];
+                    for (field, given) in own {
+                        if given {
+                            c.fail(
+                                field,
+                                "not allowed with `strength_of`, which takes the shares and \
+                                 fading of the rule it names",
+                            );
+                        }
+                    }
+                } else if leave_share.is_none() {
+                    c.fail(
+                        "leave_share",
+                        "missing: a rule limiting asylum needs `leave_share` (or `strength_of`)",
+                    );
+                }
+                let (leave_share, wait_share) =
+                    (leave_share.unwrap_or(0.0), wait_share.unwrap_or(0.0));
+                c.probability("leave_share", leave_share);
+                c.probability("wait_share", wait_share);
                 if leave_share + wait_share > 1.0 {
                     c.fail(
                         "wait_share",
@@ -542,14 +576,85 @@ impl RawAction {
                     c.at("trigger", |c| t.check(c));
                 }
                 Some(Action::AsylumLimits(AsylumLimits {
-                    leave: *leave_share,
-                    wait: *wait_share,
+                    leave: leave_share,
+                    wait: wait_share,
                     fade_days: *fade_days,
                     origins: origins?,
                     trigger: *trigger,
+                    strength_of: None,
                 }))
             }
         }
+    }
+}
+
+/// The rules limiting asylum that take their strength from another
+/// (`strength_of`): (index, name of the other), read before the checks
+/// consume the list.
+pub(super) fn strength_links(raw: &[Option<RawIntervention>]) -> Vec<(usize, String)> {
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.as_ref()?.action {
+            RawAction::AsylumLimits {
+                strength_of: Some(name),
+                ..
+            } => Some((i, name.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gives each rule in `links` the shares and fading of the rule it names,
+/// which must be another rule limiting asylum with a strength of its own
+/// (one link, no chains: the copy is what a reader of the scenario sees).
+/// Problems are reported at `interventions[…].strength_of`.
+pub(super) fn link_strengths(
+    c: &mut Checks,
+    links: &[(usize, String)],
+    names: &Names,
+    interventions: &mut [Option<Intervention>],
+) {
+    for (i, name) in links {
+        c.at("interventions", |c| {
+            c.at(&names.segment(*i), |c| {
+                let j = names.resolve(c, "strength_of", name)?;
+                let source = match interventions.get(j)?.as_ref().map(|iv| &iv.action) {
+                    Some(Action::AsylumLimits(a)) if !links.iter().any(|(k, _)| *k == j) => {
+                        a.clone()
+                    }
+                    Some(Action::AsylumLimits(_)) => {
+                        c.fail(
+                            "strength_of",
+                            format!(
+                                "\"{name}\" takes its own strength from another rule (or is this \
+                                 one): name a rule with `leave_share`"
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(_) => {
+                        c.fail(
+                            "strength_of",
+                            format!("\"{name}\" is not a rule limiting asylum (`asylum_limits`)"),
+                        );
+                        return None;
+                    }
+                    // It failed its own checks, already reported.
+                    None => return None,
+                };
+                if let Some(Some(Intervention {
+                    action: Action::AsylumLimits(a),
+                    ..
+                })) = interventions.get_mut(*i)
+                {
+                    a.leave = source.leave;
+                    a.wait = source.wait;
+                    a.fade_days = source.fade_days;
+                    a.strength_of = Some(j);
+                }
+                Some(())
+            })
+        });
     }
 }
 

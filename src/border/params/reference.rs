@@ -292,9 +292,10 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                   again), or goes on. Deterrence as a decision, where `crossing_delay` only \
                   postpones.",
         fields: &[
-            required(
+            optional(
                 "leave_share",
                 "[0–1]",
+                "required unless `strength_of` is given",
                 "Share of the parties about to cross who give up, at full strength.",
             ),
             optional(
@@ -309,6 +310,14 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                 "no fading",
                 "Half-life of the rule's strength from `from`, as people learn how it is applied: \
                  both shares are scaled by 0.5^(days since `from` / `fade_days`).",
+            ),
+            optional(
+                "strength_of",
+                "name of another `asylum_limits` rule (one with its own `leave_share`)",
+                "its own shares",
+                "Takes that rule's `leave_share`, `wait_share` and `fade_days` (then not \
+                 allowed here), as read after `set`: \"as strong as the 2023 rule\", so each \
+                 posterior draw of that rule's numbers carries to this one.",
             ),
             optional(
                 "origins",
