@@ -291,6 +291,7 @@ fn effect(p: &BorderParams, action: &Action) -> String {
             let r = match region {
                 Some(Region::South) => "south",
                 Some(Region::Transit) => "transit",
+                Some(Region::North) => "north",
                 None => "all regions",
             };
             format!("Mexican enforcement ({r}) × {multiplier}")

@@ -8,6 +8,7 @@ mod calibrate;
 mod calibration_report;
 mod cli;
 mod compare;
+mod containment;
 mod determinism;
 mod deterrence;
 mod enforcement;

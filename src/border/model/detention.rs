@@ -88,6 +88,11 @@ impl Detention {
             if pt.route == NONE16 {
                 let place = ctx.p.hubs[pt.hub as usize].place;
                 transit.start_journey(ctx, sched, slot, place);
+            } else if pt.leg as usize >= ctx.p.routes[pt.route as usize].legs.len() {
+                // Detected in its northern city (containment in the north):
+                // released there, it takes up its plan again.
+                let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
+                ctx.at(sched, 0.0, pid, Step::ReachCity);
             } else {
                 transit.start_leg(ctx, sched, slot);
             }

@@ -35,7 +35,12 @@ impl BorderModel<'_> {
                 self.stock.leave(ctx, slot);
                 self.transit.start_leg(ctx, sched, slot)
             }
-            Step::Detained => self.detention.detained(ctx, sched, slot),
+            Step::Detained => {
+                // Detected while registered for CBP One (containment in the
+                // north): off the lottery first.
+                self.north.leave_pool(ctx, slot);
+                self.detention.detained(ctx, sched, slot)
+            }
             Step::DetentionEnd => self
                 .detention
                 .detention_end(ctx, sched, slot, &mut self.transit),

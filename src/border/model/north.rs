@@ -5,12 +5,12 @@ use rand::RngExt;
 
 use super::context::{Ctx, day_of, exp};
 use super::daily::{self, Daily, Row};
-use super::parties::NONE32;
+use super::parties::{NONE32, Pid};
 use super::policy::Policy;
 use super::ports::Ports;
 use super::pressure::Hysteresis;
 use super::{BorderEvent, Step, level, outcome};
-use crate::border::params::{Action, AsylumLimits, BorderParams};
+use crate::border::params::{Action, AsylumLimits, BorderParams, Region};
 use crate::engine::{DAY, HOUR, Scheduler, SimTime};
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
@@ -25,6 +25,9 @@ pub(super) struct North {
     slots: f64,
     /// Multiplier of the time to arrange a crossing in force [×].
     crossing_delay: f64,
+    /// Daily hazard that Mexico detects a waiting party, under the
+    /// enforcement in force [1/d] (0: no containment in the north).
+    containment: f64,
     /// Rules limiting asylum in force by date [intervention indices].
     limits: Vec<usize>,
     /// Whether each intervention's pressure trigger has it on (indexed like
@@ -47,6 +50,7 @@ impl North {
             registered: 0,
             slots: 0.0,
             crossing_delay: 1.0,
+            containment: 0.0,
             limits: Vec::new(),
             limit_on: vec![Hysteresis::default(); p.interventions.len()],
             limit_shares: vec![(0.0, 0.0); p.origins.len()],
@@ -59,6 +63,7 @@ impl North {
     pub(super) fn apply_policy(&mut self, p: &BorderParams, policy: &Policy, today: i64) {
         self.slots = policy.cbp_one_slots;
         self.crossing_delay = policy.crossing_delay;
+        self.containment = p.mexico.north_detection_per_day * policy.enforcement(p, Region::North);
         self.limits.clone_from(&policy.asylum_limits);
         self.update_limit_shares(p, today);
     }
@@ -173,12 +178,35 @@ impl North {
         self.registered += u64::from(pt.size);
         self.pool.push(slot);
         let wait = exp(&mut self.rng, p.cbp_one.patience_days_mean);
-        ctx.at(sched, wait, pid, Step::Patience);
+        self.wait_unless_detected(ctx, sched, pid, wait, Step::Patience);
+    }
+
+    /// Schedules `step` after `wait` [d] for a party waiting in a northern
+    /// city, unless Mexico's containment there detects it first: a
+    /// competing exponential time at the hazard in force when the wait
+    /// starts (a policy change during the wait does not redraw it, as for
+    /// a leg's checkpoints). No draw while there is no containment.
+    fn wait_unless_detected(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        sched: &mut Scheduler<BorderEvent>,
+        pid: Pid,
+        wait: f64,
+        step: Step,
+    ) {
+        if self.containment > 0.0 {
+            let detected = exp(&mut self.rng, 1.0 / self.containment);
+            if detected < wait {
+                ctx.at(sched, detected, pid, Step::Detained);
+                return;
+            }
+        }
+        ctx.at(sched, wait, pid, step);
     }
 
     /// Removes a party from the CBP One pool in O(1) (swap-remove, fixing the
     /// moved party's index).
-    fn leave_pool(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+    pub(super) fn leave_pool(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
         let pt = ctx.parties[slot];
         if pt.pool_idx == NONE32 {
             return;
@@ -207,7 +235,7 @@ impl North {
             &mut self.rng,
             ctx.p.cities[city].crossing_delay_days * self.crossing_delay,
         );
-        ctx.at(sched, wait, pid, Step::Cross);
+        self.wait_unless_detected(ctx, sched, pid, wait, Step::Cross);
     }
 
     /// A party moves by bus to another northern city, chosen at random.

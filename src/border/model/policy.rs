@@ -12,8 +12,9 @@ pub(super) struct Policy {
     pub(super) title42: bool,
     /// CBP One appointments offered per day [slots/day].
     pub(super) cbp_one_slots: f64,
-    /// Enforcement multiplier [×] in the south and in transit.
-    pub(super) enforcement: [f64; 2],
+    /// Enforcement multiplier [×] in the south, in transit and in the
+    /// northern cities.
+    pub(super) enforcement: [f64; 3],
     /// Modes suspended, in [`crate::border::params::MODE_NAMES`] order.
     pub(super) suspended: [bool; 4],
     /// Shares of Mexico's detention outcomes [0–1].
@@ -37,7 +38,7 @@ impl Policy {
         Self {
             title42: false,
             cbp_one_slots: 0.0,
-            enforcement: [1.0; 2],
+            enforcement: [1.0; 3],
             suspended: [false; 4],
             outcomes: p.mexico.outcomes,
             crossing_delay: 1.0,
@@ -71,6 +72,7 @@ impl Policy {
                 Action::MexicoEnforcement { region, multiplier } => match region {
                     Some(Region::South) => pol.enforcement[0] *= multiplier,
                     Some(Region::Transit) => pol.enforcement[1] *= multiplier,
+                    Some(Region::North) => pol.enforcement[2] *= multiplier,
                     None => pol.enforcement.iter_mut().for_each(|e| *e *= multiplier),
                 },
                 Action::ModeSuspension(m) => pol.suspended[m] = true,
@@ -92,6 +94,7 @@ impl Policy {
         base * match region {
             Region::South => self.enforcement[0],
             Region::Transit => self.enforcement[1],
+            Region::North => self.enforcement[2],
         }
     }
 }

@@ -21,6 +21,8 @@ pub(super) struct RawMexico {
     retry_rest_days: f64,
     #[serde(default)]
     give_up_per_relocation: f64,
+    #[serde(default)]
+    north_detection_per_day: f64,
 }
 
 /// Mexico's enforcement and detention.
@@ -50,6 +52,16 @@ pub struct Mexico {
     /// costs the party money, weeks and hope about equally, and because one
     /// parameter is what the monthly data can identify.
     pub give_up_per_relocation: f64,
+    /// Containment in the north: the daily hazard that Mexico detects a
+    /// party waiting in a northern border city (to arrange a crossing, or
+    /// registered for CBP One) [1/d], at reference personnel; scaled by
+    /// the `"north"` enforcement multiplier in force. A detected party is
+    /// held and gets a detention outcome like any other (relocation south,
+    /// papers, deportation, settling): the 2024 bus relocations from the
+    /// border cities. 0 (the default) is no enforcement in the north, as in
+    /// the hand baseline; drawn only when above 0, so scenarios without it
+    /// keep their random streams.
+    pub north_detection_per_day: f64,
 }
 
 impl RawMexico {
@@ -77,6 +89,12 @@ impl RawMexico {
             0.0,
             1.0,
         );
+        c.within(
+            "north_detection_per_day",
+            self.north_detection_per_day,
+            0.0,
+            10.0,
+        );
         let outcomes = DetentionOutcomes {
             relocate: self.relocate_share,
             papers: self.papers_share,
@@ -93,6 +111,7 @@ impl RawMexico {
             outcomes,
             retry_rest_days: self.retry_rest_days,
             give_up_per_relocation: self.give_up_per_relocation,
+            north_detection_per_day: self.north_detection_per_day,
         }
     }
 }

@@ -478,6 +478,7 @@ impl RawAction {
                 let regions = [
                     ("south", Some(Region::South)),
                     ("transit", Some(Region::Transit)),
+                    ("north", Some(Region::North)),
                     ("all", None),
                 ];
                 let what = format!("unknown region \"{given}\"");

@@ -190,9 +190,9 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
         fields: &[
             optional(
                 "region",
-                "`\"south\"`, `\"transit\"` or `\"all\"`",
+                "`\"south\"`, `\"transit\"`, `\"north\"` or `\"all\"`",
                 "`\"all\"`",
-                "`\"south\"`: river crossings, caravans and legs with `region: \"south\"`; `\"transit\"`: legs with `region: \"transit\"`.",
+                "`\"south\"`: river crossings, caravans and legs with `region: \"south\"`; `\"transit\"`: legs with `region: \"transit\"`; `\"north\"`: the detection of parties waiting in the northern cities (`mexico.north_detection_per_day`, containment and relocation from the border).",
             ),
             required(
                 "multiplier",

@@ -235,6 +235,9 @@ pub enum Region {
     South,
     /// The rest of the transit.
     Transit,
+    /// The northern border cities, where parties wait to cross (no leg
+    /// lies here: it is where `mexico.north_detection_per_day` acts).
+    North,
 }
 
 /// A leg as written: ends and modes by name, great-circle length.
