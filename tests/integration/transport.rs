@@ -33,6 +33,12 @@ fn with_and_without_trains() -> (Scenario, Scenario) {
     for (path, value) in TRANSPORT {
         set_path(&mut v, path, ron::Value::Number(value.into())).unwrap();
     }
+    and_without_trains(v)
+}
+
+/// The scenario `v`, and the same with trains suspended for all of
+/// December 2023.
+fn and_without_trains(mut v: ron::Value) -> (Scenario, Scenario) {
     let base = Scenario::from_value(v.clone(), "transport").unwrap();
     let off: ron::Value = ron::from_str(
         r#"(name: "Trains suspended", kind: "mode_suspension", mode: "train", from: "2023-12-01", until: "2023-12-31")"#,
@@ -71,18 +77,10 @@ fn with_limited_priced_trucks_suspending_trains_lowers_december_usbp() {
 /// come from rather than on the test's own transport values.
 #[test]
 fn on_the_calibrated_model_suspending_trains_does_not_raise_usbp() {
-    let mut v = crate::cut_to(
+    let (base, off) = and_without_trains(crate::cut_to(
         "scenarios/calibration/baseline-fit/calibrated.ron",
         (2023, 12, 31),
-    );
-    let base = Scenario::from_value(v.clone(), "calibrated").unwrap();
-    let off: ron::Value = ron::from_str(
-        r#"(name: "Trains suspended", kind: "mode_suspension", mode: "train", from: "2023-12-01", until: "2023-12-31")"#,
-    )
-    .unwrap();
-    set_path(&mut v, "name", ron::Value::String("trains-off".into())).unwrap();
-    crate::interventions(&mut v).push(off);
-    let off = Scenario::from_value(v, "trains-off").unwrap();
+    ));
     let fit = std::path::Path::new("scenarios/calibration/baseline-fit");
     let (mean, high) =
         crate::paired_effects_with(&base, &off, 3, &["usbp_apprehensions:2023-12"], Some(fit))[0];
