@@ -817,7 +817,7 @@ fn baseline_sector_series_are_not_fitted_twice() {
         .count();
     assert_eq!(
         national_fit,
-        3 + 2 + 1 + 1,
-        "base's three, December twice, the sector and the nationality shares"
+        3 + 2 + 1 + 2,
+        "base's three, December twice, the sector shares and the two nationality splits"
     );
 }

@@ -19,6 +19,7 @@
 //! | `caravans` | `caravans` |
 //! | `stock` | `central_stock`: people waiting in central Mexico |
 //! | `policy` | `interventions`, a tagged enum by `kind` |
+//! | `asylum` | rules limiting asylum: shares, fading, trigger, `strength_of` |
 //! | `reference` | each intervention kind documented, for `docs/reference.md` |
 //!
 //! How a parameter is written down: once as a field with its doc and unit
@@ -39,6 +40,7 @@
 //! hide those in the others; then, if every list was read, the checks that
 //! cross sections (names, routes, sums) run.
 
+mod asylum;
 mod caravans;
 mod mexico;
 mod north;
@@ -53,13 +55,14 @@ mod transit;
 use ron::Value;
 use serde::Deserialize;
 
+pub use asylum::{AsylumLimits, LimitTrigger};
 pub use caravans::Caravan;
 pub use mexico::{Crossing, DetentionOutcomes, Mexico};
 pub use north::{CbpOne, City};
 pub use origins::{
     DATA_GROUPS, DataGroup, Driver, OTHER_GROUP, Origin, OriginGroups, driver_rate, group_name,
 };
-pub use policy::{Action, AsylumLimits, INTERVENTION_KINDS, Intervention, LimitTrigger};
+pub use policy::{Action, INTERVENTION_KINDS, Intervention};
 pub use ports::{Port, Trigger};
 pub use sectors::{BetweenPorts, Sector, WhenFull};
 pub use stock::CentralStock;
@@ -412,7 +415,7 @@ impl Parts {
             }
             Some(iv)
         });
-        policy::link_strengths(c, &links, &iv_names, &mut interventions);
+        asylum::link_strengths(c, &links, &iv_names, &mut interventions);
 
         if !c.clean_since(before) {
             return None;
