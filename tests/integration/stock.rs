@@ -58,8 +58,7 @@ fn field<'a>(v: &'a mut Value, name: &str) -> &'a mut Value {
 }
 
 /// Replication 0 of `scn` with its invariants checked after every event
-/// (the stock's head count against the ledger among them), and its daily
-/// metric names.
+/// (conservation of people among them), and its daily metric names.
 fn replicate(scn: &Scenario) -> (Replication, Vec<String>) {
     let exp = scn.experiment();
     let rep = exp.replicate_checked(scn.seed, 0);
@@ -88,7 +87,8 @@ fn a_stock_nobody_stops_in_changes_nothing() {
 /// leaving over those in the stock the evening before is 1 − exp(−1/30)
 /// = 0.0328 outside the release and 1 − exp(−3/30) = 0.0952 during a ×3
 /// release (10 Nov – 10 Dec 2023); and the stock's count balances every
-/// day (level = yesterday's + stopping − leaving).
+/// day: the ledger's level = yesterday's + those counted stopping − those
+/// counted leaving.
 ///
 /// Tolerance: the counts are persons while the draw is by party (1–5
 /// people), and leavers set off at a uniform time of their day; with

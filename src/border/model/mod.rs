@@ -326,8 +326,6 @@ impl Model for BorderModel<'_> {
         let p = self.ctx.p;
         self.ports.check(p, parties.arrived, violations);
         self.sectors.check(p, violations);
-        self.stock
-            .check(parties.level[level::WAITING_CENTRAL], violations);
     }
 
     /// Each mechanism writes the metrics it declared, in the order of
@@ -345,7 +343,7 @@ impl Model for BorderModel<'_> {
         self.sectors.end_of_day(&mut row, &self.ports);
         self.detention.end_of_day(&mut row);
         self.caravans.end_of_day(&mut row);
-        self.stock.end_of_day(self.ctx.p, &mut row);
+        self.stock.end_of_day(&self.ctx, &mut row);
         assert_eq!(
             row.filled(),
             row.width(),

@@ -19,10 +19,6 @@ pub(super) struct Stock {
     /// Slots of the parties in the stock, in no particular order (a leaving
     /// party is drawn at random and swapped out).
     waiting: Vec<u32>,
-    /// People in the stock, released today but not yet left included
-    /// [persons] (the ledger's `WAITING_CENTRAL` level, which the
-    /// invariants check it against).
-    persons: u64,
     /// People who stopped in the stock today [persons].
     entered_today: u64,
     /// People who left the stock today [persons].
@@ -38,7 +34,6 @@ impl Stock {
     pub(super) fn new(rng: Stream) -> Self {
         Self {
             waiting: Vec::new(),
-            persons: 0,
             entered_today: 0,
             left_today: 0,
             release: 1.0,
@@ -68,7 +63,6 @@ impl Stock {
         }
         ctx.parties.goto(slot, level::WAITING_CENTRAL);
         self.waiting.push(slot);
-        self.persons += u64::from(pt.size);
         self.entered_today += u64::from(pt.size);
         true
     }
@@ -76,20 +70,7 @@ impl Stock {
     /// A released party sets off (`Step::LeaveStock`); the caller starts its
     /// next leg.
     pub(super) fn leave(&mut self, ctx: &Ctx<'_>, slot: u32) {
-        let size = u64::from(ctx.parties.size(slot));
-        self.persons -= size;
-        self.left_today += size;
-    }
-
-    /// Adds a violation if the stock's head count and the ledger's
-    /// disagree.
-    pub(super) fn check(&self, ledger: u64, violations: &mut Vec<String>) {
-        if self.persons != ledger {
-            violations.push(format!(
-                "central stock holds {} people by its count, {ledger} by the ledger",
-                self.persons
-            ));
-        }
+        self.left_today += u64::from(ctx.parties.size(slot));
     }
 
     /// Midnight: each party leaves with probability 1 − exp(−m / mean
@@ -119,7 +100,7 @@ impl Stock {
 
     /// The stock's daily metrics: declared only when the scenario has a
     /// stock, so other scenarios keep their columns.
-    fn daily() -> [Daily<Self>; 3] {
+    fn daily() -> [Daily<Day>; 3] {
         use MetricKind::{Count, Level};
         use Unit::Persons;
         [
@@ -128,21 +109,21 @@ impl Stock {
                 Persons,
                 Level,
                 "Waiting in central Mexico",
-                |s, _| s.persons as f64,
+                |d, _| d.held as f64,
             ),
             Daily::new(
                 "stock_in",
                 Persons,
                 Count,
                 "Stopping in central Mexico",
-                |s, _| s.entered_today as f64,
+                |d, _| d.entered as f64,
             ),
             Daily::new(
                 "stock_out",
                 Persons,
                 Count,
                 "Leaving central Mexico for the border",
-                |s, _| s.left_today as f64,
+                |d, _| d.left as f64,
             ),
         ]
     }
@@ -156,12 +137,29 @@ impl Stock {
         }
     }
 
-    /// Writes the day's metrics (if declared) and starts a new day.
-    pub(super) fn end_of_day(&mut self, p: &BorderParams, row: &mut Row<'_>) {
-        if p.central_stock.is_some() {
-            row.national(self, &Self::daily());
+    /// Writes the day's metrics (if declared), the head count read from
+    /// the ledger (people released today but not yet left included), and
+    /// starts a new day.
+    pub(super) fn end_of_day(&mut self, ctx: &Ctx<'_>, row: &mut Row<'_>) {
+        if ctx.p.central_stock.is_some() {
+            let day = Day {
+                held: ctx.parties.level[level::WAITING_CENTRAL],
+                entered: self.entered_today,
+                left: self.left_today,
+            };
+            row.national(&day, &Self::daily());
         }
         self.entered_today = 0;
         self.left_today = 0;
     }
+}
+
+/// What the stock's daily metrics read at the day's end [persons].
+struct Day {
+    /// In the stock (the ledger's `WAITING_CENTRAL` level).
+    held: u64,
+    /// Stopped in it today.
+    entered: u64,
+    /// Left it today.
+    left: u64,
 }
