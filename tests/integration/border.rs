@@ -82,12 +82,12 @@ fn baseline() -> &'static Runs {
     B.get_or_init(|| Runs::new("baseline.ron", REPS))
 }
 
-fn mean(v: &[f64]) -> f64 {
+pub(super) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
 /// Paired differences (what-if − baseline): mean and standard error.
-fn paired(whatif: &[f64], base: &[f64]) -> (f64, f64) {
+pub(super) fn paired(whatif: &[f64], base: &[f64]) -> (f64, f64) {
     let d: Vec<f64> = whatif.iter().zip(base).map(|(a, b)| a - b).collect();
     let m = mean(&d);
     let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (d.len() as f64 - 1.0);
@@ -95,7 +95,7 @@ fn paired(whatif: &[f64], base: &[f64]) -> (f64, f64) {
 }
 
 /// Asserts the paired difference is above zero by more than 3 standard errors.
-fn assert_up(what: &str, whatif: &[f64], base: &[f64]) {
+pub(super) fn assert_up(what: &str, whatif: &[f64], base: &[f64]) {
     let (m, se) = paired(whatif, base);
     assert!(
         m > 0.0 && m > 3.0 * se,
@@ -106,7 +106,7 @@ fn assert_up(what: &str, whatif: &[f64], base: &[f64]) {
 }
 
 /// Asserts the paired difference is below zero by more than 3 standard errors.
-fn assert_down(what: &str, whatif: &[f64], base: &[f64]) {
+pub(super) fn assert_down(what: &str, whatif: &[f64], base: &[f64]) {
     let (m, se) = paired(whatif, base);
     assert!(
         m < 0.0 && -m > 3.0 * se,

@@ -5,6 +5,7 @@ mod batch;
 mod border;
 mod briefing;
 mod calibrate;
+mod calibrated_whatifs;
 mod calibration_report;
 mod cli;
 mod compare;
