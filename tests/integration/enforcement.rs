@@ -38,11 +38,11 @@ fn calibrated_and_more_enforcement(from: &str) -> (Scenario, Scenario) {
 /// the posterior (both arms the same draw): USBP falls in every month from
 /// the start to January 2024, each paired 95% interval below zero. 4
 /// replications; measured with the calibration of 30 Nov 2026 (the one
-/// with the central stock, 29 parameters): from June, −5,203 (June) to
-/// −11,280 (November), December −7,184 (interval up to −4,325), January
-/// −10,567; from October, −7,903, −10,970, −6,164 and −9,931 (upper ends
-/// −6,911, −7,966, −3,391 and −7,445). December's fall is the smallest
-/// after the first month in both: the December surge brings in people the
+/// with containment in the north, 33 parameters): from June, −5,781
+/// (June) to −13,825 (November), December −8,350 (interval up to −7,499),
+/// January −13,957; from October, −8,728, −12,767, −7,180 and −13,321
+/// (upper ends −7,609, −10,304, −6,665 and −11,122). December's fall is the
+/// smallest after the first month in both: the December surge brings in people the
 /// extra enforcement has not yet met.
 #[test]
 fn more_enforcement_lowers_usbp_in_every_later_month() {

@@ -57,9 +57,10 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
 /// (paired, common random numbers, each replication's parameters drawn from
 /// the posterior), USBP apprehensions are lower in July 2024, its first
 /// whole month (95% interval below zero). 4 replications; measured with
-/// the calibration of 30 Nov 2026 (central stock, 29 parameters) −19,894
-/// (about −15%), the interval's upper end −14,655: the sign does not flip
-/// by noise. How far this falls short of the record (July 2024 was
+/// the calibration of 30 Nov 2026 (containment in the north, 33
+/// parameters) −9,162 (about −8%), the interval's upper end −5,100: the
+/// sign does not flip by noise (the fitted rule fades with a half-life of
+/// 13 days, so the 2024 rule that copies it is short-lived too). How far this falls short of the record (July 2024 was
 /// 52% below May) is the hindcast's scorecard, not a test.
 #[test]
 fn the_june_2024_proclamation_lowers_usbp_in_july() {

@@ -155,7 +155,10 @@ impl Sectors {
         let origin = &p.origins[ctx.parties[slot].origin as usize];
         let bp = &p.between_ports;
         let (returned, retry) = if self.title42 {
-            (origin.expelled_under_title42, bp.retry_after_expulsion)
+            let retry = origin
+                .retry_after_expulsion
+                .unwrap_or(bp.retry_after_expulsion);
+            (origin.expelled_under_title42, retry)
         } else {
             (origin.removed_under_title8, bp.retry_after_removal)
         };

@@ -123,6 +123,8 @@ pub(super) struct RawOrigin {
     cbp_one_share: f64,
     walkup_share: f64,
     expelled_under_title42: f64,
+    #[serde(default, deserialize_with = "bare")]
+    retry_after_expulsion: Option<f64>,
     removed_under_title8: f64,
     #[serde(default)]
     surrender_share: f64,
@@ -162,6 +164,13 @@ pub struct Origin {
     pub walkup_share: f64,
     /// Share of USBP apprehensions expelled to Mexico under Title 42 [0–1].
     pub expelled_under_title42: f64,
+    /// Share of those expelled to Mexico under Title 42 who try again
+    /// [0–1], where the group's own differs from everyone's: Mexicans were
+    /// expelled a few kilometres from home and smugglers sold them several
+    /// attempts, where a Central American expelled to Mexico was far from
+    /// home and from money. `None` (the default) takes
+    /// `between_ports.retry_after_expulsion`.
+    pub retry_after_expulsion: Option<f64>,
     /// Share of USBP apprehensions removed to Mexico under Title 8 [0–1].
     pub removed_under_title8: f64,
     /// Share of crossing attempts between ports in which the party seeks
@@ -206,6 +215,9 @@ impl RawOrigin {
         c.probability("cbp_one_share", self.cbp_one_share);
         c.probability("walkup_share", self.walkup_share);
         c.probability("expelled_under_title42", self.expelled_under_title42);
+        if let Some(share) = self.retry_after_expulsion {
+            c.probability("retry_after_expulsion", share);
+        }
         c.probability("removed_under_title8", self.removed_under_title8);
         c.probability("surrender_share", self.surrender_share);
         if let Some(share) = self.surrender_share_under_title42 {
@@ -239,6 +251,7 @@ impl RawOrigin {
             cbp_one_share: self.cbp_one_share,
             walkup_share: self.walkup_share,
             expelled_under_title42: self.expelled_under_title42,
+            retry_after_expulsion: self.retry_after_expulsion,
             removed_under_title8: self.removed_under_title8,
             surrender_share: self.surrender_share,
             surrender_share_under_title42: surrender_t42,

@@ -102,7 +102,8 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
         kind: "title42",
         summary: "Title 42 expulsions are in force. People apprehended between ports are expelled \
                   to Mexico (share `expelled_under_title42` of their origin group; share \
-                  `between_ports.retry_after_expulsion` of those try again) instead of removed \
+                  `between_ports.retry_after_expulsion`, or the group's own \
+                  `retry_after_expulsion`, of those try again) instead of removed \
                   under Title 8; walk-ups at a port are processed with probability \
                   `between_ports.title42_walkup_accept`, the others cross between ports.",
         fields: &[],
