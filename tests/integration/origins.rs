@@ -227,7 +227,8 @@ fn an_unknown_origin_group_in_a_share_target_exits_2_naming_it() {
 /// their apprehensions are repeats when the loop is full; the two months
 /// hold part of the spin-up's loop too, so the asserted fall is well below
 /// that), while every other group moves by less than 10% (they share the
-/// sectors and the random streams, not the retry).
+/// sectors and the random streams, not the retry). Measured: Mexicans
+/// ×0.500 (85,668 → 42,870), every other group within 2%.
 #[test]
 fn an_origins_own_retry_after_expulsion_acts_on_that_origin_only() {
     let run = |retry: Option<f64>| {
