@@ -30,7 +30,7 @@ fn load(rel: &str) -> Scenario {
 }
 
 /// A scenario with its replications (seeds 0..REPS under the scenario seed).
-struct Runs {
+pub(super) struct Runs {
     scenario: Scenario,
     names: Vec<String>,
     reps: Vec<Replication>,
@@ -44,13 +44,19 @@ impl Runs {
         progress.stage(&format!("simulating {n} replications"));
         let scenario = load(rel);
         let exp = scenario.experiment();
-        let names = exp.metric_names();
         let reps = (0..n)
             .into_par_iter()
             .map(|r| exp.replicate(scenario.seed, r))
             .collect();
         drop(exp);
         progress.stage(&format!("{n} replications done"));
+        Self::of(scenario, reps)
+    }
+
+    /// Replications `reps` of `scenario` (or of scenarios of its shape, as
+    /// posterior draws of it are), with its metric names.
+    pub(super) fn of(scenario: Scenario, reps: Vec<Replication>) -> Self {
+        let names = scenario.experiment().metric_names();
         Self {
             scenario,
             names,
@@ -71,7 +77,7 @@ impl Runs {
     }
 
     /// Per replication: sum of `metric` over the dates `from..=to`.
-    fn sums(&self, metric: &str, from: &str, to: &str) -> Vec<f64> {
+    pub(super) fn sums(&self, metric: &str, from: &str, to: &str) -> Vec<f64> {
         let (c, a, b) = (self.col(metric), self.day(from), self.day(to) + 1);
         self.reps.iter().map(|r| r.daily.sum(c, a, b)).collect()
     }

@@ -16,10 +16,9 @@ use borderflow::Scenario;
 use borderflow::montecarlo::Replication;
 use borderflow::posterior::Posterior;
 use borderflow::scenario::source::load_file;
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::border::{assert_down, assert_up, paired};
+use super::border::{Runs, assert_down, assert_up, paired};
 use super::progress::Progress;
 use crate::interventions;
 
@@ -60,51 +59,22 @@ fn with_whatif(mut value: ron::Value, rel: &str) -> ron::Value {
     value
 }
 
-/// Daily records of the replications of one arm, with its metric names.
-struct Arm {
-    names: Vec<String>,
-    reps: Vec<Replication>,
-    scenario: Scenario,
-}
-
-impl Arm {
-    /// `REPS` replications of `value`, replication r with the posterior draw
-    /// the runner would give it (`Posterior::draw_for`) and the scenario's
-    /// seed, so two arms are paired by draw and by random numbers.
-    fn run(value: ron::Value, label: &str, post: &Posterior) -> Self {
-        let progress = Progress::start(format!("calibrated what-if {label}"));
-        progress.stage(&format!("simulating {REPS} replications"));
-        let scenario = Scenario::from_value(value, label).unwrap();
-        let reps: Vec<Replication> = (0..REPS)
-            .into_par_iter()
-            .map(|r| {
-                let draw = post.draw_for(scenario.seed, r);
-                let scn = post.scenario(draw, &scenario).unwrap();
-                scn.experiment().replicate(scn.seed, r)
-            })
-            .collect();
-        let names = scenario.experiment().metric_names();
-        Self {
-            names,
-            reps,
-            scenario,
-        }
-    }
-
-    /// Per replication: the sum of `metric` over the dates `from..=to`.
-    fn sums(&self, metric: &str, from: &str, to: &str) -> Vec<f64> {
-        let c = self
-            .names
-            .iter()
-            .position(|n| n == metric)
-            .unwrap_or_else(|| panic!("no metric {metric}"));
-        let day = |d: &str| {
-            let d = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-            self.scenario.calendar.day_index(d) as usize
-        };
-        let (a, b) = (day(from), day(to) + 1);
-        self.reps.iter().map(|r| r.daily.sum(c, a, b)).collect()
-    }
+/// One arm: `REPS` replications of `value`, replication r with the
+/// posterior draw the runner would give it (`Posterior::draw_for`) and the
+/// scenario's seed, so two arms are paired by draw and by random numbers.
+fn arm(value: ron::Value, label: &str, post: &Posterior) -> Runs {
+    let progress = Progress::start(format!("calibrated what-if {label}"));
+    progress.stage(&format!("simulating {REPS} replications"));
+    let scenario = Scenario::from_value(value, label).unwrap();
+    let reps: Vec<Replication> = (0..REPS)
+        .into_par_iter()
+        .map(|r| {
+            let draw = post.draw_for(scenario.seed, r);
+            let scn = post.scenario(draw, &scenario).unwrap();
+            scn.experiment().replicate(scn.seed, r)
+        })
+        .collect();
+    Runs::of(scenario, reps)
 }
 
 /// The calibrated model to 31 Jan 2024, the hand what-ifs of CBP One and
@@ -125,17 +95,17 @@ impl Arm {
 fn on_the_calibrated_model_cbp_one_and_lukeville_move_crossings() {
     let post = Posterior::from_path(Path::new(FIT)).unwrap();
     let cut = || crate::cut_to(&format!("{FIT}/calibrated.ron"), (2024, 1, 31));
-    let base = Arm::run(cut(), "calibrated", &post);
-    let cbp = Arm::run(with_whatif(cut(), "cbp-one-doubled.ron"), "cbp-one", &post);
-    let open = Arm::run(
+    let base = arm(cut(), "calibrated", &post);
+    let cbp = arm(with_whatif(cut(), "cbp-one-doubled.ron"), "cbp-one", &post);
+    let open = arm(
         with_whatif(cut(), "lukeville-open.ron"),
         "lukeville-open",
         &post,
     );
 
     let (from, to) = ("2023-12-01", "2024-01-31");
-    let ofo = |a: &Arm| a.sums("ofo_encounters", from, to);
-    let usbp = |a: &Arm| a.sums("usbp_apprehensions", from, to);
+    let ofo = |a: &Runs| a.sums("ofo_encounters", from, to);
+    let usbp = |a: &Runs| a.sums("usbp_apprehensions", from, to);
     assert_up("OFO encounters, CBP One doubled", &ofo(&cbp), &ofo(&base));
     let (more_ofo, _) = paired(&ofo(&cbp), &ofo(&base));
     let (less_usbp, _) = paired(&usbp(&cbp), &usbp(&base));
@@ -149,8 +119,8 @@ fn on_the_calibrated_model_cbp_one_and_lukeville_move_crossings() {
     );
 
     let (from, to) = ("2023-12-04", "2024-01-03");
-    let tucson = |a: &Arm| a.sums("usbp_apprehensions:Tucson", from, to);
-    let lukeville = |a: &Arm| a.sums("ofo_encounters:Lukeville", from, to);
+    let tucson = |a: &Runs| a.sums("usbp_apprehensions:Tucson", from, to);
+    let lukeville = |a: &Runs| a.sums("ofo_encounters:Lukeville", from, to);
     let (t, _) = paired(&tucson(&base), &tucson(&open));
     let (l, _) = paired(&lukeville(&base), &lukeville(&open));
     eprintln!("calibrated, Lukeville closed against open: Tucson {t:+.0}, Lukeville {l:+.0}");

@@ -42,8 +42,8 @@ fn calibrated_and_more_enforcement(from: &str) -> (Scenario, Scenario) {
 /// (June) to −13,825 (November), December −8,350 (interval up to −7,499),
 /// January −13,957; from October, −8,728, −12,767, −7,180 and −13,321
 /// (upper ends −7,609, −10,304, −6,665 and −11,122). December's fall is the
-/// smallest after the first month in both: the December surge brings in people the
-/// extra enforcement has not yet met.
+/// smallest after the first month in both: the December surge brings in
+/// people the extra enforcement has not yet met.
 #[test]
 fn more_enforcement_lowers_usbp_in_every_later_month() {
     for (from, months) in [
@@ -66,12 +66,12 @@ fn more_enforcement_lowers_usbp_in_every_later_month() {
             .collect();
         let names: Vec<&str> = kpis.iter().map(String::as_str).collect();
         let effects = crate::paired_effects_with(&base, &more, 4, &names, Some(Path::new(FIT)));
-        for ((mean, high), month) in effects.iter().zip(months) {
+        for (crate::Effect { mean, high, .. }, month) in effects.iter().zip(months) {
             eprintln!(
                 "enforcement +50% from {from}: USBP {month} {mean:+.0} (95% CI up to {high:+.0})"
             );
         }
-        for ((mean, high), month) in effects.iter().zip(months) {
+        for (crate::Effect { mean, high, .. }, month) in effects.iter().zip(months) {
             assert!(
                 *high < 0.0,
                 "from {from}, {month}: USBP change {mean:+.0} (95% CI up to {high:+.0})"

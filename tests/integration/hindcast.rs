@@ -60,8 +60,9 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
 /// the calibration of 30 Nov 2026 (containment in the north, 33
 /// parameters) −9,162 (about −8%), the interval's upper end −5,100: the
 /// sign does not flip by noise (the fitted rule fades with a half-life of
-/// 13 days, so the 2024 rule that copies it is short-lived too). How far this falls short of the record (July 2024 was
-/// 52% below May) is the hindcast's scorecard, not a test.
+/// 13 days, so the 2024 rule that copies it is short-lived too). How far
+/// this falls short of the record (July 2024 was 52% below May) is the
+/// hindcast's scorecard, not a test.
 #[test]
 fn the_june_2024_proclamation_lowers_usbp_in_july() {
     let path = Path::new("scenarios/hindcast-2024.ron");
@@ -71,7 +72,7 @@ fn the_june_2024_proclamation_lowers_usbp_in_july() {
     set_path(&mut v, "name", Value::String("no-proclamation".into())).unwrap();
     let without = Scenario::from_value(v, "no-proclamation").unwrap();
     let fit = Path::new("scenarios/calibration/baseline-fit");
-    let (mean, high) = crate::paired_effects_with(
+    let crate::Effect { mean, high, .. } = crate::paired_effects_with(
         &without,
         &with,
         4,

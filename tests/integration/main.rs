@@ -81,15 +81,24 @@ pub fn interventions(value: &mut ron::Value) -> &mut Vec<ron::Value> {
     }
 }
 
+/// A paired difference (what-if − base) of one KPI: its mean and 95% CI, as
+/// `compare` reports them.
+#[derive(Debug, Clone, Copy)]
+pub struct Effect {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
 /// The paired differences (what-if − `base`, common random numbers) of
-/// `kpis`, each as (mean, upper end of its 95% CI), from `replications`
-/// replications without charts: the elasticity tests' measurement.
+/// `kpis`, from `replications` replications without charts: the elasticity
+/// tests' measurement.
 pub fn paired_effects(
     base: &borderflow::Scenario,
     whatif: &borderflow::Scenario,
     replications: u32,
     kpis: &[&str],
-) -> Vec<(f64, f64)> {
+) -> Vec<Effect> {
     paired_effects_with(base, whatif, replications, kpis, None)
 }
 
@@ -102,7 +111,7 @@ pub fn paired_effects_with(
     replications: u32,
     kpis: &[&str],
     posterior: Option<&Path>,
-) -> Vec<(f64, f64)> {
+) -> Vec<Effect> {
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
@@ -126,7 +135,11 @@ pub fn paired_effects_with(
                 .iter()
                 .find(|k| k.kpi == *name)
                 .unwrap_or_else(|| panic!("no KPI {name}"));
-            (k.difference.mean, k.difference.ci95_high)
+            Effect {
+                mean: k.difference.mean,
+                low: k.difference.ci95_low,
+                high: k.difference.ci95_high,
+            }
         })
         .collect()
 }

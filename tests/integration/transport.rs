@@ -62,7 +62,8 @@ fn and_without_trains(mut v: ron::Value) -> (Scenario, Scenario) {
 #[test]
 fn with_limited_priced_trucks_suspending_trains_lowers_december_usbp() {
     let (base, off) = with_and_without_trains();
-    let (mean, high) = crate::paired_effects(&base, &off, 2, &["usbp_apprehensions:2023-12"])[0];
+    let crate::Effect { mean, high, .. } =
+        crate::paired_effects(&base, &off, 2, &["usbp_apprehensions:2023-12"])[0];
     assert!(
         high < 0.0,
         "December 2023: USBP change {mean:+.0} (95% CI up to {high:+.0}) with trains suspended"
@@ -95,10 +96,8 @@ fn on_the_calibrated_model_suspending_trains_moves_usbp_little() {
         (2023, 12, 31),
     ));
     let fit = std::path::Path::new("scenarios/calibration/baseline-fit");
-    let effects =
-        crate::paired_effects_with(&base, &off, 3, &["usbp_apprehensions:2023-12"], Some(fit));
-    let (mean, high) = effects[0];
-    let low = 2.0 * mean - high;
+    let crate::Effect { mean, low, high } =
+        crate::paired_effects_with(&base, &off, 3, &["usbp_apprehensions:2023-12"], Some(fit))[0];
     eprintln!(
         "calibrated, trains suspended in December 2023: USBP {mean:+.0} (95% CI {low:+.0} to {high:+.0})"
     );
