@@ -316,6 +316,12 @@ fn effect(p: &BorderParams, action: &Action) -> String {
             );
             if let Some(h) = a.fade_days {
                 s += &format!(", fading with a half-life of {h} d");
+                if a.applied_per_day > 0.0 {
+                    s += &format!(
+                        " toward the share of {}/day it is applied to",
+                        a.applied_per_day
+                    );
+                }
             }
             if let Some(j) = a.strength_of {
                 s += &format!(" (the strength of \"{}\")", p.interventions[j].name);

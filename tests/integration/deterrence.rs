@@ -153,3 +153,36 @@ fn a_fading_rule_stops_fewer_crossings_as_it_fades() {
         "February ×{feb:.3}, March ×{mar:.3}"
     );
 }
+
+/// A rule with a capacity to apply it (`applied_per_day`) fades only
+/// toward the share of crossers it is applied to. One that can be applied
+/// to more crossers than there ever are keeps its full strength: the run
+/// equals, to the bit, that of the same rule without fading. One with
+/// room for 2,500 a day that everyone obeys stops the crossings, so the
+/// flow it meets falls under its capacity and it keeps its force: March
+/// stays far below the baseline, where the same rule fading toward 0
+/// (the previous test) lets most crossings back. Measured (one fixed
+/// replication): March ×0.004 with the capacity against ×0.782 without.
+/// Bound: under 0.1, and at least 0.5 below the fading rule's ratio.
+#[test]
+fn a_rule_that_keeps_the_flow_under_what_it_can_process_keeps_its_force() {
+    let base = base();
+    let unlimited = kpis(Some(&rule(
+        "leave_share: 0.5, fade_days: 14, applied_per_day: 10000000",
+    )));
+    let lasting = kpis(Some(&rule("leave_share: 0.5")));
+    assert_eq!(unlimited, lasting);
+    let mar = "usbp_apprehensions:2023-03";
+    let ratio = |k: &[(String, f64)]| kpi(k, mar) / kpi(base, mar);
+    let held = ratio(&kpis(Some(&rule(
+        "leave_share: 1.0, fade_days: 14, applied_per_day: 2500",
+    ))));
+    let fading = ratio(&kpis(Some(&rule("leave_share: 1.0, fade_days: 14"))));
+    eprintln!(
+        "March USBP: ×{held:.3} of the baseline with a capacity of 2,500/day, ×{fading:.3} fading toward 0"
+    );
+    assert!(
+        held < 0.1 && held < fading - 0.5,
+        "with the capacity ×{held:.3}, fading toward 0 ×{fading:.3}"
+    );
+}

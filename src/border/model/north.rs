@@ -15,6 +15,24 @@ use crate::engine::{DAY, HOUR, Scheduler, SimTime};
 use crate::metrics::{MetricKind, MetricSpec, Unit};
 use crate::rng::Stream;
 
+/// A rule's strength after one more day on, from `strength` the day
+/// before, under national pressure `pressure` [apprehensions/day, 7-day
+/// mean]: it relaxes with half-life `fade_days` toward the share of
+/// crossers the rule can be applied to, min(1, `applied_per_day` /
+/// pressure). Rules without a capacity or without fading keep their
+/// closed form (see [`North::shares_of`]) and are returned unchanged.
+fn learned_strength(a: &AsylumLimits, strength: f64, pressure: f64) -> f64 {
+    let Some(h) = a.fade_days.filter(|_| a.applied_per_day > 0.0) else {
+        return strength;
+    };
+    let applied = if pressure > a.applied_per_day {
+        a.applied_per_day / pressure
+    } else {
+        1.0
+    };
+    applied + (strength - applied) * 0.5f64.powf(1.0 / h)
+}
+
 /// The northern cities and CBP One.
 pub(super) struct North {
     /// CBP One registrants waiting for the lottery.
@@ -33,6 +51,12 @@ pub(super) struct North {
     /// Whether each intervention's pressure trigger has it on (indexed like
     /// the interventions; only rules limiting asylum with a trigger use it).
     limit_on: Vec<Hysteresis>,
+    /// Strength of each rule limiting asylum with a capacity to apply it
+    /// (`applied_per_day` > 0) [0–1], indexed like the interventions: 1
+    /// when it starts, then relaxing each midnight the rule is on toward
+    /// the share of crossers it can be applied to. Rules without a
+    /// capacity fade in closed form from their start and do not use it.
+    strength: Vec<f64>,
     /// Today's shares of those about to cross who give up and who wait,
     /// by origin [0–1]: the rules change only at midnight (by date, by
     /// trigger, by fading), so they are worked out then, not per crossing.
@@ -53,6 +77,7 @@ impl North {
             containment: 0.0,
             limits: Vec::new(),
             limit_on: vec![Hysteresis::default(); p.interventions.len()],
+            strength: vec![1.0; p.interventions.len()],
             limit_shares: vec![(0.0, 0.0); p.origins.len()],
             rng,
         }
@@ -70,20 +95,25 @@ impl North {
 
     /// Midnight of day `today`: turns each triggered rule limiting asylum
     /// that is in force by date on or off by `pressure`, the 7-day mean of
-    /// national USBP apprehensions [persons/day], and works out the day's
-    /// shares.
+    /// national USBP apprehensions [persons/day], moves the strength of
+    /// each rule with a capacity, and works out the day's shares.
     pub(super) fn check_limits(&mut self, p: &BorderParams, today: i64, pressure: f64) {
         for &i in &self.limits {
-            if let Action::AsylumLimits(AsylumLimits {
-                trigger: Some(t), ..
-            }) = &p.interventions[i].action
-            {
+            let iv = &p.interventions[i];
+            let Action::AsylumLimits(a) = &iv.action else {
+                continue;
+            };
+            if let Some(t) = a.trigger {
                 self.limit_on[i].update(
                     pressure,
                     t.on_above_per_day,
                     t.off_below_per_day,
                     t.off_after_days,
                 );
+            }
+            let on = a.trigger.is_none() || self.limit_on[i].on;
+            if on && today > iv.from_day {
+                self.strength[i] = learned_strength(a, self.strength[i], pressure);
             }
         }
         self.update_limit_shares(p, today);
@@ -111,9 +141,11 @@ impl North {
             if !on || !(a.origins.is_empty() || a.origins.contains(&origin)) {
                 continue;
             }
-            let strength = a.fade_days.map_or(1.0, |h| {
-                0.5f64.powf((today - iv.from_day).max(0) as f64 / h)
-            });
+            let strength = match a.fade_days {
+                Some(_) if a.applied_per_day > 0.0 => self.strength[i],
+                Some(h) => 0.5f64.powf((today - iv.from_day).max(0) as f64 / h),
+                None => 1.0,
+            };
             leave += going * strength * a.leave;
             wait += going * strength * a.wait;
             going *= 1.0 - strength * (a.leave + a.wait);
@@ -362,5 +394,52 @@ impl North {
     /// Writes the day's metrics.
     pub(super) fn end_of_day(&self, row: &mut Row<'_>) {
         row.national(self, &Self::daily());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule giving everyone up, with half-life `h` [d] and capacity `k`
+    /// [persons/day].
+    fn rule(h: Option<f64>, k: f64) -> AsylumLimits {
+        AsylumLimits {
+            leave: 1.0,
+            wait: 0.0,
+            fade_days: h,
+            applied_per_day: k,
+            origins: Vec::new(),
+            trigger: None,
+            strength_of: None,
+        }
+    }
+
+    /// Strength after `days` days on at a constant `pressure`, from 1.
+    fn after(a: &AsylumLimits, days: u32, pressure: f64) -> f64 {
+        (0..days).fold(1.0, |s, _| learned_strength(a, s, pressure))
+    }
+
+    #[test]
+    fn a_rule_meeting_fewer_crossers_than_it_can_process_keeps_full_strength() {
+        // The target is exactly 1 and 1 + (1 − 1)·x is exactly 1.
+        assert_eq!(after(&rule(Some(14.0), 3000.0), 365, 2999.0), 1.0);
+        assert_eq!(after(&rule(Some(14.0), 3000.0), 365, 0.0), 1.0);
+    }
+
+    #[test]
+    fn a_swamped_rule_relaxes_toward_the_share_it_is_applied_to() {
+        // Twice the capacity: the target is 1/2; after one half-life the
+        // distance to it has halved (1 → 0.75), after many it is the target.
+        // Tolerances: 14 products of 0.5^(1/14) round at ~1e-16 each.
+        let a = rule(Some(14.0), 2000.0);
+        assert!((after(&a, 14, 4000.0) - 0.75).abs() < 1e-12);
+        assert!((after(&a, 14 * 60, 4000.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rules_without_capacity_or_fading_are_left_to_the_closed_form() {
+        assert_eq!(learned_strength(&rule(Some(14.0), 0.0), 0.3, 5000.0), 0.3);
+        assert_eq!(learned_strength(&rule(None, 2000.0), 0.3, 5000.0), 0.3);
     }
 }

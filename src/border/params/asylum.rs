@@ -22,6 +22,17 @@ pub struct AsylumLimits {
     /// Half-life of the rule's strength as people learn how it is applied
     /// [d]; `None`: it keeps its strength.
     pub fade_days: Option<f64>,
+    /// Between-ports apprehensions a day the rule can be applied to in full
+    /// (screened under it, held, removed) [persons/day]. What people learn
+    /// (at the pace of `fade_days`) is the share of crossers it is applied
+    /// to, min(1, this / the 7-day mean of national apprehensions): its
+    /// strength relaxes toward that share, not toward 0. 0 (the default):
+    /// it is applied to nobody in the long run and fades away entirely.
+    /// Why a capacity: the same rule that deters while crossings are few
+    /// enough to apply it to most crossers loses its force once they
+    /// outnumber what the agencies can process, so its effect depends on the
+    /// flow it meets (2023 against 2024).
+    pub applied_per_day: f64,
     /// Origin indices it applies to; empty = every origin.
     pub origins: Vec<usize>,
     /// Applies only while national between-ports pressure keeps it on.
@@ -56,6 +67,8 @@ pub(super) struct Strength {
     pub wait_share: Option<f64>,
     /// Half-life [d], if written.
     pub fade_days: Option<f64>,
+    /// Capacity to apply it [persons/day], if written.
+    pub applied_per_day: Option<f64>,
     /// Whether `strength_of` names another rule.
     pub linked: bool,
 }
@@ -75,6 +88,7 @@ impl AsylumLimits {
             leave_share,
             wait_share,
             fade_days,
+            applied_per_day,
             linked,
         } = strength;
         if linked {
@@ -82,13 +96,14 @@ impl AsylumLimits {
                 ("leave_share", leave_share.is_some()),
                 ("wait_share", wait_share.is_some()),
                 ("fade_days", fade_days.is_some()),
+                ("applied_per_day", applied_per_day.is_some()),
             ];
             for (field, given) in own {
                 if given {
                     c.fail(
                         field,
-                        "not allowed with `strength_of`, which takes the shares and fading of \
-                         the rule it names",
+                        "not allowed with `strength_of`, which takes the shares, fading and \
+                         capacity of the rule it names",
                     );
                 }
             }
@@ -113,6 +128,8 @@ impl AsylumLimits {
         if let Some(h) = fade_days {
             c.within("fade_days", h, 1.0, 1e5);
         }
+        let applied_per_day = applied_per_day.unwrap_or(0.0);
+        c.within("applied_per_day", applied_per_day, 0.0, 1e7);
         if let Some(t) = &trigger {
             c.at("trigger", |c| t.check(c));
         }
@@ -120,6 +137,7 @@ impl AsylumLimits {
             leave,
             wait,
             fade_days,
+            applied_per_day,
             origins: origins?,
             trigger,
             strength_of: None,
@@ -148,7 +166,7 @@ impl LimitTrigger {
     }
 }
 
-/// Gives each rule in `links` the shares and fading of the rule it names,
+/// Gives each rule in `links` the shares, fading and capacity of the rule it names,
 /// which must be another rule limiting asylum with a strength of its own
 /// (one link, no chains: the copy is what a reader of the scenario sees).
 /// Problems are reported at `interventions[…].strength_of`.
@@ -194,6 +212,7 @@ pub(super) fn link_strengths(
                     a.leave = source.leave;
                     a.wait = source.wait;
                     a.fade_days = source.fade_days;
+                    a.applied_per_day = source.applied_per_day;
                     a.strength_of = Some(j);
                 }
                 Some(())

@@ -202,14 +202,18 @@ enum RawAction {
         /// Share who turn to CBP One [0–1]; absent: 0.
         #[serde(default, deserialize_with = "bare")]
         wait_share: Option<f64>,
-        /// Name of another rule limiting asylum whose shares and fading this
-        /// one takes, so that a posterior draw of that rule's numbers
-        /// carries to this one; excludes the three fields.
+        /// Name of another rule limiting asylum whose shares, fading and
+        /// capacity this one takes, so that a posterior draw of that rule's
+        /// numbers carries to this one; excludes the four fields.
         #[serde(default, deserialize_with = "bare")]
         strength_of: Option<String>,
         /// Half-life of the rule's strength [d], 1 to 10⁵; absent: no fading.
         #[serde(default, deserialize_with = "bare")]
         fade_days: Option<f64>,
+        /// Apprehensions a day it can be applied to [persons/day], 0 to 10⁷;
+        /// absent: 0 (it fades away entirely).
+        #[serde(default, deserialize_with = "bare")]
+        applied_per_day: Option<f64>,
         /// Origin names; empty = every origin.
         #[serde(default)]
         origins: Vec<String>,
@@ -493,6 +497,7 @@ impl RawAction {
                 wait_share,
                 strength_of,
                 fade_days,
+                applied_per_day,
                 origins,
                 trigger,
             } => {
@@ -501,6 +506,7 @@ impl RawAction {
                     leave_share: *leave_share,
                     wait_share: *wait_share,
                     fade_days: *fade_days,
+                    applied_per_day: *applied_per_day,
                     linked: strength_of.is_some(),
                 };
                 AsylumLimits::check(c, strength, origins, *trigger).map(Action::AsylumLimits)

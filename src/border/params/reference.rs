@@ -310,15 +310,28 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                 "[d], 1 to 100000",
                 "no fading",
                 "Half-life of the rule's strength from `from`, as people learn how it is applied: \
-                 both shares are scaled by 0.5^(days since `from` / `fade_days`).",
+                 without `applied_per_day` both shares are scaled by 0.5^(days since `from` / \
+                 `fade_days`); with it the strength relaxes at that pace toward the share of \
+                 crossers the rule is applied to.",
+            ),
+            optional(
+                "applied_per_day",
+                "[persons/day], 0 to 10000000",
+                "0 (fades away entirely)",
+                "Between-ports apprehensions a day the rule can be applied to in full \
+                 (screened under it, held, removed). Each midnight the rule is on, its strength \
+                 s moves toward a = min(1, `applied_per_day` / the 7-day mean of national USBP \
+                 apprehensions): s ← a + (s − a) · 0.5^(1 / `fade_days`), starting from 1. A \
+                 rule that meets fewer crossers than it can process keeps its force; one that \
+                 meets more loses it. Needs `fade_days` to act.",
             ),
             optional(
                 "strength_of",
                 "name of another `asylum_limits` rule (one with its own `leave_share`)",
                 "its own shares",
-                "Takes that rule's `leave_share`, `wait_share` and `fade_days` (then not \
-                 allowed here), as read after `set`: \"as strong as the 2023 rule\", so each \
-                 posterior draw of that rule's numbers carries to this one.",
+                "Takes that rule's `leave_share`, `wait_share`, `fade_days` and \
+                 `applied_per_day` (then not allowed here), as read after `set`: \"as strong \
+                 as the 2023 rule\", so each posterior draw of that rule's numbers carries to this one.",
             ),
             optional(
                 "origins",
