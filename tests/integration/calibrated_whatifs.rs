@@ -83,14 +83,15 @@ fn arm(value: ron::Value, label: &str, post: &Posterior) -> Runs {
 /// CBP One doubled from 1 Dec 2023 (with the officers to process the
 /// slots): OFO encounters rise and a stated share of that rise comes out of
 /// USBP's apprehensions over Dec 2023 – Jan 2024. Measured with 6
-/// posterior-paired replications: OFO +61,682, USBP −21,872, a share of
-/// 0.355 (the hand baseline: 0.36); asserted within 0.15–0.60, the band of
+/// posterior-paired replications on the calibration of 1 Dec 2026: OFO
+/// +66,591, USBP −22,163, a share of 0.333 (the one before: 0.355; the
+/// hand baseline: 0.36); asserted within 0.15–0.60, the band of
 /// a ratio of two paired differences whose draws move both.
 ///
 /// Lukeville open instead of closed (4 Dec 2023 – 3 Jan 2024): closing it
 /// raises Tucson's apprehensions and lowers Lukeville's port encounters
 /// over the closure, each by more than 3 paired standard errors. Measured:
-/// Tucson +2,759, Lukeville −877.
+/// Tucson +3,069, Lukeville −883 (the calibration before: +2,759, −877).
 #[test]
 fn on_the_calibrated_model_cbp_one_and_lukeville_move_crossings() {
     let post = Posterior::from_path(Path::new(FIT)).unwrap();

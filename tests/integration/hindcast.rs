@@ -16,19 +16,19 @@ fn named(iv: &Value, name: &str) -> bool {
     matches!(iv, Value::Map(m) if m.get(&Value::String("name".into())) == Some(&Value::String(name.into())))
 }
 
-/// The (leave, wait, fade) of the rule limiting asylum named `name` in a
-/// validated scenario.
-fn strength(scn: &Scenario, name: &str) -> (f64, f64, Option<f64>) {
+/// The (leave, wait, fade, capacity) of the rule limiting asylum named
+/// `name` in a validated scenario.
+fn strength(scn: &Scenario, name: &str) -> (f64, f64, Option<f64>, f64) {
     let p = scn.model.params::<Border>().expect("a border scenario");
     let iv = p.interventions.iter().find(|iv| iv.name == name).unwrap();
     match &iv.action {
-        Action::AsylumLimits(a) => (a.leave, a.wait, a.fade_days),
+        Action::AsylumLimits(a) => (a.leave, a.wait, a.fade_days, a.applied_per_day),
         other => panic!("{name} is {other:?}"),
     }
 }
 
 /// The proclamation deters as the fitted 2023 rule does (`strength_of`),
-/// and fades as fast: with the calibrated medians, and with any other
+/// fades as fast and can be applied to as many crossers a day: with the calibrated medians, and with any other
 /// numbers a posterior draw sets for the 2023 rule, so the hindcast never
 /// keeps numbers nobody fitted and its intervals carry their uncertainty.
 #[test]
@@ -37,7 +37,10 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
     let (june, rule) = ("June 2024 proclamation", "Title 8 consequences");
     let scn = Scenario::from_value(load_file(path).unwrap(), "hindcast-2024").unwrap();
     let fitted = strength(&scn, rule);
-    assert!(fitted.0 > 0.0 && fitted.2.is_some(), "{fitted:?}");
+    assert!(
+        fitted.0 > 0.0 && fitted.2.is_some() && fitted.3 > 0.0,
+        "{fitted:?}"
+    );
     assert_eq!(strength(&scn, june), fitted);
     // A draw that moves the 2023 rule moves the 2024 one with it.
     let mut v = load_file(path).unwrap();
@@ -46,23 +49,23 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
         ("leave_share", 0.3),
         ("wait_share", 0.2),
         ("fade_days", 90.0),
+        ("applied_per_day", 1800.0),
     ] {
         set_path(&mut v, &at(field), Value::Number(value.into())).unwrap();
     }
     let drawn = Scenario::from_value(v, "hindcast-2024").unwrap();
-    assert_eq!(strength(&drawn, june), (0.3, 0.2, Some(90.0)));
+    assert_eq!(strength(&drawn, june), (0.3, 0.2, Some(90.0), 1800.0));
 }
 
 /// The proclamation as a mechanism: against the same hindcast without it
 /// (paired, common random numbers, each replication's parameters drawn from
 /// the posterior), USBP apprehensions are lower in July 2024, its first
 /// whole month (95% interval below zero). 4 replications; measured with
-/// the calibration of 30 Nov 2026 (containment in the north, 33
-/// parameters) −9,162 (about −8%), the interval's upper end −5,100: the
-/// sign does not flip by noise (the fitted rule fades with a half-life of
-/// 13 days, so the 2024 rule that copies it is short-lived too). How far
-/// this falls short of the record (July 2024 was 52% below May) is the
-/// hindcast's scorecard, not a test.
+/// the calibration of 1 Dec 2026 (35 parameters, the rules with a capacity
+/// of 986 crossers a day) −14,903 (about −14%), the interval's upper end
+/// −4,886 (the calibration before, whose rules faded toward nothing in 13
+/// days: −9,162). How far this falls short of the record (July 2024 was
+/// 52% below May) is the hindcast's scorecard, not a test.
 #[test]
 fn the_june_2024_proclamation_lowers_usbp_in_july() {
     let path = Path::new("scenarios/hindcast-2024.ron");
