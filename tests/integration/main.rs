@@ -112,6 +112,26 @@ pub fn paired_effects_with(
     kpis: &[&str],
     posterior: Option<&Path>,
 ) -> Vec<Effect> {
+    let mut each = paired_effects_of_each(
+        base,
+        std::slice::from_ref(whatif),
+        replications,
+        kpis,
+        posterior,
+    );
+    each.pop().unwrap()
+}
+
+/// [`paired_effects_with`] for several what-ifs against one base arm, run
+/// once: the effects of each what-if (in order), one per KPI (in order).
+/// The what-ifs need distinct names.
+pub fn paired_effects_of_each(
+    base: &borderflow::Scenario,
+    whatifs: &[borderflow::Scenario],
+    replications: u32,
+    kpis: &[&str],
+    posterior: Option<&Path>,
+) -> Vec<Vec<Effect>> {
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
@@ -127,19 +147,24 @@ pub fn paired_effects_with(
         },
         ..CompareOptions::default()
     };
-    let out = compare(base, std::slice::from_ref(whatif), &opts, None).unwrap();
-    kpis.iter()
-        .map(|name| {
-            let k = out
-                .kpis
-                .iter()
-                .find(|k| k.kpi == *name)
-                .unwrap_or_else(|| panic!("no KPI {name}"));
-            Effect {
-                mean: k.difference.mean,
-                low: k.difference.ci95_low,
-                high: k.difference.ci95_high,
-            }
+    let out = compare(base, whatifs, &opts, None).unwrap();
+    whatifs
+        .iter()
+        .map(|w| {
+            kpis.iter()
+                .map(|name| {
+                    let k = out
+                        .kpis
+                        .iter()
+                        .find(|k| k.kpi == *name && k.whatif == w.name)
+                        .unwrap_or_else(|| panic!("no KPI {name} for {}", w.name));
+                    Effect {
+                        mean: k.difference.mean,
+                        low: k.difference.ci95_low,
+                        high: k.difference.ci95_high,
+                    }
+                })
+                .collect()
         })
         .collect()
 }
