@@ -28,9 +28,10 @@ fn strength(scn: &Scenario, name: &str) -> (f64, f64, Option<f64>, f64) {
 }
 
 /// The proclamation deters as the fitted 2023 rule does (`strength_of`),
-/// fades as fast and can be applied to as many crossers a day: with the calibrated medians, and with any other
-/// numbers a posterior draw sets for the 2023 rule, so the hindcast never
-/// keeps numbers nobody fitted and its intervals carry their uncertainty.
+/// fades as fast and can be applied to as many crossers a day: with the
+/// calibrated medians, and with any other numbers a posterior draw sets
+/// for the 2023 rule, so the hindcast never keeps numbers nobody fitted and
+/// its intervals carry their uncertainty.
 #[test]
 fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
     let path = Path::new("scenarios/hindcast-2024.ron");

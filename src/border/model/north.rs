@@ -19,17 +19,14 @@ use crate::rng::Stream;
 /// before, under national pressure `pressure` [apprehensions/day, 7-day
 /// mean]: it relaxes with half-life `fade_days` toward the share of
 /// crossers the rule can be applied to, min(1, `applied_per_day` /
-/// pressure). Rules without a capacity or without fading keep their
-/// closed form (see [`North::shares_of`]) and are returned unchanged.
+/// pressure; no pressure: 1). Rules that do not learn
+/// ([`AsylumLimits::learning_half_life`]) keep their closed form (see
+/// [`North::shares_of`]) and are returned unchanged.
 fn learned_strength(a: &AsylumLimits, strength: f64, pressure: f64) -> f64 {
-    let Some(h) = a.fade_days.filter(|_| a.applied_per_day > 0.0) else {
+    let Some(h) = a.learning_half_life() else {
         return strength;
     };
-    let applied = if pressure > a.applied_per_day {
-        a.applied_per_day / pressure
-    } else {
-        1.0
-    };
+    let applied = (a.applied_per_day / pressure).min(1.0);
     applied + (strength - applied) * 0.5f64.powf(1.0 / h)
 }
 
@@ -51,11 +48,11 @@ pub(super) struct North {
     /// Whether each intervention's pressure trigger has it on (indexed like
     /// the interventions; only rules limiting asylum with a trigger use it).
     limit_on: Vec<Hysteresis>,
-    /// Strength of each rule limiting asylum with a capacity to apply it
-    /// (`applied_per_day` > 0) [0–1], indexed like the interventions: 1
-    /// when it starts, then relaxing each midnight the rule is on toward
-    /// the share of crossers it can be applied to. Rules without a
-    /// capacity fade in closed form from their start and do not use it.
+    /// Strength of each rule limiting asylum that learns
+    /// ([`AsylumLimits::learning_half_life`]) [0–1], indexed like the
+    /// interventions: 1 when it starts, then relaxing each midnight the
+    /// rule is on toward the share of crossers it can be applied to. The
+    /// other rules' strength has a closed form and does not use it.
     strength: Vec<f64>,
     /// Today's shares of those about to cross who give up and who wait,
     /// by origin [0–1]: the rules change only at midnight (by date, by
@@ -141,10 +138,10 @@ impl North {
             if !on || !(a.origins.is_empty() || a.origins.contains(&origin)) {
                 continue;
             }
-            let strength = match a.fade_days {
-                Some(_) if a.applied_per_day > 0.0 => self.strength[i],
-                Some(h) => 0.5f64.powf((today - iv.from_day).max(0) as f64 / h),
-                None => 1.0,
+            let strength = match (a.learning_half_life(), a.fade_days) {
+                (Some(_), _) => self.strength[i],
+                (None, Some(h)) => 0.5f64.powf((today - iv.from_day).max(0) as f64 / h),
+                (None, None) => 1.0,
             };
             leave += going * strength * a.leave;
             wait += going * strength * a.wait;

@@ -74,6 +74,14 @@ pub(super) struct Strength {
 }
 
 impl AsylumLimits {
+    /// The half-life [d] at which people learn the share of crossers the
+    /// rule is applied to, for a rule that fades and has a capacity; `None`
+    /// for the others, whose strength has a closed form (1, or
+    /// 0.5^(days since `from` / `fade_days`)).
+    pub fn learning_half_life(&self) -> Option<f64> {
+        self.fade_days.filter(|_| self.applied_per_day > 0.0)
+    }
+
     /// Checks a rule at the current path: its own strength or a link (not
     /// both), the shares summing to at most 1, the half-life and the
     /// trigger; `None` if an origin was unknown. A linked rule's shares

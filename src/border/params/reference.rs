@@ -331,7 +331,8 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                 "its own shares",
                 "Takes that rule's `leave_share`, `wait_share`, `fade_days` and \
                  `applied_per_day` (then not allowed here), as read after `set`: \"as strong \
-                 as the 2023 rule\", so each posterior draw of that rule's numbers carries to this one.",
+                 as the 2023 rule\", so each posterior draw of that rule's numbers carries to \
+                 this one.",
             ),
             optional(
                 "origins",
