@@ -10,6 +10,7 @@ mod calibration_report;
 mod cli;
 mod compare;
 mod containment;
+mod departures;
 mod determinism;
 mod deterrence;
 mod enforcement;

@@ -20,6 +20,11 @@ pub(super) struct Arrivals {
     family_party: Vec<f64>,
     /// Cumulative shares of family sizes 2, 3, … [0–1].
     family_cum: Vec<f64>,
+    /// Multiplier of each origin's rate from the prospect it has learned
+    /// [×]: 1 for an origin with a driver and without `home_departures`.
+    departures: Vec<f64>,
+    /// Prospect each origin has learned, and the first day's [0–1].
+    learned: Vec<(f64, f64)>,
     /// Gaps, party sizes and plans.
     rng: Stream,
 }
@@ -74,7 +79,38 @@ impl Arrivals {
             party_rates,
             family_party,
             family_cum,
+            departures: vec![1.0; p.origins.len()],
+            learned: vec![(0.0, 0.0); p.origins.len()],
             rng,
+        }
+    }
+
+    /// Midnight: each origin that leaves from home (no driver) learns
+    /// today's `prospect(o)` of staying in the US [0–1], and its rate of
+    /// departures follows (see [`crate::border::params::HomeDepartures`]); on the `first` day the
+    /// prospect is also the reference. Nothing changes without
+    /// `home_departures`.
+    pub(super) fn learn_prospects(
+        &mut self,
+        p: &BorderParams,
+        prospect: impl Fn(usize) -> f64,
+        first: bool,
+    ) {
+        let Some(d) = &p.home_departures else {
+            return;
+        };
+        for (o, origin) in p.origins.iter().enumerate() {
+            if origin.driver.is_some() {
+                continue;
+            }
+            let now = prospect(o);
+            let (learned, reference) = &mut self.learned[o];
+            if first {
+                (*learned, *reference) = (now, now);
+            } else {
+                *learned = d.learn(*learned, now);
+            }
+            self.departures[o] = d.multiplier(*learned, *reference);
         }
     }
 
@@ -95,7 +131,7 @@ impl Arrivals {
             if day >= ctx.days as usize {
                 return;
             }
-            let rate = self.party_rates[origin as usize][day];
+            let rate = self.party_rates[origin as usize][day] * self.departures[origin as usize];
             let day_end = (day as SimTime + 1) * DAY;
             if rate > 0.0 {
                 let e: f64 = Exp1.sample(&mut self.rng);

@@ -132,6 +132,18 @@ impl BorderModel<'_> {
         self.transit.update_route_weights(p, today.max(0) as usize);
     }
 
+    /// The origins that leave from home learn the prospect of staying in
+    /// the US under today's policy: the share that goes on to cross under
+    /// the rules limiting asylum times the share not returned once
+    /// apprehended (see [`crate::border::params::HomeDepartures`]);
+    /// `first`: the first day, whose prospect is the reference.
+    pub(super) fn learn_prospects(&mut self, first: bool) {
+        let p = self.ctx.p;
+        let (north, sectors) = (&self.north, &self.sectors);
+        let prospect = |o| north.going_share(o) * (1.0 - sectors.returned(p, o).0);
+        self.arrivals.learn_prospects(p, prospect, first);
+    }
+
     /// Midnight: roll the sectors' daily apprehensions, turn triggered rules
     /// limiting asylum on or off by national pressure, open or close ports
     /// with a pressure trigger, and send the day's leavers out of the
@@ -142,6 +154,7 @@ impl BorderModel<'_> {
         self.sectors.roll_week();
         let national = (0..p.sectors.len()).map(|s| self.sectors.pressure(s)).sum();
         self.north.check_limits(p, sched.now() / DAY, national);
+        self.learn_prospects(false);
         for (k, port) in p.ports.iter().enumerate() {
             if port.trigger.is_none() {
                 continue;

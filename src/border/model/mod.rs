@@ -247,6 +247,7 @@ impl Model for BorderModel<'_> {
     fn start(&mut self, sched: &mut Scheduler<BorderEvent>) {
         let p = self.ctx.p;
         self.apply_policies(0, sched);
+        self.learn_prospects(true);
         for iv in &p.interventions {
             for day in [iv.from_day, iv.until_day] {
                 if day > 0 && day < i64::from(self.ctx.days) {

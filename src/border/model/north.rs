@@ -116,6 +116,14 @@ impl North {
         self.update_limit_shares(p, today);
     }
 
+    /// Today's share of origin `o`'s parties about to cross between ports
+    /// who go on, neither giving up nor waiting, under the rules limiting
+    /// asylum in force [0–1].
+    pub(super) fn going_share(&self, o: usize) -> f64 {
+        let (leave, wait) = self.limit_shares[o];
+        1.0 - leave - wait
+    }
+
     /// Works out [`North::limit_shares`] for day `today`.
     fn update_limit_shares(&mut self, p: &BorderParams, today: i64) {
         for o in 0..self.limit_shares.len() {

@@ -148,23 +148,30 @@ impl Sectors {
         self.after_custody(ctx, sched, slot);
     }
 
-    /// After processing: expelled or removed to Mexico (and maybe retry), or
-    /// the final outcome "apprehended".
-    fn after_custody(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
-        let p = ctx.p;
-        let origin = &p.origins[ctx.parties[slot].origin as usize];
+    /// Shares of origin `o`'s apprehensions returned to Mexico (expelled
+    /// under Title 42, removed under Title 8) and of those returned who try
+    /// again [0–1], under the policy in force.
+    pub(super) fn returned(&self, p: &BorderParams, o: usize) -> (f64, f64) {
+        let origin = &p.origins[o];
         let bp = &p.between_ports;
-        let (returned, retry) = if self.title42 {
+        if self.title42 {
             let retry = origin
                 .retry_after_expulsion
                 .unwrap_or(bp.retry_after_expulsion);
             (origin.expelled_under_title42, retry)
         } else {
             (origin.removed_under_title8, bp.retry_after_removal)
-        };
+        }
+    }
+
+    /// After processing: expelled or removed to Mexico (and maybe retry), or
+    /// the final outcome "apprehended".
+    fn after_custody(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
+        let p = ctx.p;
+        let (returned, retry) = self.returned(p, ctx.parties[slot].origin as usize);
         if self.rng.random::<f64>() < returned * retry {
             let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
-            let wait = exp(&mut self.rng, bp.retry_delay_days);
+            let wait = exp(&mut self.rng, p.between_ports.retry_delay_days);
             ctx.at(sched, wait, pid, Step::Cross);
         } else {
             ctx.parties.finish(slot, outcome::APPREHENDED);

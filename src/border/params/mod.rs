@@ -18,6 +18,7 @@
 //! | `sectors` | `sectors`, `between_ports` |
 //! | `caravans` | `caravans` |
 //! | `stock` | `central_stock`: people waiting in central Mexico |
+//! | `departures` | `home_departures`: departures from home follow the prospect at the border |
 //! | `policy` | `interventions`, a tagged enum by `kind` |
 //! | `asylum` | rules limiting asylum: shares, fading, trigger, `strength_of` |
 //! | `reference` | each intervention kind documented, for `docs/reference.md` |
@@ -42,6 +43,7 @@
 
 mod asylum;
 mod caravans;
+mod departures;
 mod mexico;
 mod north;
 mod origins;
@@ -57,6 +59,7 @@ use serde::Deserialize;
 
 pub use asylum::{AsylumLimits, LimitTrigger};
 pub use caravans::Caravan;
+pub use departures::HomeDepartures;
 pub use mexico::{Crossing, DetentionOutcomes, Mexico};
 pub use north::{CbpOne, City};
 pub use origins::{
@@ -123,6 +126,8 @@ struct RawBorder {
     between_ports: Deferred<BetweenPorts>,
     #[serde(default, deserialize_with = "bare")]
     central_stock: Option<Deferred<RawCentralStock>>,
+    #[serde(default, deserialize_with = "bare")]
+    home_departures: Option<Deferred<HomeDepartures>>,
     #[serde(default)]
     caravans: Vec<Deferred<RawCaravan>>,
     #[serde(default)]
@@ -170,6 +175,9 @@ pub struct BorderParams {
     /// People waiting in central Mexico on their way north; `None`: nobody
     /// stops (the hand baseline).
     pub central_stock: Option<CentralStock>,
+    /// How departures from home follow the prospect at the border; `None`:
+    /// the rates written (the hand baseline).
+    pub home_departures: Option<HomeDepartures>,
     /// Caravans.
     pub caravans: Vec<Caravan>,
     /// Interventions.
@@ -202,6 +210,7 @@ struct Parts {
     sectors: Vec<Sector>,
     between_ports: Option<BetweenPorts>,
     central_stock: Option<Option<RawCentralStock>>,
+    home_departures: Option<Option<HomeDepartures>>,
     caravans: Vec<Option<RawCaravan>>,
     interventions: Vec<Option<RawIntervention>>,
 }
@@ -276,6 +285,7 @@ impl Parts {
         let between_ports = c.read("between_ports", raw.between_ports);
         // Absent: no stock (`Some(None)` is a stock that failed to read).
         let central_stock = raw.central_stock.map(|s| c.read("central_stock", s));
+        let home_departures = raw.home_departures.map(|d| c.read("home_departures", d));
         let caravans = c.read_each("caravans", raw.caravans);
         // Each intervention is read by its kind (see `policy`).
         let names = entry_names(&raw.interventions);
@@ -310,6 +320,7 @@ impl Parts {
             sectors: sectors?,
             between_ports,
             central_stock,
+            home_departures,
             caravans,
             interventions,
         })
@@ -337,6 +348,7 @@ impl Parts {
             sectors,
             between_ports,
             central_stock,
+            home_departures,
             caravans,
             interventions,
         } = self;
@@ -390,6 +402,10 @@ impl Parts {
             })
         });
 
+        if let Some(Some(d)) = &home_departures {
+            c.at("home_departures", |c| d.check(c));
+        }
+
         let names = caravans.iter().map(|x| x.as_ref().map(|x| x.name.clone()));
         let caravan_names: Names = c.unique_read_names("caravans", "caravan", names.collect());
         let caravans = c.each("caravans", &caravan_names, caravans, |c, _, x| {
@@ -439,10 +455,9 @@ impl Parts {
             cbp_one: cbp_one?,
             sectors: net.sectors,
             between_ports: between_ports?,
-            central_stock: match central_stock {
-                Some(s) => Some(s?),
-                None => None,
-            },
+            // Absent: `None`; present but failed to read: no model.
+            central_stock: central_stock.map_or(Some(None), |s| s.map(Some))?,
+            home_departures: home_departures.map_or(Some(None), |d| d.map(Some))?,
             caravans: caravans.into_iter().flatten().collect(),
             interventions: interventions.into_iter().flatten().collect(),
             drivers: net.drivers,

@@ -1,0 +1,108 @@
+//! Departures from home: how the origins that leave from home now follow
+//! the prospect of staying in the US.
+
+use serde::Deserialize;
+
+use crate::validate::Checks;
+
+/// How many people leave home follows what those who went before found at
+/// the US border (issue 14, build point 4: deterrence as a decision).
+///
+/// Why it exists: with fixed daily rates the origins that start at home
+/// (Mexico, Guatemala, Honduras, El Salvador, those who fly to Mexico City)
+/// cannot follow policy. The record says they did: after Title 42 ended
+/// (11 May 2023) Mexico detected two to three times as many Hondurans and
+/// Guatemalans in July – August as in January – April (UPM table 3.1.1),
+/// and CBP encountered 2.5 times as many; under Title 42 most of them were
+/// expelled, under Title 8 most of those apprehended stayed to pursue a
+/// claim. An origin with a driver (the Darién, Honduras's entries) is not
+/// affected: its departures are already in the upstream series.
+///
+/// The mechanism: the prospect of an origin, each midnight, is the chance
+/// that one of its people who sets out stays in the US, worked out from the
+/// policy in force (not from the simulated outcomes, which would make a
+/// small origin's departures follow its own noise):
+///
+///   prospect = (share going on to cross under the rules limiting asylum)
+///              × (1 − share returned once apprehended),
+///
+/// where those who do not go on give up or are sent to wait for CBP One
+/// (months, for most), and the share returned is `expelled_under_title42`
+/// while Title 42 is in force and `removed_under_title8` otherwise.
+/// Got-aways, retries and the CBP One lottery are left out: it is what
+/// people hear, not an exact probability.
+/// People learn the prospect with half-life `half_life_days`: each midnight
+/// the learned value L moves toward it, L ← P + (L − P)·0.5^(1/h), starting
+/// from the prospect on the first simulated day (the reference). The
+/// origin's daily rate of arrivals is multiplied by (L / reference) ^
+/// `elasticity`, so the rates written in `origins` are those under the
+/// policy of the first simulated day (Title 42, for the 2023 baseline with
+/// its spin-up from November 2022).
+///
+/// The multiplier is read when the gap to the next arrival is drawn; a gap
+/// that runs past midnight keeps the multiplier of the day it was drawn on
+/// (one gap per origin and day, minutes long for the baseline's origins).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeDepartures {
+    /// Elasticity of the rate of departures to the learned prospect [–]:
+    /// 0 turns the mechanism off (the rates are exactly those written).
+    pub elasticity: f64,
+    /// Half-life with which news of the prospect reaches home [d].
+    pub half_life_days: f64,
+}
+
+impl HomeDepartures {
+    /// Checks the `home_departures` section at the current path.
+    pub(super) fn check(&self, c: &mut Checks) {
+        c.within("elasticity", self.elasticity, 0.0, 5.0);
+        c.within("half_life_days", self.half_life_days, 0.5, 3650.0);
+    }
+
+    /// The learned prospect after one more midnight, from `learned` the day
+    /// before, toward today's `prospect` [0–1].
+    pub fn learn(&self, learned: f64, prospect: f64) -> f64 {
+        prospect + (learned - prospect) * 0.5f64.powf(1.0 / self.half_life_days)
+    }
+
+    /// The multiplier of an origin's rate of departures [×] when it has
+    /// learned `learned` against `reference`, the prospect of the first
+    /// day [0–1]; 1 when the reference is 0 (no prospect to compare with).
+    pub fn multiplier(&self, learned: f64, reference: f64) -> f64 {
+        if reference > 0.0 {
+            (learned / reference).powf(self.elasticity)
+        } else {
+            1.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HomeDepartures;
+
+    #[test]
+    fn the_prospect_is_learned_with_its_half_life_and_scales_the_rate() {
+        let d = HomeDepartures {
+            elasticity: 0.5,
+            half_life_days: 10.0,
+        };
+        // Ten midnights at a prospect of 0.6 from a learned 0.15: half way,
+        // 0.375 (to 1e-12: ten multiplications of 0.5^(1/10)).
+        let mut l = 0.15;
+        for _ in 0..10 {
+            l = d.learn(l, 0.6);
+        }
+        assert!((l - 0.375).abs() < 1e-12, "learned {l}");
+        // (0.6 / 0.15)^0.5 = 2 once learned in full.
+        assert!((d.multiplier(0.6, 0.15) - 2.0).abs() < 1e-12);
+        // No reference: no change.
+        assert_eq!(d.multiplier(0.6, 0.0), 1.0);
+        // Elasticity 0: exactly 1, so the rates are exactly those written.
+        let off = HomeDepartures {
+            elasticity: 0.0,
+            ..d
+        };
+        assert_eq!(off.multiplier(0.6, 0.15), 1.0);
+    }
+}

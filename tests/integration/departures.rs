@@ -1,0 +1,117 @@
+//! Departures from home follow the prospect at the border (issue 14, build
+//! point 4: deterrence as a decision; `model.home_departures`): the origins
+//! without a driver leave home at their written rates while the policy of
+//! the first day holds, and at (learned prospect / first day's) ^
+//! elasticity times those rates after it changes.
+//!
+//! The runs cut the hand baseline to 31 Jul 2023 (Title 42 ends on 11 May)
+//! and compare one replication, the scenario's seed, with and without the
+//! section: the differences before 11 May are exact, those after it
+//! statistical only through the model's own randomness.
+
+use borderflow::Scenario;
+use borderflow::metrics::{DailySeries, MetricSpec};
+
+/// Day index of 11 May 2023, when Title 42 ends, from the scenario start
+/// (1 Jan 2023).
+const TITLE_42_ENDS: usize = 130;
+
+/// July 2023: days 181 – 211 from 1 Jan 2023.
+const JULY: std::ops::Range<usize> = 181..212;
+
+/// One replication of the baseline to 31 Jul 2023, with `home_departures`
+/// (RON) in the model when given; its metrics and daily series.
+fn run(departures: Option<&str>) -> (Vec<MetricSpec>, DailySeries) {
+    let mut v = crate::cut_to("scenarios/baseline.ron", (2023, 7, 31));
+    if let Some(d) = departures {
+        let ron::Value::Map(root) = &mut v else {
+            panic!("a scenario is a struct")
+        };
+        let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
+            panic!("the scenario has a model section")
+        };
+        model.insert(
+            ron::Value::String("home_departures".into()),
+            ron::from_str::<ron::Value>(d).unwrap(),
+        );
+    }
+    let scn = Scenario::from_value(v, "departures").unwrap();
+    let exp = scn.experiment();
+    (exp.metrics(), exp.replicate(scn.seed, 0).daily)
+}
+
+/// Column of `metric` for origin group `origin` (no place).
+fn column(metrics: &[MetricSpec], metric: &str, origin: &str) -> usize {
+    metrics
+        .iter()
+        .position(|m| {
+            m.name == metric
+                && m.place.is_none()
+                && m.scenario.is_none()
+                && m.origin.as_deref() == Some(origin)
+        })
+        .unwrap_or_else(|| panic!("no {metric} for {origin}"))
+}
+
+/// Whether every column of days `days` is equal, to the bit.
+fn same_days(
+    a: &DailySeries,
+    b: &DailySeries,
+    columns: usize,
+    days: std::ops::Range<usize>,
+) -> bool {
+    days.into_iter()
+        .all(|d| (0..columns).all(|c| a.get(d, c).to_bits() == b.get(d, c).to_bits()))
+}
+
+/// Elasticity 0 is the model without the section, to the bit; with an
+/// elasticity, nothing changes while Title 42 holds (the prospect equals
+/// the first day's, so the multiplier is exactly 1); after it, Hondurans,
+/// who leave from home, come in far greater numbers, and Venezuelans, whose
+/// departures are the Darién's, do not.
+#[test]
+fn departures_from_home_follow_the_end_of_title_42() {
+    let (metrics, none) = run(None);
+    let (_, off) = run(Some("(elasticity: 0.0, half_life_days: 10)"));
+    let (_, on) = run(Some("(elasticity: 1.0, half_life_days: 10)"));
+    let columns = metrics.len();
+    assert!(
+        same_days(&none, &off, columns, 0..none.days()),
+        "elasticity 0 changed the run"
+    );
+    assert!(
+        same_days(&none, &on, columns, 0..TITLE_42_ENDS),
+        "the run changed before Title 42 ended"
+    );
+    assert!(
+        !same_days(&none, &on, columns, TITLE_42_ENDS..none.days()),
+        "nothing changed after Title 42 ended"
+    );
+    // Mexico's detections of a group follow the people crossing Mexico,
+    // not what happens at the US border, so they show the departures.
+    let july = |d: &DailySeries, origin| {
+        d.sum(
+            column(&metrics, "mx_detections", origin),
+            JULY.start,
+            JULY.end,
+        )
+    };
+    let honduras = july(&on, "Honduras") / july(&none, "Honduras");
+    let venezuela = july(&on, "Venezuela") / july(&none, "Venezuela");
+    eprintln!(
+        "July 2023 detections in Mexico, elasticity 1 / none: Honduras ×{honduras:.2}, Venezuela ×{venezuela:.2}"
+    );
+    // Hondurans' prospect goes from 1 − 0.85 (expelled under Title 42) to
+    // 1 − 0.40 (removed under Title 8): ×4 departures once learned, and by
+    // July seven half-lives have passed. Detections lag departures by the
+    // journey, and a larger flow meets full trucks and papers offices, so
+    // the bounds are wide; a rate that did not move, or moved the wrong
+    // way, fails.
+    assert!((2.5..5.0).contains(&honduras), "Hondurans ×{honduras:.2}");
+    // Venezuelans' departures are unchanged; they share roads, trucks and
+    // the random stream of arrivals with the others, hence ±25%.
+    assert!(
+        (0.75..1.25).contains(&venezuela),
+        "Venezuelans ×{venezuela:.2}"
+    );
+}
