@@ -134,13 +134,21 @@ impl BorderModel<'_> {
 
     /// The origins that leave from home learn the prospect of staying in
     /// the US under today's policy: the share that goes on to cross under
-    /// the rules limiting asylum times the share not returned once
-    /// apprehended (see [`crate::border::params::HomeDepartures`]);
+    /// the rules limiting asylum times the chance of staying in the end,
+    /// retries included (see [`crate::border::params::HomeDepartures`]);
     /// `first`: the first day, whose prospect is the reference.
     pub(super) fn learn_prospects(&mut self, first: bool) {
         let p = self.ctx.p;
         let (north, sectors) = (&self.north, &self.sectors);
-        let prospect = |o| north.going_share(o) * (1.0 - sectors.returned(p, o).0);
+        let prospect = |o| {
+            let (returned, retry) = sectors.returned(p, o);
+            let never_through = 1.0 - returned * retry;
+            if never_through > 0.0 {
+                north.going_share(o) * (1.0 - returned) / never_through
+            } else {
+                0.0
+            }
+        };
         self.arrivals.learn_prospects(p, prospect, first);
     }
 

@@ -23,14 +23,19 @@ use crate::validate::Checks;
 /// policy in force (not from the simulated outcomes, which would make a
 /// small origin's departures follow its own noise):
 ///
-///   prospect = (share going on to cross under the rules limiting asylum)
-///              × (1 − share returned once apprehended),
+///   prospect = g × (1 − r) / (1 − r·q),
 ///
-/// where those who do not go on give up or are sent to wait for CBP One
-/// (months, for most), and the share returned is `expelled_under_title42`
-/// while Title 42 is in force and `removed_under_title8` otherwise.
-/// Got-aways, retries and the CBP One lottery are left out: it is what
-/// people hear, not an exact probability.
+/// g the share going on to cross under the rules limiting asylum (the
+/// others give up or are sent to wait for CBP One, months for most), r the
+/// share returned once apprehended (`expelled_under_title42` while Title 42
+/// is in force, `removed_under_title8` otherwise) and q the share of those
+/// returned who try again (`retry_after_expulsion`, `retry_after_removal`):
+/// (1 − r) / (1 − r·q) is the chance of staying in the end when every
+/// attempt is apprehended, 1 − r + r·q·(1 − r) + …. Retries matter: under
+/// Title 42 an expelled Mexican tried again within days, so 97% expelled
+/// was not a 3% chance. Got-aways and the CBP One lottery are left out: it
+/// is what people hear, not an exact probability (0 if everyone is
+/// returned and tries again forever).
 /// People learn the prospect with half-life `half_life_days`: each midnight
 /// the learned value L moves toward it, L ← P + (L − P)·0.5^(1/h), starting
 /// from the prospect on the first simulated day (the reference). The
