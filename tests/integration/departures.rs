@@ -24,13 +24,7 @@ const JULY: std::ops::Range<usize> = 181..212;
 fn run(departures: Option<&str>) -> (Vec<MetricSpec>, DailySeries) {
     let mut v = crate::cut_to("scenarios/baseline.ron", (2023, 7, 31));
     if let Some(d) = departures {
-        let ron::Value::Map(root) = &mut v else {
-            panic!("a scenario is a struct")
-        };
-        let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
-            panic!("the scenario has a model section")
-        };
-        model.insert(
+        crate::model_section(&mut v).insert(
             ron::Value::String("home_departures".into()),
             ron::from_str::<ron::Value>(d).unwrap(),
         );
@@ -40,28 +34,12 @@ fn run(departures: Option<&str>) -> (Vec<MetricSpec>, DailySeries) {
     (exp.metrics(), exp.replicate(scn.seed, 0).daily)
 }
 
-/// Column of `metric` for origin group `origin` (no place).
-fn column(metrics: &[MetricSpec], metric: &str, origin: &str) -> usize {
-    metrics
-        .iter()
-        .position(|m| {
-            m.name == metric
-                && m.place.is_none()
-                && m.scenario.is_none()
-                && m.origin.as_deref() == Some(origin)
-        })
-        .unwrap_or_else(|| panic!("no {metric} for {origin}"))
-}
-
-/// Whether every column of days `days` is equal, to the bit.
-fn same_days(
-    a: &DailySeries,
-    b: &DailySeries,
-    columns: usize,
-    days: std::ops::Range<usize>,
-) -> bool {
-    days.into_iter()
-        .all(|d| (0..columns).all(|c| a.get(d, c).to_bits() == b.get(d, c).to_bits()))
+/// Whether every metric of days `days` is equal, to the bit.
+fn same_days(a: &DailySeries, b: &DailySeries, days: std::ops::Range<usize>) -> bool {
+    days.into_iter().all(|d| {
+        let bits = |r: &[f64]| r.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        bits(a.row(d)) == bits(b.row(d))
+    })
 }
 
 /// Elasticity 0 is the model without the section, to the bit; with an
@@ -74,28 +52,22 @@ fn departures_from_home_follow_the_end_of_title_42() {
     let (metrics, none) = run(None);
     let (_, off) = run(Some("(elasticity: 0.0, half_life_days: 10)"));
     let (_, on) = run(Some("(elasticity: 1.0, half_life_days: 10)"));
-    let columns = metrics.len();
     assert!(
-        same_days(&none, &off, columns, 0..none.days()),
+        same_days(&none, &off, 0..none.days()),
         "elasticity 0 changed the run"
     );
     assert!(
-        same_days(&none, &on, columns, 0..TITLE_42_ENDS),
+        same_days(&none, &on, 0..TITLE_42_ENDS),
         "the run changed before Title 42 ended"
     );
     assert!(
-        !same_days(&none, &on, columns, TITLE_42_ENDS..none.days()),
+        !same_days(&none, &on, TITLE_42_ENDS..none.days()),
         "nothing changed after Title 42 ended"
     );
     // Mexico's detections of a group follow the people crossing Mexico,
     // not what happens at the US border, so they show the departures.
-    let july = |d: &DailySeries, origin| {
-        d.sum(
-            column(&metrics, "mx_detections", origin),
-            JULY.start,
-            JULY.end,
-        )
-    };
+    let detections = crate::origins::by_origin(&metrics, "mx_detections");
+    let july = |d: &DailySeries, origin| d.sum(detections[origin], JULY.start, JULY.end);
     let honduras = july(&on, "Honduras") / july(&none, "Honduras");
     let venezuela = july(&on, "Venezuela") / july(&none, "Venezuela");
     eprintln!(

@@ -67,16 +67,22 @@ pub fn kpi(kpis: &[(String, f64)], name: &str) -> f64 {
         .1
 }
 
-/// The `model.interventions` list of a resolved scenario value, to add to
-/// before validating (a test's what-if built in code).
-pub fn interventions(value: &mut ron::Value) -> &mut Vec<ron::Value> {
+/// The `model` section of a resolved scenario value, to change before
+/// validating (a test's what-if built in code).
+pub fn model_section(value: &mut ron::Value) -> &mut ron::Map {
     let ron::Value::Map(root) = value else {
         panic!("a scenario is a struct")
     };
     let Some(ron::Value::Map(model)) = root.get_mut(&ron::Value::String("model".into())) else {
         panic!("the scenario has a model section")
     };
-    match model.get_mut(&ron::Value::String("interventions".into())) {
+    model
+}
+
+/// The `model.interventions` list of a resolved scenario value, to add to
+/// before validating.
+pub fn interventions(value: &mut ron::Value) -> &mut Vec<ron::Value> {
+    match model_section(value).get_mut(&ron::Value::String("interventions".into())) {
         Some(ron::Value::Seq(list)) => list,
         _ => panic!("the scenario has interventions"),
     }

@@ -26,7 +26,7 @@ fn baseline_to(end: (i32, u32, u32)) -> Scenario {
 }
 
 /// The columns of metric `name` by origin group (no place): group → column.
-fn by_origin(metrics: &[MetricSpec], name: &str) -> BTreeMap<String, usize> {
+pub fn by_origin(metrics: &[MetricSpec], name: &str) -> BTreeMap<String, usize> {
     metrics
         .iter()
         .enumerate()

@@ -87,9 +87,9 @@ impl Arrivals {
 
     /// Midnight: each origin that leaves from home (no driver) learns
     /// today's `prospect(o)` of staying in the US [0–1], and its rate of
-    /// departures follows (see [`crate::border::params::HomeDepartures`]); on the `first` day the
-    /// prospect is also the reference. Nothing changes without
-    /// `home_departures`.
+    /// departures follows (see [`crate::border::params::HomeDepartures`]);
+    /// on the `first` day the prospect is also the reference. Nothing
+    /// changes without `home_departures`.
     pub(super) fn learn_prospects(
         &mut self,
         p: &BorderParams,

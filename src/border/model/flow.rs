@@ -7,6 +7,7 @@ use super::policy::Policy;
 use super::ports::WalkUp;
 use super::transit::LegEnd;
 use super::{BorderEvent, BorderModel, Step};
+use crate::border::params::HomeDepartures;
 use crate::engine::{DAY, Scheduler};
 
 impl BorderModel<'_> {
@@ -133,21 +134,16 @@ impl BorderModel<'_> {
     }
 
     /// The origins that leave from home learn the prospect of staying in
-    /// the US under today's policy: the share that goes on to cross under
-    /// the rules limiting asylum times the chance of staying in the end,
-    /// retries included (see [`crate::border::params::HomeDepartures`]);
-    /// `first`: the first day, whose prospect is the reference.
+    /// the US under today's policy ([`HomeDepartures::prospect`] of the
+    /// share going on under the rules limiting asylum and the shares
+    /// returned and retrying); `first`: the first day, whose prospect is
+    /// the reference.
     pub(super) fn learn_prospects(&mut self, first: bool) {
         let p = self.ctx.p;
         let (north, sectors) = (&self.north, &self.sectors);
         let prospect = |o| {
             let (returned, retry) = sectors.returned(p, o);
-            let never_through = 1.0 - returned * retry;
-            if never_through > 0.0 {
-                north.going_share(o) * (1.0 - returned) / never_through
-            } else {
-                0.0
-            }
+            HomeDepartures::prospect(north.going_share(o), returned, retry)
         };
         self.arrivals.learn_prospects(p, prospect, first);
     }

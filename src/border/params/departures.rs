@@ -64,6 +64,20 @@ impl HomeDepartures {
         c.within("half_life_days", self.half_life_days, 0.5, 3650.0);
     }
 
+    /// The prospect [0–1] of an origin whose share `going` goes on to cross
+    /// under the rules limiting asylum, of whose apprehensions a share
+    /// `returned` is sent back, of whom a share `retry` tries again [0–1]:
+    /// g (1 − r) / (1 − r q), and 0 when everyone is returned and tries
+    /// again forever.
+    pub fn prospect(going: f64, returned: f64, retry: f64) -> f64 {
+        let never_through = 1.0 - returned * retry;
+        if never_through > 0.0 {
+            going * (1.0 - returned) / never_through
+        } else {
+            0.0
+        }
+    }
+
     /// The learned prospect after one more midnight, from `learned` the day
     /// before, toward today's `prospect` [0–1].
     pub fn learn(&self, learned: f64, prospect: f64) -> f64 {
@@ -109,5 +123,12 @@ mod tests {
             ..d
         };
         assert_eq!(off.multiplier(0.6, 0.15), 1.0);
+        // The hand baseline's Hondurans, as in the integration test:
+        // 0.15 / (1 − 0.85 × 0.6) under Title 42, 0.60 / (1 − 0.40 × 0.15)
+        // under Title 8 (to 1e-12, plain arithmetic).
+        let p = HomeDepartures::prospect;
+        assert!((p(1.0, 0.85, 0.6) - 0.15 / 0.49).abs() < 1e-12);
+        assert!((p(1.0, 0.40, 0.15) - 0.60 / 0.94).abs() < 1e-12);
+        assert_eq!(p(0.5, 1.0, 1.0), 0.0);
     }
 }
