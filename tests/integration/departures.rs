@@ -14,28 +14,40 @@ use borderflow::metrics::{DailySeries, MetricSpec};
 
 /// Day index of 11 May 2023, when Title 42 ends, from the scenario start
 /// (1 Jan 2023).
-const TITLE_42_ENDS: usize = 130;
+pub const TITLE_42_ENDS: usize = 130;
 
 /// July 2023: days 181 – 211 from 1 Jan 2023.
-const JULY: std::ops::Range<usize> = 181..212;
+pub const JULY: std::ops::Range<usize> = 181..212;
 
-/// One replication of the baseline to 31 Jul 2023, with `home_departures`
-/// (RON) in the model when given; its metrics and daily series.
-fn run(departures: Option<&str>) -> (Vec<MetricSpec>, DailySeries) {
-    let mut v = crate::cut_to("scenarios/baseline.ron", (2023, 7, 31));
-    if let Some(d) = departures {
+/// One replication of the scenario at `path` to 31 Jul 2023 with the model
+/// `sections` (name, RON) added or replaced; its metrics and daily series.
+pub fn run_with(path: &str, sections: &[(&str, &str)]) -> (Vec<MetricSpec>, DailySeries) {
+    let mut v = crate::cut_to(path, (2023, 7, 31));
+    for (name, section) in sections {
         crate::model_section(&mut v).insert(
-            ron::Value::String("home_departures".into()),
-            ron::from_str::<ron::Value>(d).unwrap(),
+            ron::Value::String((*name).into()),
+            ron::from_str::<ron::Value>(section).unwrap(),
         );
     }
-    let scn = Scenario::from_value(v, "departures").unwrap();
+    let scn = Scenario::from_value(v, "sections").unwrap();
     let exp = scn.experiment();
     (exp.metrics(), exp.replicate(scn.seed, 0).daily)
 }
 
+/// [`run_with`] the baseline and `home_departures` (RON) when given.
+fn run(departures: Option<&str>) -> (Vec<MetricSpec>, DailySeries) {
+    let sections: &[(&str, &str)] = match &departures {
+        Some(d) => &[("home_departures", d)],
+        None => &[],
+    };
+    run_with(BASELINE, sections)
+}
+
+/// The hand baseline.
+pub const BASELINE: &str = "scenarios/baseline.ron";
+
 /// Whether every metric of days `days` is equal, to the bit.
-fn same_days(a: &DailySeries, b: &DailySeries, days: std::ops::Range<usize>) -> bool {
+pub fn same_days(a: &DailySeries, b: &DailySeries, days: std::ops::Range<usize>) -> bool {
     days.into_iter().all(|d| {
         let bits = |r: &[f64]| r.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         bits(a.row(d)) == bits(b.row(d))

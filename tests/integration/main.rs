@@ -15,6 +15,7 @@ mod determinism;
 mod deterrence;
 mod enforcement;
 mod engine;
+mod families;
 mod hindcast;
 mod origins;
 mod posterior;

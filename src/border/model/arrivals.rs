@@ -16,15 +16,20 @@ use crate::rng::Stream;
 pub(super) struct Arrivals {
     /// Arrival rate by origin and day, with surges [parties/s].
     party_rates: Vec<Vec<f64>>,
-    /// Probability that a party of each origin is a family [0–1].
+    /// Probability that a party of each origin is a family, as written
+    /// [0–1].
     family_party: Vec<f64>,
+    /// The same today: `family_party` unless families and single
+    /// travellers depart at different rates (see `learn_prospects`) [0–1].
+    family_now: Vec<f64>,
     /// Cumulative shares of family sizes 2, 3, … [0–1].
     family_cum: Vec<f64>,
     /// Multiplier of each origin's rate from the prospect it has learned
     /// [×]: 1 for an origin with a driver and without `home_departures`.
     departures: Vec<f64>,
-    /// Prospect each origin has learned, and the first day's [0–1].
-    learned: Vec<(f64, f64)>,
+    /// Prospect each origin's single travellers and families have learned,
+    /// and the first day's [0–1].
+    learned: Vec<[(f64, f64); 2]>,
     /// Gaps, party sizes and plans.
     rng: Stream,
 }
@@ -77,40 +82,66 @@ impl Arrivals {
             .collect();
         Self {
             party_rates,
+            family_now: family_party.clone(),
             family_party,
             family_cum,
             departures: vec![1.0; p.origins.len()],
-            learned: vec![(0.0, 0.0); p.origins.len()],
+            learned: vec![[(0.0, 0.0); 2]; p.origins.len()],
             rng,
         }
     }
 
     /// Midnight: each origin that leaves from home (no driver) learns
-    /// today's `prospect(o)` of staying in the US [0–1], and its rate of
-    /// departures follows (see [`crate::border::params::HomeDepartures`]);
-    /// on the `first` day the prospect is also the reference. Nothing
-    /// changes without `home_departures`.
+    /// today's `prospect(o, family)` of staying in the US [0–1], and its
+    /// rate of departures follows (see
+    /// [`crate::border::params::HomeDepartures`]); on the `first` day the
+    /// prospect is also the reference. Nothing changes without
+    /// `home_departures`.
+    ///
+    /// With `families` too, single travellers and families learn their
+    /// own prospects and depart at their own rates, m_s and m_f times those
+    /// written: of the parties, a share q (`family_party`) were families,
+    /// so parties now depart at q·m_f + (1 − q)·m_s times the rate, and a
+    /// party is a family with probability q·m_f / (q·m_f + (1 − q)·m_s).
     pub(super) fn learn_prospects(
         &mut self,
         p: &BorderParams,
-        prospect: impl Fn(usize) -> f64,
+        prospect: impl Fn(usize, bool) -> f64,
         first: bool,
     ) {
         let Some(d) = &p.home_departures else {
             return;
         };
+        let kinds: &[bool] = if p.families.is_some() {
+            &[false, true]
+        } else {
+            &[false]
+        };
         for (o, origin) in p.origins.iter().enumerate() {
             if origin.driver.is_some() {
                 continue;
             }
-            let now = prospect(o);
-            let (learned, reference) = &mut self.learned[o];
-            if first {
-                (*learned, *reference) = (now, now);
-            } else {
-                *learned = d.learn(*learned, now);
+            let mut m = [1.0; 2];
+            for &family in kinds {
+                let now = prospect(o, family);
+                let (learned, reference) = &mut self.learned[o][usize::from(family)];
+                if first {
+                    (*learned, *reference) = (now, now);
+                } else {
+                    *learned = d.learn(*learned, now);
+                }
+                m[usize::from(family)] = d.multiplier(*learned, *reference);
             }
-            self.departures[o] = d.multiplier(*learned, *reference);
+            if kinds.len() == 1 {
+                self.departures[o] = m[0];
+            } else {
+                let q = self.family_party[o];
+                let (families, singles) = (q * m[1], (1.0 - q) * m[0]);
+                self.departures[o] = families + singles;
+                if families + singles > 0.0 {
+                    self.family_now[o] = families / (families + singles);
+                }
+            }
         }
     }
 
@@ -151,11 +182,7 @@ impl Arrivals {
     /// otherwise waiting at its start place. Returns its slot.
     pub(super) fn arrive(&mut self, ctx: &mut Ctx<'_>, o: u16) -> u32 {
         let origin = &ctx.p.origins[o as usize];
-        let size = party_size(
-            &mut self.rng,
-            self.family_party[o as usize],
-            &self.family_cum,
-        );
+        let size = party_size(&mut self.rng, self.family_now[o as usize], &self.family_cum);
         ctx.today.arrivals += u64::from(size);
         let lvl = if origin.crossing.is_some() {
             level::TRANSIT + 3

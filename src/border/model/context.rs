@@ -35,6 +35,19 @@ pub(super) struct DayCounts {
     pub(super) ofo: u64,
     /// Crossings between ports not detected.
     pub(super) gotaways: u64,
+    /// Persons in families (parties of two or more) among `usbp` and
+    /// `ofo`: CBP's family-unit (FMUA) encounters.
+    pub(super) families: u64,
+}
+
+impl DayCounts {
+    /// Counts an encounter (a Border Patrol apprehension or a port
+    /// encounter) of a party of `size` persons toward the family units.
+    pub(super) fn family_encounter(&mut self, size: u64) {
+        if size >= 2 {
+            self.families += size;
+        }
+    }
 }
 
 /// The common ground of the mechanisms (see the module doc).
@@ -264,7 +277,7 @@ pub(super) fn national_metrics<'p>() -> Vec<Daily<Ctx<'p>>> {
 }
 
 /// The day's national counts.
-fn day_count_metrics<'p>() -> [Daily<Ctx<'p>>; 5] {
+fn day_count_metrics<'p>() -> [Daily<Ctx<'p>>; 6] {
     use MetricKind::Count;
     use Unit::Persons;
     let d = Daily::new;
@@ -300,6 +313,13 @@ fn day_count_metrics<'p>() -> [Daily<Ctx<'p>>; 5] {
         d("gotaways", Persons, Count, "Got-aways", |c, _| {
             c.today.gotaways as f64
         }),
+        d(
+            "family_unit_encounters",
+            Persons,
+            Count,
+            "Encounters of persons in families (USBP + OFO)",
+            |c, _| c.today.families as f64,
+        ),
     ]
 }
 

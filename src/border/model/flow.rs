@@ -136,14 +136,15 @@ impl BorderModel<'_> {
     /// The origins that leave from home learn the prospect of staying in
     /// the US under today's policy ([`HomeDepartures::prospect`] of the
     /// share going on under the rules limiting asylum and the shares
-    /// returned and retrying); `first`: the first day, whose prospect is
-    /// the reference.
+    /// returned and retrying), a family's if the flag says so (the same as a
+    /// single traveller's without `families`); `first`: the first day,
+    /// whose prospect is the reference.
     pub(super) fn learn_prospects(&mut self, first: bool) {
         let p = self.ctx.p;
         let (north, sectors) = (&self.north, &self.sectors);
-        let prospect = |o| {
-            let (returned, retry) = sectors.returned(p, o);
-            HomeDepartures::prospect(north.going_share(o), returned, retry)
+        let prospect = |o: usize, family: bool| {
+            let (returned, retry) = sectors.returned(p, o, family);
+            HomeDepartures::prospect(north.going_share(p, o, family), returned, retry)
         };
         self.arrivals.learn_prospects(p, prospect, first);
     }

@@ -118,10 +118,21 @@ impl North {
 
     /// Today's share of origin `o`'s parties about to cross between ports
     /// who go on, neither giving up nor waiting, under the rules limiting
-    /// asylum in force [0–1].
-    pub(super) fn going_share(&self, o: usize) -> f64 {
-        let (leave, wait) = self.limit_shares[o];
+    /// asylum in force [0–1]; its families' if `family`.
+    pub(super) fn going_share(&self, p: &BorderParams, o: usize, family: bool) -> f64 {
+        let (leave, wait) = self.shares_for(p, o, family);
         1.0 - leave - wait
+    }
+
+    /// Today's shares of origin `o`'s parties about to cross between ports
+    /// that give up and that wait [0–1], its families' if `family` (see
+    /// [`crate::border::params::Families`]; the origin's without a
+    /// `families` section).
+    fn shares_for(&self, p: &BorderParams, o: usize, family: bool) -> (f64, f64) {
+        match &p.families {
+            Some(f) if family => f.limit_shares(self.limit_shares[o]),
+            _ => self.limit_shares[o],
+        }
     }
 
     /// Works out [`North::limit_shares`] for day `today`.
@@ -170,7 +181,9 @@ impl North {
         sched: &mut Scheduler<BorderEvent>,
         slot: u32,
     ) -> bool {
-        let (leave, wait) = self.limit_shares[ctx.parties[slot].origin as usize];
+        let family = ctx.parties.size(slot) >= 2;
+        let origin = ctx.parties[slot].origin as usize;
+        let (leave, wait) = self.shares_for(ctx.p, origin, family);
         if leave + wait <= 0.0 {
             return true;
         }

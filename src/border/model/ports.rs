@@ -182,6 +182,7 @@ impl Ports {
         let st = &mut self.ports[k];
         st.queued -= u64::from(size);
         ctx.today.ofo += u64::from(size);
+        ctx.today.family_encounter(u64::from(size));
         st.ofo_today += u64::from(size);
         self.by_origin
             .add(ctx.parties[slot].origin, u64::from(size));

@@ -107,6 +107,7 @@ impl Sectors {
         let u = self.rng.random::<f64>();
         if apprehended(u, surrender, p_surrender, p_app) {
             ctx.today.usbp += size;
+            ctx.today.family_encounter(size);
             self.today[s] += size;
             self.by_origin.add(ctx.parties[slot].origin, size);
             self.since_check[s] += size;
@@ -150,17 +151,23 @@ impl Sectors {
 
     /// Shares of origin `o`'s apprehensions returned to Mexico (expelled
     /// under Title 42, removed under Title 8) and of those returned who try
-    /// again [0–1], under the policy in force.
-    pub(super) fn returned(&self, p: &BorderParams, o: usize) -> (f64, f64) {
+    /// again [0–1], under the policy in force, for its families if `family`
+    /// (see [`crate::border::params::Families`]; the origin's own shares
+    /// without a `families` section).
+    pub(super) fn returned(&self, p: &BorderParams, o: usize, family: bool) -> (f64, f64) {
         let origin = &p.origins[o];
         let bp = &p.between_ports;
-        if self.title42 {
+        let (share, retry) = if self.title42 {
             let retry = origin
                 .retry_after_expulsion
                 .unwrap_or(bp.retry_after_expulsion);
             (origin.expelled_under_title42, retry)
         } else {
             (origin.removed_under_title8, bp.retry_after_removal)
+        };
+        match &p.families {
+            Some(f) if family => (f.returned(self.title42, share), retry),
+            _ => (share, retry),
         }
     }
 
@@ -168,7 +175,8 @@ impl Sectors {
     /// the final outcome "apprehended".
     fn after_custody(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
         let p = ctx.p;
-        let (returned, retry) = self.returned(p, ctx.parties[slot].origin as usize);
+        let family = ctx.parties.size(slot) >= 2;
+        let (returned, retry) = self.returned(p, ctx.parties[slot].origin as usize, family);
         if self.rng.random::<f64>() < returned * retry {
             let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
             let wait = exp(&mut self.rng, p.between_ports.retry_delay_days);

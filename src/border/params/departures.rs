@@ -44,6 +44,11 @@ use crate::validate::Checks;
 /// policy of the first simulated day (Title 42, for the 2023 baseline with
 /// its spin-up from November 2022).
 ///
+/// With a `families` section single travellers and families each learn
+/// their own prospect (their own return shares and rule shares, see
+/// [`super::Families`]) and depart at their own multiplier, so the party
+/// mix of an origin follows policy too.
+///
 /// The multiplier is read when the gap to the next arrival is drawn; a gap
 /// that runs past midnight keeps the multiplier of the day it was drawn on
 /// (one gap per origin and day, minutes long for the baseline's origins).

@@ -19,6 +19,7 @@
 //! | `caravans` | `caravans` |
 //! | `stock` | `central_stock`: people waiting in central Mexico |
 //! | `departures` | `home_departures`: departures from home follow the prospect at the border |
+//! | `families` | `families`: how a family is returned apart from a single traveller |
 //! | `policy` | `interventions`, a tagged enum by `kind` |
 //! | `asylum` | rules limiting asylum: shares, fading, trigger, `strength_of` |
 //! | `reference` | each intervention kind documented, for `docs/reference.md` |
@@ -44,6 +45,7 @@
 mod asylum;
 mod caravans;
 mod departures;
+mod families;
 mod mexico;
 mod north;
 mod origins;
@@ -60,6 +62,7 @@ use serde::Deserialize;
 pub use asylum::{AsylumLimits, LimitTrigger};
 pub use caravans::Caravan;
 pub use departures::HomeDepartures;
+pub use families::Families;
 pub use mexico::{Crossing, DetentionOutcomes, Mexico};
 pub use north::{CbpOne, City};
 pub use origins::{
@@ -128,6 +131,8 @@ struct RawBorder {
     central_stock: Option<Deferred<RawCentralStock>>,
     #[serde(default, deserialize_with = "bare")]
     home_departures: Option<Deferred<HomeDepartures>>,
+    #[serde(default, deserialize_with = "bare")]
+    families: Option<Deferred<Families>>,
     #[serde(default)]
     caravans: Vec<Deferred<RawCaravan>>,
     #[serde(default)]
@@ -178,6 +183,9 @@ pub struct BorderParams {
     /// How departures from home follow the prospect at the border; `None`:
     /// the rates written (the hand baseline).
     pub home_departures: Option<HomeDepartures>,
+    /// How a family is returned apart from a single traveller; `None`:
+    /// everyone of an origin alike (the hand baseline).
+    pub families: Option<Families>,
     /// Caravans.
     pub caravans: Vec<Caravan>,
     /// Interventions.
@@ -211,6 +219,7 @@ struct Parts {
     between_ports: Option<BetweenPorts>,
     central_stock: Option<Option<RawCentralStock>>,
     home_departures: Option<Option<HomeDepartures>>,
+    families: Option<Option<Families>>,
     caravans: Vec<Option<RawCaravan>>,
     interventions: Vec<Option<RawIntervention>>,
 }
@@ -286,6 +295,7 @@ impl Parts {
         // Absent: no stock (`Some(None)` is a stock that failed to read).
         let central_stock = raw.central_stock.map(|s| c.read("central_stock", s));
         let home_departures = raw.home_departures.map(|d| c.read("home_departures", d));
+        let families = raw.families.map(|f| c.read("families", f));
         let caravans = c.read_each("caravans", raw.caravans);
         // Each intervention is read by its kind (see `policy`).
         let names = entry_names(&raw.interventions);
@@ -321,6 +331,7 @@ impl Parts {
             between_ports,
             central_stock,
             home_departures,
+            families,
             caravans,
             interventions,
         })
@@ -349,6 +360,7 @@ impl Parts {
             between_ports,
             central_stock,
             home_departures,
+            families,
             caravans,
             interventions,
         } = self;
@@ -405,6 +417,9 @@ impl Parts {
         if let Some(Some(d)) = &home_departures {
             c.at("home_departures", |c| d.check(c));
         }
+        if let Some(Some(f)) = &families {
+            c.at("families", |c| f.check(c));
+        }
 
         let names = caravans.iter().map(|x| x.as_ref().map(|x| x.name.clone()));
         let caravan_names: Names = c.unique_read_names("caravans", "caravan", names.collect());
@@ -458,6 +473,7 @@ impl Parts {
             // Absent: `None`; present but failed to read: no model.
             central_stock: central_stock.map_or(Some(None), |s| s.map(Some))?,
             home_departures: home_departures.map_or(Some(None), |d| d.map(Some))?,
+            families: families.map_or(Some(None), |f| f.map(Some))?,
             caravans: caravans.into_iter().flatten().collect(),
             interventions: interventions.into_iter().flatten().collect(),
             drivers: net.drivers,
