@@ -14,7 +14,7 @@ use borderflow::metrics::{DailySeries, MetricSpec};
 use crate::departures::{BASELINE, JULY, run_with, same_days};
 
 /// The calibration's base: the Title 8 consequences as a rule limiting
-/// asylum, with a `families` section.
+/// asylum.
 const CALIBRATION_BASE: &str = "scenarios/calibration/base-2023.ron";
 
 /// Day index of 12 May 2023, when the Title 8 rule starts, from 1 Jan 2023.
