@@ -29,6 +29,12 @@ pub fn run_with(path: &str, sections: &[(&str, &str)]) -> (Vec<MetricSpec>, Dail
             ron::from_str::<ron::Value>(section).unwrap(),
         );
     }
+    replicate(v)
+}
+
+/// One replication (the scenario's seed) of the resolved scenario `v`; its
+/// metrics and daily series.
+pub fn replicate(v: ron::Value) -> (Vec<MetricSpec>, DailySeries) {
     let scn = Scenario::from_value(v, "sections").unwrap();
     let exp = scn.experiment();
     (exp.metrics(), exp.replicate(scn.seed, 0).daily)

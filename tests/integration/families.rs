@@ -1,6 +1,6 @@
-//! Families apart from single travellers (issue 14; `model.families`): a
-//! family is returned to Mexico and deterred by the rules limiting asylum
-//! at its own rates, so the share of encounters in families follows policy
+//! Families apart from single travellers (issue 14; `model.families`, and
+//! a rule limiting asylum's `families_factor`): a family is returned to
+//! Mexico and deterred by the rules limiting asylum at its own rates, so the share of encounters in families follows policy
 //! as CBP's family-unit (FMUA) share did: 21 – 28% under Title 42 (Jan – Apr
 //! 2023), 46 – 50% in Jul – Sep 2023.
 //!
@@ -11,7 +11,7 @@
 
 use borderflow::metrics::{DailySeries, MetricSpec};
 
-use crate::departures::{BASELINE, JULY, run_with, same_days};
+use crate::departures::{BASELINE, JULY, replicate, run_with, same_days};
 
 /// The calibration's base: the Title 8 consequences as a rule limiting
 /// asylum.
@@ -44,13 +44,13 @@ fn encounters(metrics: &[MetricSpec], d: &DailySeries, days: std::ops::Range<usi
 #[test]
 fn families_not_expelled_are_counted_once() {
     let (metrics, none) = run_with(BASELINE, &[]);
-    let ones = "(expelled_factor_title42: 1.0, removed_factor_title8: 1.0, rule_factor: 1.0)";
+    let ones = "(expelled_factor_title42: 1.0, removed_factor_title8: 1.0)";
     let (_, same) = run_with(BASELINE, &[("families", ones)]);
     assert!(
         same_days(&none, &same, 0..none.days()),
         "factors 1 changed the run"
     );
-    let apart = "(expelled_factor_title42: 0.0, removed_factor_title8: 1.0, rule_factor: 1.0)";
+    let apart = "(expelled_factor_title42: 0.0, removed_factor_title8: 1.0)";
     let (_, kept) = run_with(BASELINE, &[("families", apart)]);
     let (f0, s0) = encounters(&metrics, &none, FEBRUARY);
     let (f1, s1) = encounters(&metrics, &kept, FEBRUARY);
@@ -72,20 +72,38 @@ fn families_not_expelled_are_counted_once() {
 
 /// The Title 8 rule of the calibration base (from 12 May 2023; its
 /// starting shares: 20% give up, 25% turn to CBP One) left unapplied to
-/// families (`rule_factor` 0 against 1): in July 2023 more families are
+/// families (its `families_factor` 0 against the default 1, which is the
+/// rule as before, to the bit): in July 2023 more families are
 /// encountered, those who would have given up or waited. Single travellers
 /// rise less: the rule can be applied to only so many crossers a day
 /// (`applied_per_day`), so the families' extra apprehensions weaken it for
 /// everyone. Measured: families ×1.178, single travellers ×1.063.
 #[test]
 fn a_rule_that_spares_families_lets_more_of_them_cross() {
-    let rule = |factor: f64| {
-        format!(
-            "(expelled_factor_title42: 1.0, removed_factor_title8: 1.0, rule_factor: {factor:.1})"
-        )
+    let rule = |factor: Option<f64>| {
+        let mut v = crate::cut_to(CALIBRATION_BASE, (2023, 7, 31));
+        if let Some(f) = factor {
+            let title8 = crate::interventions(&mut v)
+                .iter_mut()
+                .find(|iv| ron::to_string(iv).unwrap().contains("Title 8 consequences"))
+                .expect("the calibration base has the Title 8 rule");
+            let ron::Value::Map(m) = title8 else {
+                panic!("an intervention is a struct")
+            };
+            m.insert(
+                ron::Value::String("families_factor".into()),
+                ron::Value::Number(f.into()),
+            );
+        }
+        replicate(v)
     };
-    let (metrics, full) = run_with(CALIBRATION_BASE, &[("families", &rule(1.0))]);
-    let (_, spared) = run_with(CALIBRATION_BASE, &[("families", &rule(0.0))]);
+    let (metrics, full) = rule(None);
+    let (_, one) = rule(Some(1.0));
+    assert!(
+        same_days(&full, &one, 0..full.days()),
+        "factor 1 changed the run"
+    );
+    let (_, spared) = rule(Some(0.0));
     assert!(same_days(&full, &spared, 0..RULE_STARTS));
     let (f0, s0) = encounters(&metrics, &full, JULY);
     let (f1, s1) = encounters(&metrics, &spared, JULY);
@@ -121,7 +139,7 @@ fn families_and_single_travellers_leave_home_at_their_own_rates() {
     let departures = ("home_departures", "(elasticity: 1.0, half_life_days: 10)");
     let families = (
         "families",
-        "(expelled_factor_title42: 0.2, removed_factor_title8: 0.2, rule_factor: 1.0)",
+        "(expelled_factor_title42: 0.2, removed_factor_title8: 0.2)",
     );
     let (metrics, none) = run_with(BASELINE, &[]);
     let (_, apart) = run_with(BASELINE, &[departures, families]);

@@ -54,8 +54,23 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
     ] {
         set_path(&mut v, &at(field), Value::Number(value.into())).unwrap();
     }
+    // How a rule treats families is its own, not copied: the 2023 rule
+    // sparing families leaves the proclamation covering them in full.
+    set_path(&mut v, &at("families_factor"), Value::Number(0.4.into())).unwrap();
     let drawn = Scenario::from_value(v, "hindcast-2024").unwrap();
     assert_eq!(strength(&drawn, june), (0.3, 0.2, Some(90.0), 1800.0));
+    assert_eq!(families_factor(&drawn, rule), 0.4);
+    assert_eq!(families_factor(&drawn, june), 1.0);
+}
+
+/// The `families_factor` of the rule limiting asylum named `name`.
+fn families_factor(scn: &Scenario, name: &str) -> f64 {
+    let p = scn.model.params::<Border>().expect("a border scenario");
+    let iv = p.interventions.iter().find(|iv| iv.name == name).unwrap();
+    match &iv.action {
+        Action::AsylumLimits(a) => a.families_factor,
+        other => panic!("{name} is {other:?}"),
+    }
 }
 
 /// The proclamation as a mechanism: against the same hindcast without it

@@ -144,7 +144,7 @@ impl BorderModel<'_> {
         let (north, sectors) = (&self.north, &self.sectors);
         let prospect = |o: usize, family: bool| {
             let (returned, retry) = sectors.returned(p, o, family);
-            HomeDepartures::prospect(north.going_share(p, o, family), returned, retry)
+            HomeDepartures::prospect(north.going_share(o, family), returned, retry)
         };
         self.arrivals.learn_prospects(p, prospect, first);
     }

@@ -55,9 +55,10 @@ pub(super) struct North {
     /// other rules' strength has a closed form and does not use it.
     strength: Vec<f64>,
     /// Today's shares of those about to cross who give up and who wait,
-    /// by origin [0–1]: the rules change only at midnight (by date, by
-    /// trigger, by fading), so they are worked out then, not per crossing.
-    limit_shares: Vec<(f64, f64)>,
+    /// by origin, single travellers then families [0–1]: the rules change
+    /// only at midnight (by date, by trigger, by fading), so they are
+    /// worked out then, not per crossing.
+    limit_shares: Vec<[(f64, f64); 2]>,
     /// Patience, lottery, re-planning, moves and the decision a rule
     /// limiting asylum puts.
     rng: Stream,
@@ -75,7 +76,7 @@ impl North {
             limits: Vec::new(),
             limit_on: vec![Hysteresis::default(); p.interventions.len()],
             strength: vec![1.0; p.interventions.len()],
-            limit_shares: vec![(0.0, 0.0); p.origins.len()],
+            limit_shares: vec![[(0.0, 0.0); 2]; p.origins.len()],
             rng,
         }
     }
@@ -119,34 +120,24 @@ impl North {
     /// Today's share of origin `o`'s parties about to cross between ports
     /// who go on, neither giving up nor waiting, under the rules limiting
     /// asylum in force [0–1]; its families' if `family`.
-    pub(super) fn going_share(&self, p: &BorderParams, o: usize, family: bool) -> f64 {
-        let (leave, wait) = self.shares_for(p, o, family);
+    pub(super) fn going_share(&self, o: usize, family: bool) -> f64 {
+        let (leave, wait) = self.limit_shares[o][usize::from(family)];
         1.0 - leave - wait
-    }
-
-    /// Today's shares of origin `o`'s parties about to cross between ports
-    /// that give up and that wait [0–1], its families' if `family` (see
-    /// [`crate::border::params::Families`]; the origin's without a
-    /// `families` section).
-    fn shares_for(&self, p: &BorderParams, o: usize, family: bool) -> (f64, f64) {
-        match &p.families {
-            Some(f) if family => f.limit_shares(self.limit_shares[o]),
-            _ => self.limit_shares[o],
-        }
     }
 
     /// Works out [`North::limit_shares`] for day `today`.
     fn update_limit_shares(&mut self, p: &BorderParams, today: i64) {
         for o in 0..self.limit_shares.len() {
-            self.limit_shares[o] = self.shares_of(p, o, today);
+            self.limit_shares[o] = [false, true].map(|family| self.shares_of(p, o, today, family));
         }
     }
 
     /// The shares of a party of origin `origin` about to cross between
     /// ports on day `today` that give up and that wait, under the rules
     /// limiting asylum that are on: each puts its decision, in list order,
-    /// to those the ones before it let go on.
-    fn shares_of(&self, p: &BorderParams, origin: usize, today: i64) -> (f64, f64) {
+    /// to those the ones before it let go on. A family meets each rule's
+    /// shares times its `families_factor`.
+    fn shares_of(&self, p: &BorderParams, origin: usize, today: i64, family: bool) -> (f64, f64) {
         let (mut leave, mut wait, mut going) = (0.0, 0.0, 1.0);
         for &i in &self.limits {
             let iv = &p.interventions[i];
@@ -162,9 +153,14 @@ impl North {
                 (None, Some(h)) => 0.5f64.powf((today - iv.from_day).max(0) as f64 / h),
                 (None, None) => 1.0,
             };
-            leave += going * strength * a.leave;
-            wait += going * strength * a.wait;
-            going *= 1.0 - strength * (a.leave + a.wait);
+            let (l, w) = if family {
+                (a.leave * a.families_factor, a.wait * a.families_factor)
+            } else {
+                (a.leave, a.wait)
+            };
+            leave += going * strength * l;
+            wait += going * strength * w;
+            going *= 1.0 - strength * (l + w);
         }
         (leave, wait)
     }
@@ -183,7 +179,7 @@ impl North {
     ) -> bool {
         let family = ctx.parties.size(slot) >= 2;
         let origin = ctx.parties[slot].origin as usize;
-        let (leave, wait) = self.shares_for(ctx.p, origin, family);
+        let (leave, wait) = self.limit_shares[origin][usize::from(family)];
         if leave + wait <= 0.0 {
             return true;
         }

@@ -33,6 +33,12 @@ pub struct AsylumLimits {
     /// outnumber what the agencies can process, so its effect depends on the
     /// flow it meets (2023 against 2024).
     pub applied_per_day: f64,
+    /// A family's shares (`leave`, `wait`) as a multiple of a single
+    /// traveller's [0–1]. Each rule's own, not taken by `strength_of`: a
+    /// rule's text says whom it covers (the June 2024 proclamation excepted
+    /// unaccompanied children, not families), where how strongly it was
+    /// applied is what a fit of another rule can carry.
+    pub families_factor: f64,
     /// Origin indices it applies to; empty = every origin.
     pub origins: Vec<usize>,
     /// Applies only while national between-ports pressure keeps it on.
@@ -89,6 +95,7 @@ impl AsylumLimits {
     pub(super) fn check(
         c: &mut Checks,
         strength: Strength,
+        families_factor: Option<f64>,
         origins: Option<Vec<usize>>,
         trigger: Option<LimitTrigger>,
     ) -> Option<AsylumLimits> {
@@ -138,6 +145,8 @@ impl AsylumLimits {
         }
         let applied_per_day = applied_per_day.unwrap_or(0.0);
         c.within("applied_per_day", applied_per_day, 0.0, 1e7);
+        let families_factor = families_factor.unwrap_or(1.0);
+        c.probability("families_factor", families_factor);
         if let Some(t) = &trigger {
             c.at("trigger", |c| t.check(c));
         }
@@ -146,6 +155,7 @@ impl AsylumLimits {
             wait,
             fade_days,
             applied_per_day,
+            families_factor,
             origins: origins?,
             trigger,
             strength_of: None,

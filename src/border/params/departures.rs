@@ -45,8 +45,8 @@ use crate::validate::Checks;
 /// its spin-up from November 2022).
 ///
 /// With a `families` section single travellers and families each learn
-/// their own prospect (their own return shares and rule shares, see
-/// [`super::Families`]) and depart at their own multiplier, so the party
+/// their own prospect (their own return shares, see [`super::Families`],
+/// and the rules' `families_factor`) and depart at their own multiplier, so the party
 /// mix of an origin follows policy too.
 ///
 /// The multiplier is read when the gap to the next arrival is drawn; a gap

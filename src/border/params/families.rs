@@ -1,13 +1,12 @@
-//! Families: how US policy returned and deterred a family apart from a
-//! single traveller.
+//! Families: how US policy returned a family apart from a single traveller.
 
 use serde::Deserialize;
 
 use crate::validate::Checks;
 
-/// How the returns to Mexico and the rules limiting asylum treat families
-/// (parties of two or more persons) apart from single travellers (issue 14,
-/// build point 8 and the record's family units).
+/// How the returns to Mexico treat families (parties of two or more
+/// persons) apart from single travellers (issue 14, build point 8 and the
+/// record's family units).
 ///
 /// Why it exists: CBP's family-unit (FMUA) share of encounters ran at 21 –
 /// 28% in January – April 2023, under Title 42, and at 46 – 50% in July –
@@ -18,17 +17,17 @@ use crate::validate::Checks;
 /// again, and few families with young children; under Title 8 single adults
 /// met expedited removal and families were mostly released to pursue a
 /// claim. So the same origin's families and single travellers were returned
-/// at very different rates, and counted a different number of times. The
-/// Title 8 consequences of May 2023 (the five-year bar after an expedited
-/// removal, the asylum limits) fell mostly on those who could be removed,
-/// so they deterred single adults more than families: `rule_factor`.
+/// at very different rates, and counted a different number of times. How
+/// a rule limiting asylum treats families is the rule's own
+/// (`families_factor` of an `asylum_limits` intervention): the Title 8
+/// consequences of May 2023 fell mostly on those who could be removed,
+/// while the June 2024 proclamation covered families as it did adults.
 ///
 /// With this section an origin's `expelled_under_title42` and
-/// `removed_under_title8`, and the shares of a rule limiting asylum
-/// (`leave_share`, `wait_share`), are its single travellers', and a
+/// `removed_under_title8` are its single travellers' shares, and a
 /// family's are those times the factors here. Without it everyone of an
 /// origin has the same shares (the model before; every run is the same to
-/// the bit, and so it is with every factor 1).
+/// the bit, and so it is with both factors 1).
 ///
 /// The retry shares (`retry_after_expulsion`, `retry_after_removal`) are
 /// everyone's: the record says how many of each kind were returned, not how
@@ -42,10 +41,6 @@ pub struct Families {
     /// A family's share removed under Title 8, as a multiple of its
     /// origin's `removed_under_title8` [×, 0–1].
     pub removed_factor_title8: f64,
-    /// The shares of a family about to cross between ports that give up
-    /// and that wait under the rules limiting asylum in force, as a
-    /// multiple of its origin's single travellers' [×, 0–1].
-    pub rule_factor: f64,
 }
 
 impl Families {
@@ -53,14 +48,6 @@ impl Families {
     pub(super) fn check(&self, c: &mut Checks) {
         c.probability("expelled_factor_title42", self.expelled_factor_title42);
         c.probability("removed_factor_title8", self.removed_factor_title8);
-        c.probability("rule_factor", self.rule_factor);
-    }
-
-    /// A family's shares giving up and waiting under the rules limiting
-    /// asylum [0–1] when its origin's single travellers' are `(leave,
-    /// wait)` [0–1].
-    pub fn limit_shares(&self, (leave, wait): (f64, f64)) -> (f64, f64) {
-        (leave * self.rule_factor, wait * self.rule_factor)
     }
 
     /// A family's share returned [0–1] when its origin's single travellers
@@ -84,20 +71,15 @@ mod tests {
         let f = Families {
             expelled_factor_title42: 0.2,
             removed_factor_title8: 0.5,
-            rule_factor: 0.25,
         };
         // Plain products, to 1e-15.
         assert!((f.returned(true, 0.85) - 0.17).abs() < 1e-15);
         assert!((f.returned(false, 0.4) - 0.2).abs() < 1e-15);
-        let (leave, wait) = f.limit_shares((0.2, 0.4));
-        assert!((leave - 0.05).abs() < 1e-15 && (wait - 0.1).abs() < 1e-15);
         // Factors 1 give the origin's share to the bit.
         let same = Families {
             expelled_factor_title42: 1.0,
             removed_factor_title8: 1.0,
-            rule_factor: 1.0,
         };
         assert_eq!(same.returned(true, 0.85).to_bits(), 0.85f64.to_bits());
-        assert_eq!(same.limit_shares((0.2, 0.4)), (0.2, 0.4));
     }
 }

@@ -214,6 +214,10 @@ enum RawAction {
         /// absent: 0 (it fades away entirely).
         #[serde(default, deserialize_with = "bare")]
         applied_per_day: Option<f64>,
+        /// A family's shares as a multiple of a single traveller's [0–1];
+        /// absent: 1. The rule's own, even with `strength_of`.
+        #[serde(default, deserialize_with = "bare")]
+        families_factor: Option<f64>,
         /// Origin names; empty = every origin.
         #[serde(default)]
         origins: Vec<String>,
@@ -498,6 +502,7 @@ impl RawAction {
                 strength_of,
                 fade_days,
                 applied_per_day,
+                families_factor,
                 origins,
                 trigger,
             } => {
@@ -509,7 +514,8 @@ impl RawAction {
                     applied_per_day: *applied_per_day,
                     linked: strength_of.is_some(),
                 };
-                AsylumLimits::check(c, strength, origins, *trigger).map(Action::AsylumLimits)
+                AsylumLimits::check(c, strength, *families_factor, origins, *trigger)
+                    .map(Action::AsylumLimits)
             }
         }
     }

@@ -335,6 +335,14 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                  this one.",
             ),
             optional(
+                "families_factor",
+                "[0–1]",
+                "1",
+                "A family's (a party of two or more) `leave_share` and `wait_share` as a multiple \
+                 of a single traveller's. The rule's own, also with `strength_of`: its text says \
+                 whom it covers.",
+            ),
+            optional(
                 "origins",
                 "list of origin names",
                 "every origin",
