@@ -423,6 +423,7 @@ mod tests {
             wait: 0.0,
             fade_days: h,
             applied_per_day: k,
+            families_factor: 1.0,
             origins: Vec::new(),
             trigger: None,
             strength_of: None,
