@@ -182,6 +182,7 @@ fn declared_metrics_compose_in_record_order() {
         "usbp_apprehensions",
         "ofo_encounters",
         "gotaways",
+        "family_unit_encounters",
         "in_transit",
         "waiting_south",
         "waiting_north",
