@@ -44,7 +44,7 @@ impl DayCounts {
     /// Counts an encounter (a Border Patrol apprehension or a port
     /// encounter) of a party of `size` persons toward the family units.
     pub(super) fn family_encounter(&mut self, size: u64) {
-        if size >= 2 {
+        if super::parties::is_family(size) {
             self.families += size;
         }
     }

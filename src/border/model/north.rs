@@ -177,7 +177,7 @@ impl North {
         sched: &mut Scheduler<BorderEvent>,
         slot: u32,
     ) -> bool {
-        let family = ctx.parties.size(slot) >= 2;
+        let family = ctx.parties.is_family(slot);
         let origin = ctx.parties[slot].origin as usize;
         let (leave, wait) = self.limit_shares[origin][usize::from(family)];
         if leave + wait <= 0.0 {

@@ -67,6 +67,12 @@ pub(super) struct Party {
     pub(super) relocations: u8,
 }
 
+/// Whether a party of `size` persons is a family: two or more, CBP's
+/// family unit; the one definition that returns, rules and counts use.
+pub(super) fn is_family(size: u64) -> bool {
+    size >= 2
+}
+
 /// A party id in an event: slot and generation when scheduled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pid {
@@ -169,6 +175,11 @@ impl Parties {
     /// People in the party in `slot` [persons].
     pub(super) fn size(&self, slot: u32) -> u32 {
         self.slots[slot as usize].size
+    }
+
+    /// Whether the party in `slot` is a family ([`is_family`]).
+    pub(super) fn is_family(&self, slot: u32) -> bool {
+        is_family(self.size(slot).into())
     }
 
     /// Asks the processor to start loading the party in `slot` into the

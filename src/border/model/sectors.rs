@@ -175,7 +175,7 @@ impl Sectors {
     /// the final outcome "apprehended".
     fn after_custody(&mut self, ctx: &mut Ctx<'_>, sched: &mut Scheduler<BorderEvent>, slot: u32) {
         let p = ctx.p;
-        let family = ctx.parties.size(slot) >= 2;
+        let family = ctx.parties.is_family(slot);
         let (returned, retry) = self.returned(p, ctx.parties[slot].origin as usize, family);
         if self.rng.random::<f64>() < returned * retry {
             let pid = ctx.parties.goto(slot, level::WAITING_NORTH);
