@@ -81,6 +81,14 @@ impl Runs {
         let (c, a, b) = (self.col(metric), self.day(from), self.day(to) + 1);
         self.reps.iter().map(|r| r.daily.sum(c, a, b)).collect()
     }
+
+    /// Per replication: sum of `metric` over the month `ym` ("2023-06"),
+    /// the value of the KPI `metric:ym`.
+    pub(super) fn month_sums(&self, metric: &str, ym: &str) -> Vec<f64> {
+        let first = NaiveDate::parse_from_str(&format!("{ym}-01"), "%Y-%m-%d").expect("month");
+        let last = first + chrono::Months::new(1) - chrono::Days::new(1);
+        self.sums(metric, &first.to_string(), &last.to_string())
+    }
 }
 
 fn baseline() -> &'static Runs {

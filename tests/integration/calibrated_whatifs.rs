@@ -11,6 +11,7 @@
 //! interventions is applied, by name, to the calibrated scenario.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use borderflow::Scenario;
 use borderflow::montecarlo::Replication;
@@ -59,10 +60,31 @@ fn with_whatif(mut value: ron::Value, rel: &str) -> ron::Value {
     value
 }
 
+/// The shipped calibration's posterior, read once.
+fn posterior() -> &'static Posterior {
+    static POST: OnceLock<Posterior> = OnceLock::new();
+    POST.get_or_init(|| Posterior::from_path(Path::new(FIT)).unwrap())
+}
+
+/// The calibrated baseline ending on 31 Jan 2024: the base of every
+/// posterior-paired what-if on the calibrated model.
+pub(super) fn calibrated() -> ron::Value {
+    crate::cut_to(&format!("{FIT}/calibrated.ron"), (2024, 1, 31))
+}
+
+/// The arm of [`calibrated`] itself, run once for every test that pairs a
+/// what-if with it (here and in `enforcement.rs`): the same draws and seeds
+/// give the same replications, so there is no need to run them twice.
+pub(super) fn calibrated_base() -> &'static Runs {
+    static BASE: OnceLock<Runs> = OnceLock::new();
+    BASE.get_or_init(|| arm(calibrated(), "calibrated"))
+}
+
 /// One arm: `REPS` replications of `value`, replication r with the
 /// posterior draw the runner would give it (`Posterior::draw_for`) and the
 /// scenario's seed, so two arms are paired by draw and by random numbers.
-fn arm(value: ron::Value, label: &str, post: &Posterior) -> Runs {
+pub(super) fn arm(value: ron::Value, label: &str) -> Runs {
+    let post = posterior();
     let progress = Progress::start(format!("calibrated what-if {label}"));
     progress.stage(&format!("simulating {REPS} replications"));
     let scenario = Scenario::from_value(value, label).unwrap();
@@ -94,22 +116,19 @@ fn arm(value: ron::Value, label: &str, post: &Posterior) -> Runs {
 /// Tucson +3,069, Lukeville −883 (the calibration before: +2,759, −877).
 #[test]
 fn on_the_calibrated_model_cbp_one_and_lukeville_move_crossings() {
-    let post = Posterior::from_path(Path::new(FIT)).unwrap();
-    let cut = || crate::cut_to(&format!("{FIT}/calibrated.ron"), (2024, 1, 31));
-    let base = arm(cut(), "calibrated", &post);
-    let cbp = arm(with_whatif(cut(), "cbp-one-doubled.ron"), "cbp-one", &post);
+    let base = calibrated_base();
+    let cbp = arm(with_whatif(calibrated(), "cbp-one-doubled.ron"), "cbp-one");
     let open = arm(
-        with_whatif(cut(), "lukeville-open.ron"),
+        with_whatif(calibrated(), "lukeville-open.ron"),
         "lukeville-open",
-        &post,
     );
 
     let (from, to) = ("2023-12-01", "2024-01-31");
     let ofo = |a: &Runs| a.sums("ofo_encounters", from, to);
     let usbp = |a: &Runs| a.sums("usbp_apprehensions", from, to);
-    assert_up("OFO encounters, CBP One doubled", &ofo(&cbp), &ofo(&base));
-    let (more_ofo, _) = paired(&ofo(&cbp), &ofo(&base));
-    let (less_usbp, _) = paired(&usbp(&cbp), &usbp(&base));
+    assert_up("OFO encounters, CBP One doubled", &ofo(&cbp), &ofo(base));
+    let (more_ofo, _) = paired(&ofo(&cbp), &ofo(base));
+    let (less_usbp, _) = paired(&usbp(&cbp), &usbp(base));
     let moved = -less_usbp / more_ofo;
     eprintln!(
         "calibrated, CBP One doubled: OFO {more_ofo:+.0}, USBP {less_usbp:+.0}, moved {moved:.3}"
@@ -122,17 +141,17 @@ fn on_the_calibrated_model_cbp_one_and_lukeville_move_crossings() {
     let (from, to) = ("2023-12-04", "2024-01-03");
     let tucson = |a: &Runs| a.sums("usbp_apprehensions:Tucson", from, to);
     let lukeville = |a: &Runs| a.sums("ofo_encounters:Lukeville", from, to);
-    let (t, _) = paired(&tucson(&base), &tucson(&open));
-    let (l, _) = paired(&lukeville(&base), &lukeville(&open));
+    let (t, _) = paired(&tucson(base), &tucson(&open));
+    let (l, _) = paired(&lukeville(base), &lukeville(&open));
     eprintln!("calibrated, Lukeville closed against open: Tucson {t:+.0}, Lukeville {l:+.0}");
     assert_up(
         "Tucson apprehensions, closed vs open",
-        &tucson(&base),
+        &tucson(base),
         &tucson(&open),
     );
     assert_down(
         "Lukeville port encounters, closed vs open",
-        &lukeville(&base),
+        &lukeville(base),
         &lukeville(&open),
     );
 }

@@ -110,6 +110,24 @@ pub fn paired_effects(
     paired_effects_with(base, whatif, replications, kpis, None)
 }
 
+impl Effect {
+    /// The effect of paired values (what-if − base, replication by
+    /// replication), with the interval `compare` gives (Student t over the
+    /// differences, `borderflow::stats`).
+    pub fn paired(whatif: &[f64], base: &[f64]) -> Self {
+        let mut acc = borderflow::stats::Accumulator::default();
+        for (w, b) in whatif.iter().zip(base) {
+            acc.push(w - b);
+        }
+        let s = acc.summary();
+        Effect {
+            mean: s.mean,
+            low: s.ci95_low,
+            high: s.ci95_high,
+        }
+    }
+}
+
 /// [`paired_effects`], each replication (both arms alike) drawing its
 /// parameters from `posterior` when given, so the intervals hold parameter
 /// uncertainty too.
@@ -120,26 +138,7 @@ pub fn paired_effects_with(
     kpis: &[&str],
     posterior: Option<&Path>,
 ) -> Vec<Effect> {
-    let mut each = paired_effects_of_each(
-        base,
-        std::slice::from_ref(whatif),
-        replications,
-        kpis,
-        posterior,
-    );
-    each.pop().unwrap()
-}
-
-/// [`paired_effects_with`] for several what-ifs against one base arm, run
-/// once: the effects of each what-if (in order), one per KPI (in order).
-/// The what-ifs need distinct names.
-pub fn paired_effects_of_each(
-    base: &borderflow::Scenario,
-    whatifs: &[borderflow::Scenario],
-    replications: u32,
-    kpis: &[&str],
-    posterior: Option<&Path>,
-) -> Vec<Vec<Effect>> {
+    let whatifs = std::slice::from_ref(whatif);
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
@@ -156,23 +155,18 @@ pub fn paired_effects_of_each(
         ..CompareOptions::default()
     };
     let out = compare(base, whatifs, &opts, None).unwrap();
-    whatifs
-        .iter()
-        .map(|w| {
-            kpis.iter()
-                .map(|name| {
-                    let k = out
-                        .kpis
-                        .iter()
-                        .find(|k| k.kpi == *name && k.whatif == w.name)
-                        .unwrap_or_else(|| panic!("no KPI {name} for {}", w.name));
-                    Effect {
-                        mean: k.difference.mean,
-                        low: k.difference.ci95_low,
-                        high: k.difference.ci95_high,
-                    }
-                })
-                .collect()
+    kpis.iter()
+        .map(|name| {
+            let k = out
+                .kpis
+                .iter()
+                .find(|k| k.kpi == *name && k.whatif == whatif.name)
+                .unwrap_or_else(|| panic!("no KPI {name} for {}", whatif.name));
+            Effect {
+                mean: k.difference.mean,
+                low: k.difference.ci95_low,
+                high: k.difference.ci95_high,
+            }
         })
         .collect()
 }
