@@ -117,8 +117,8 @@ impl Arrivals {
         } else {
             &[false]
         };
-        for (o, origin) in p.origins.iter().enumerate() {
-            if origin.driver.is_some() {
+        for o in 0..p.origins.len() {
+            if !d.follows[o] {
                 continue;
             }
             let mut m = [1.0; 2];

@@ -359,7 +359,7 @@ impl Parts {
             sectors,
             between_ports,
             central_stock,
-            home_departures,
+            mut home_departures,
             families,
             caravans,
             interventions,
@@ -414,8 +414,8 @@ impl Parts {
             })
         });
 
-        if let Some(Some(d)) = &home_departures {
-            c.at("home_departures", |c| d.check(c));
+        if let Some(Some(d)) = &mut home_departures {
+            c.at("home_departures", |c| d.check(c, &origin_names, &origins));
         }
         if let Some(Some(f)) = &families {
             c.at("families", |c| f.check(c));
