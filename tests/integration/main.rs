@@ -138,7 +138,6 @@ pub fn paired_effects_with(
     kpis: &[&str],
     posterior: Option<&Path>,
 ) -> Vec<Effect> {
-    let whatifs = std::slice::from_ref(whatif);
     use borderflow::compare::{CompareOptions, compare};
     use borderflow::runner::RunOptions;
     let tmp = tempfile::tempdir().unwrap();
@@ -154,7 +153,7 @@ pub fn paired_effects_with(
         },
         ..CompareOptions::default()
     };
-    let out = compare(base, whatifs, &opts, None).unwrap();
+    let out = compare(base, std::slice::from_ref(whatif), &opts, None).unwrap();
     kpis.iter()
         .map(|name| {
             let k = out
