@@ -57,10 +57,18 @@ fn the_june_2024_rule_takes_the_fitted_2023_rule_strength() {
     // How a rule treats families is its own, not copied: the 2023 rule
     // sparing families leaves the proclamation covering them in full.
     set_path(&mut v, &at("families_factor"), Value::Number(0.4.into())).unwrap();
-    let drawn = Scenario::from_value(v, "hindcast-2024").unwrap();
+    let drawn = Scenario::from_value(v.clone(), "hindcast-2024").unwrap();
     assert_eq!(strength(&drawn, june), (0.3, 0.2, Some(90.0), 1800.0));
     assert_eq!(families_factor(&drawn, rule), 0.4);
     assert_eq!(families_factor(&drawn, june), 1.0);
+    // The what-if of a proclamation applied with more means: its capacity
+    // is the 2023 rule's times its own `capacity_factor`, its shares the
+    // 2023 rule's still.
+    let cap = format!("model.interventions[\"{june}\"].capacity_factor");
+    set_path(&mut v, &cap, Value::Number(2.5.into())).unwrap();
+    let more = Scenario::from_value(v, "hindcast-2024").unwrap();
+    assert_eq!(strength(&more, june), (0.3, 0.2, Some(90.0), 4500.0));
+    assert_eq!(strength(&more, rule), (0.3, 0.2, Some(90.0), 1800.0));
 }
 
 /// The `families_factor` of the rule limiting asylum named `name`.

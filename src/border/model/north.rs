@@ -424,6 +424,7 @@ mod tests {
             fade_days: h,
             applied_per_day: k,
             families_factor: 1.0,
+            capacity_factor: 1.0,
             origins: Vec::new(),
             trigger: None,
             strength_of: None,

@@ -39,6 +39,13 @@ pub struct AsylumLimits {
     /// unaccompanied children, not families), where how strongly it was
     /// applied is what a fit of another rule can carry.
     pub families_factor: f64,
+    /// With `strength_of`, the capacity as a multiple of the named rule's
+    /// [×] (1 otherwise). Why: a rule whose decision shares are borrowed
+    /// from a fitted one may have been applied with other means (the June
+    /// 2024 proclamation came with more removal flights and a stricter
+    /// screening than the 2023 rule); no data before 2024 can size that,
+    /// so it is a what-if and a sensitivity, 1 in the shipped hindcast.
+    pub capacity_factor: f64,
     /// Origin indices it applies to; empty = every origin.
     pub origins: Vec<usize>,
     /// Applies only while national between-ports pressure keeps it on.
@@ -75,6 +82,8 @@ pub(super) struct Strength {
     pub fade_days: Option<f64>,
     /// Capacity to apply it [persons/day], if written.
     pub applied_per_day: Option<f64>,
+    /// Capacity as a multiple of the linked rule's [×], if written.
+    pub capacity_factor: Option<f64>,
     /// Whether `strength_of` names another rule.
     pub linked: bool,
 }
@@ -104,6 +113,7 @@ impl AsylumLimits {
             wait_share,
             fade_days,
             applied_per_day,
+            capacity_factor,
             linked,
         } = strength;
         if linked {
@@ -147,6 +157,14 @@ impl AsylumLimits {
         c.within("applied_per_day", applied_per_day, 0.0, 1e7);
         let families_factor = families_factor.unwrap_or(1.0);
         c.probability("families_factor", families_factor);
+        if capacity_factor.is_some() && !linked {
+            c.fail(
+                "capacity_factor",
+                "only with `strength_of` (a rule's own capacity is `applied_per_day`)",
+            );
+        }
+        let capacity_factor = capacity_factor.unwrap_or(1.0);
+        c.within("capacity_factor", capacity_factor, 0.0, 1000.0);
         if let Some(t) = &trigger {
             c.at("trigger", |c| t.check(c));
         }
@@ -156,6 +174,7 @@ impl AsylumLimits {
             fade_days,
             applied_per_day,
             families_factor,
+            capacity_factor,
             origins: origins?,
             trigger,
             strength_of: None,
@@ -184,7 +203,8 @@ impl LimitTrigger {
     }
 }
 
-/// Gives each rule in `links` the shares, fading and capacity of the rule it names,
+/// Gives each rule in `links` the shares, fading and capacity (times its own
+/// `capacity_factor`) of the rule it names,
 /// which must be another rule limiting asylum with a strength of its own
 /// (one link, no chains: the copy is what a reader of the scenario sees).
 /// Problems are reported at `interventions[…].strength_of`.
@@ -230,7 +250,7 @@ pub(super) fn link_strengths(
                     a.leave = source.leave;
                     a.wait = source.wait;
                     a.fade_days = source.fade_days;
-                    a.applied_per_day = source.applied_per_day;
+                    a.applied_per_day = source.applied_per_day * a.capacity_factor;
                     a.strength_of = Some(j);
                 }
                 Some(())

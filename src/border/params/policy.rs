@@ -218,6 +218,10 @@ enum RawAction {
         /// absent: 1. The rule's own, even with `strength_of`.
         #[serde(default, deserialize_with = "bare")]
         families_factor: Option<f64>,
+        /// With `strength_of`: the capacity as a multiple of the named
+        /// rule's [×], 0 to 1000; absent: 1.
+        #[serde(default, deserialize_with = "bare")]
+        capacity_factor: Option<f64>,
         /// Origin names; empty = every origin.
         #[serde(default)]
         origins: Vec<String>,
@@ -503,6 +507,7 @@ impl RawAction {
                 fade_days,
                 applied_per_day,
                 families_factor,
+                capacity_factor,
                 origins,
                 trigger,
             } => {
@@ -512,6 +517,7 @@ impl RawAction {
                     wait_share: *wait_share,
                     fade_days: *fade_days,
                     applied_per_day: *applied_per_day,
+                    capacity_factor: *capacity_factor,
                     linked: strength_of.is_some(),
                 };
                 AsylumLimits::check(c, strength, *families_factor, origins, *trigger)

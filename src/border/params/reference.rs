@@ -335,6 +335,15 @@ pub const INTERVENTION_DOCS: &[KindDoc] = &[
                  this one.",
             ),
             optional(
+                "capacity_factor",
+                "[×], 0 to 1000; only with `strength_of`",
+                "1",
+                "The capacity (`applied_per_day`) taken from the rule `strength_of` names, times \
+                 this: the same deterrence applied with other means (the June 2024 proclamation \
+                 with k times the 2023 rule's removal capacity). A what-if and a sensitivity: \
+                 nothing before 2024 can size it.",
+            ),
+            optional(
                 "families_factor",
                 "[0–1]",
                 "1",
