@@ -83,11 +83,16 @@ impl Runs {
     }
 
     /// Per replication: sum of `metric` over the month `ym` ("2023-06"),
-    /// the value of the KPI `metric:ym`.
+    /// the value of the KPI `metric:ym` (the days the library's
+    /// `Calendar::whole_month` gives it).
     pub(super) fn month_sums(&self, metric: &str, ym: &str) -> Vec<f64> {
-        let first = NaiveDate::parse_from_str(&format!("{ym}-01"), "%Y-%m-%d").expect("month");
-        let last = first + chrono::Months::new(1) - chrono::Days::new(1);
-        self.sums(metric, &first.to_string(), &last.to_string())
+        let month = borderflow::calendar::check_month(ym).expect("month");
+        let (a, b) = (self.scenario.calendar.whole_month(month))
+            .unwrap_or_else(|| panic!("{ym} is not a whole month of the run"));
+        let c = self.col(metric);
+        (self.reps.iter())
+            .map(|r| r.daily.sum(c, a as usize, b as usize))
+            .collect()
     }
 }
 

@@ -8,6 +8,7 @@
 
 use borderflow::scenario::source::set_path;
 
+use super::border::Runs;
 use super::calibrated_whatifs::{arm, calibrated, calibrated_base};
 use crate::Effect;
 
@@ -48,28 +49,17 @@ fn more_enforcement_lowers_usbp_in_every_later_month() {
     let starts = [("2023-06-01", &months[..]), ("2023-10-01", &months[4..])];
     // One base arm for both start months, and for the calibrated what-ifs.
     let base = calibrated_base();
-    let effects: Vec<Vec<Effect>> = starts
-        .iter()
-        .map(|(from, _)| {
-            let (value, name) = more_enforcement(from);
-            let more = arm(value, &name);
-            months
-                .iter()
-                .map(|m| {
-                    let sums = |r: &super::border::Runs| r.month_sums("usbp_apprehensions", m);
-                    Effect::paired(&sums(&more), &sums(base))
-                })
-                .collect()
-        })
-        .collect();
+    let usbp = |r: &Runs, month| r.month_sums("usbp_apprehensions", month);
     let mut failures = Vec::new();
-    for ((from, later), effects) in starts.iter().zip(&effects) {
-        let skip = months.len() - later.len();
-        for (Effect { mean, high, .. }, month) in effects[skip..].iter().zip(*later) {
+    for (from, later) in starts {
+        let (value, name) = more_enforcement(from);
+        let more = arm(value, &name);
+        for month in later {
+            let Effect { mean, high, .. } = Effect::paired(&usbp(&more, month), &usbp(base, month));
             eprintln!(
                 "enforcement +50% from {from}: USBP {month} {mean:+.0} (95% CI up to {high:+.0})"
             );
-            if *high >= 0.0 {
+            if high >= 0.0 {
                 failures.push(format!(
                     "from {from}, {month}: USBP change {mean:+.0} (95% CI up to {high:+.0})"
                 ));

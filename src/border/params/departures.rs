@@ -86,8 +86,9 @@ impl HomeDepartures {
     pub(super) fn check(&mut self, c: &mut Checks, names: &Names, all: &[Origin]) {
         c.within("elasticity", self.elasticity, 0.0, 5.0);
         c.within("half_life_days", self.half_life_days, 0.5, 3650.0);
-        let listed = self.origins.is_empty();
-        self.follows = all.iter().map(|o| listed && o.driver.is_none()).collect();
+        // No list: every origin that leaves from home (no driver) follows.
+        let unlisted = self.origins.is_empty();
+        self.follows = all.iter().map(|o| unlisted && o.driver.is_none()).collect();
         c.at("origins", |c| {
             for (j, name) in self.origins.iter().enumerate() {
                 c.index(j, |c| {
